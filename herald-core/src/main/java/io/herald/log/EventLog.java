@@ -1,0 +1,48 @@
+package io.herald.log;
+
+import io.herald.event.Event;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The durable, ordered log every event passes through: partitioned by person, read by the person processors.
+ *
+ * <p>Embedded and PostgreSQL modes keep it in a table ({@link JdbcEventLog}); scale-out mode in a Kafka topic.
+ */
+public interface EventLog extends AutoCloseable {
+
+    /** How many partitions the log has; a person's events always land in the same one. */
+    int partitions();
+
+    /**
+     * Appends events in order, assigning each its partition (an event that names a valid partition keeps it). The future completes once every event is durable;
+     * an event whose (workspace, messageId) was appended before is skipped. It completes exceptionally with
+     * {@link io.herald.error.Unavailable} when the log cannot take them now.
+     *
+     * @return a future of how many events were new
+     */
+    CompletableFuture<Integer> append(List<Event> events);
+
+    /** Up to {@code max} events of a partition after a position, in order. */
+    List<Event> read(int partition, long afterPosition, int max);
+
+    /** How many events of a partition stand after a position: the processing lag. */
+    long countAfter(int partition, long afterPosition);
+
+    /** A counter that moves whenever this process appends; read it before {@link #read} to wait without a gap. */
+    long appendVersion();
+
+    /** Waits until the append version moves past {@code seenVersion}, or the timeout passes. */
+    void awaitAppend(long seenVersion, long timeoutMillis) throws InterruptedException;
+
+    /** Stops taking appends after completing those already accepted. */
+    @Override
+    void close();
+
+    /** The partition of a routing key: stable for the life of the log. */
+    static int partitionOf(String workspaceId, String routingKey, int partitions) {
+        if (partitions == 1) return 0;
+        int h = 31 * workspaceId.hashCode() + routingKey.hashCode();
+        return Math.floorMod(h ^ (h >>> 16), partitions);
+    }
+}

@@ -1,0 +1,191 @@
+package io.herald.log;
+
+import io.herald.error.Unavailable;
+import io.herald.event.Event;
+import io.herald.event.EventCodec;
+import io.herald.store.Database;
+import io.herald.store.Sql;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The event log as a table, written by one thread with group commit.
+ *
+ * <p>Design: requests hand their events to a bounded queue and wait. A single writer takes everything queued,
+ * inserts it in one transaction and completes every waiting request at once. One commit then serves many requests,
+ * which is what lets SQLite (one writer at a time) acknowledge tens of thousands of durable events a second; a
+ * full queue answers "unavailable" instead of letting memory grow.
+ */
+public final class JdbcEventLog implements EventLog {
+    private static final Logger log = LoggerFactory.getLogger(JdbcEventLog.class);
+    private static final int MAX_EVENTS_PER_COMMIT = 20_000;
+
+    private final Database db;
+    private final int partitions;
+    private final BlockingQueue<Pending> queue;
+    private final Thread writer;
+    private final Object appended = new Object();
+    private volatile boolean closed;
+    private long version; // guarded by appended
+
+    private record Pending(List<Event> events, CompletableFuture<Integer> done) {
+    }
+
+    public JdbcEventLog(Database db, int partitions, int queueCapacity) {
+        if (partitions < 1) throw new IllegalArgumentException("partitions must be at least 1, was " + partitions);
+        this.db = db;
+        this.partitions = partitions;
+        this.queue = new ArrayBlockingQueue<>(queueCapacity);
+        this.writer = Thread.ofPlatform().name("herald-log-writer").daemon(true).start(this::writeLoop);
+    }
+
+    @Override
+    public int partitions() {
+        return partitions;
+    }
+
+    @Override
+    public CompletableFuture<Integer> append(List<Event> events) {
+        CompletableFuture<Integer> done = new CompletableFuture<>();
+        if (events.isEmpty()) {
+            done.complete(0);
+            return done;
+        }
+        if (closed) {
+            done.completeExceptionally(new Unavailable("Herald is shutting down", 5, null));
+            return done;
+        }
+        List<Event> placed = new ArrayList<>(events.size());
+        for (Event e : events) {
+            // An event that already knows its partition (a timer of a person) keeps it, so it stays in order with
+            // the person's other events.
+            int partition = e.partition() >= 0 && e.partition() < partitions ? e.partition()
+                    : EventLog.partitionOf(e.workspaceId(), e.routingKey(), partitions);
+            placed.add(new Event(e.workspaceId(), partition,
+                    -1, e.messageId(), e.userId(), e.anonymousId(), e.timestamp(), e.receivedAt(), e.context(),
+                    e.payload()));
+        }
+        if (!queue.offer(new Pending(placed, done))) {
+            done.completeExceptionally(new Unavailable("the event log is at capacity; retry shortly", 1, null));
+        }
+        return done;
+    }
+
+    private void writeLoop() {
+        List<Pending> group = new ArrayList<>();
+        while (true) {
+            try {
+                Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    if (closed && queue.isEmpty()) return;
+                    continue;
+                }
+                group.add(first);
+                int events = first.events().size();
+                Pending next;
+                while (events < MAX_EVENTS_PER_COMMIT && (next = queue.poll()) != null) {
+                    group.add(next);
+                    events += next.events().size();
+                }
+                commit(group);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } finally {
+                group.clear();
+            }
+        }
+    }
+
+    private void commit(List<Pending> group) {
+        int[] counts;
+        try {
+            counts = db.inTransaction(c -> insert(c, group));
+        } catch (RuntimeException e) {
+            log.atError().setCause(e).addKeyValue("requests", group.size()).log("event log append failed");
+            Unavailable u = new Unavailable("the event log could not store the events; retry shortly", 2, e);
+            group.forEach(p -> p.done().completeExceptionally(u));
+            return;
+        }
+        int i = 0;
+        for (Pending p : group) {
+            int fresh = 0;
+            for (int k = 0; k < p.events().size(); k++) if (counts[i++] > 0) fresh++;
+            p.done().complete(fresh);
+        }
+        synchronized (appended) {
+            version++;
+            appended.notifyAll();
+        }
+    }
+
+    private int[] insert(Connection c, List<Pending> group) throws SQLException {
+        db.dialect().lockLogAppends(c);
+        try (PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO event_log (workspace_id, partition_no, message_id, payload, received_at) "
+                        + "VALUES (?, ?, ?, ?, ?) ON CONFLICT (workspace_id, message_id) DO NOTHING")) {
+            for (Pending p : group) {
+                for (Event e : p.events()) {
+                    ps.setString(1, e.workspaceId());
+                    ps.setInt(2, e.partition());
+                    ps.setString(3, e.messageId());
+                    ps.setString(4, EventCodec.encode(e));
+                    ps.setLong(5, e.receivedAt());
+                    ps.addBatch();
+                }
+            }
+            return ps.executeBatch();
+        }
+    }
+
+    @Override
+    public List<Event> read(int partition, long afterPosition, int max) {
+        return db.read(c -> Sql.query(c,
+                "SELECT seq, workspace_id, payload FROM event_log WHERE partition_no = ? AND seq > ? ORDER BY seq LIMIT ?",
+                rs -> EventCodec.decode(rs.getString(2), partition, rs.getLong(1), rs.getString(3)),
+                partition, afterPosition, max));
+    }
+
+    @Override
+    public long countAfter(int partition, long afterPosition) {
+        return db.read(c -> Sql.queryOne(c, "SELECT COUNT(*) FROM event_log WHERE partition_no = ? AND seq > ?",
+                rs -> rs.getLong(1), partition, afterPosition)).orElse(0L);
+    }
+
+    @Override
+    public long appendVersion() {
+        synchronized (appended) {
+            return version;
+        }
+    }
+
+    @Override
+    public void awaitAppend(long seenVersion, long timeoutMillis) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        synchronized (appended) {
+            long left;
+            while (version == seenVersion && (left = deadline - System.nanoTime()) > 0) {
+                TimeUnit.NANOSECONDS.timedWait(appended, left);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        try {
+            writer.join(30_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

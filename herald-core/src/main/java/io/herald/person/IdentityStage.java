@@ -1,0 +1,153 @@
+package io.herald.person;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.herald.event.Event;
+import io.herald.event.Payload;
+import io.herald.processor.Batch;
+import io.herald.processor.EventContext;
+import io.herald.processor.Stage;
+import io.herald.store.Sql;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Resolves which person an event belongs to, creating people and merging an anonymous visitor into the known
+ * person they turn out to be.
+ *
+ * <p>Rules: an anonymous id seen with a userId links to that user; if the anonymous id already had a person of
+ * its own (anonymous until now) that person is merged into the known one, so attributes, events, devices and
+ * whatever later stages keep move with it. Two known people are merged only by an explicit {@code alias}. An
+ * erased (suppressed) userId is never re-created: its events are dropped.
+ */
+public final class IdentityStage implements Stage {
+
+    @Override
+    public void handle(Batch batch, EventContext ctx) throws SQLException {
+        Event e = ctx.event();
+        PersonCache cache = PersonCache.of(batch);
+        String ws = e.workspaceId();
+        switch (e.payload()) {
+            case Payload.DeviceRemoved d -> { } // concerns a token, not a person
+            case Payload.TimerFired t -> {
+                if (cache.get(t.personId()) == null) ctx.drop("person_gone");
+                else ctx.resolvedTo(t.personId());
+            }
+            case Payload.Alias a -> {
+                if (cache.isSuppressed(ws, e.userId())) {
+                    ctx.drop("suppressed");
+                    return;
+                }
+                ctx.resolvedTo(alias(batch, cache, ws, a.previousId(), e.userId(), e.timestamp()));
+            }
+            default -> {
+                if (e.userId() != null && cache.isSuppressed(ws, e.userId())) {
+                    ctx.drop("suppressed");
+                    return;
+                }
+                ctx.resolvedTo(resolve(batch, cache, ws, e.userId(), e.anonymousId(), e.timestamp()));
+            }
+        }
+    }
+
+    private String resolve(Batch batch, PersonCache cache, String ws, String userId, String anonymousId, long at)
+            throws SQLException {
+        long now = batch.now();
+        if (userId == null) {
+            Optional<String> anon = cache.personFor(ws, PersonCache.ANON, anonymousId);
+            if (anon.isPresent()) return anon.get();
+            PersonState p = cache.create(ws, null, at);
+            cache.link(ws, PersonCache.ANON, anonymousId, p.id, now);
+            return p.id;
+        }
+        Optional<String> known = cache.personFor(ws, PersonCache.USER, userId);
+        Optional<String> anon = anonymousId == null ? Optional.empty()
+                : cache.personFor(ws, PersonCache.ANON, anonymousId);
+        if (known.isEmpty()) {
+            if (anon.isPresent()) {
+                PersonState a = cache.get(anon.get());
+                if (a.userId == null) { // the visitor just identified: they become the known person
+                    a.userId = userId;
+                    a.dirty = true;
+                    cache.link(ws, PersonCache.USER, userId, a.id, now);
+                    return a.id;
+                }
+            }
+            // A new known person. An anonymous id already owned by another known person (a shared browser) stays
+            // with its owner: known people are merged only by an explicit alias.
+            PersonState p = cache.create(ws, userId, at);
+            cache.link(ws, PersonCache.USER, userId, p.id, now);
+            if (anon.isEmpty() && anonymousId != null) cache.link(ws, PersonCache.ANON, anonymousId, p.id, now);
+            return p.id;
+        }
+        String personId = known.get();
+        if (anonymousId != null) {
+            if (anon.isEmpty()) {
+                cache.link(ws, PersonCache.ANON, anonymousId, personId, now);
+            } else if (!anon.get().equals(personId) && cache.get(anon.get()).userId == null) {
+                merge(batch, cache, anon.get(), personId);
+            }
+        }
+        return personId;
+    }
+
+    private String alias(Batch batch, PersonCache cache, String ws, String previousId, String userId, long at)
+            throws SQLException {
+        long now = batch.now();
+        Optional<String> target = cache.personFor(ws, PersonCache.USER, userId);
+        Optional<String> previous = cache.personFor(ws, PersonCache.USER, previousId);
+        if (previous.isEmpty()) previous = cache.personFor(ws, PersonCache.ANON, previousId);
+        if (previous.isEmpty()) {
+            String id = target.isPresent() ? target.get() : createKnown(cache, ws, userId, at, now);
+            // Remember the previous id, so later events sent under it find this person.
+            cache.link(ws, PersonCache.ANON, previousId, id, now);
+            return id;
+        }
+        if (target.isEmpty()) {
+            PersonState p = cache.get(previous.get());
+            if (p.userId == null) {
+                p.userId = userId;
+                p.dirty = true;
+            }
+            cache.link(ws, PersonCache.USER, userId, p.id, now);
+            return p.id;
+        }
+        if (!previous.get().equals(target.get())) merge(batch, cache, previous.get(), target.get());
+        return target.get();
+    }
+
+    private static String createKnown(PersonCache cache, String ws, String userId, long at, long now) {
+        PersonState p = cache.create(ws, userId, at);
+        cache.link(ws, PersonCache.USER, userId, p.id, now);
+        return p.id;
+    }
+
+    /**
+     * Moves everything of {@code fromId} to {@code intoId} and deletes {@code fromId}. Attributes the known person
+     * already has win; the others are taken over.
+     */
+    static void merge(Batch batch, PersonCache cache, String fromId, String intoId) throws SQLException {
+        cache.flush(); // pending rows of the merged person must exist before they are moved
+        PersonState from = cache.get(fromId);
+        PersonState into = cache.get(intoId);
+        for (Iterator<Map.Entry<String, JsonNode>> it = from.attributes.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> a = it.next();
+            if (!into.attributes.has(a.getKey())) into.attributes.set(a.getKey(), a.getValue());
+        }
+        into.createdAt = Math.min(into.createdAt, from.createdAt);
+        into.lastSeenAt = Math.max(into.lastSeenAt, from.lastSeenAt);
+        if (into.timezone == null) into.timezone = from.timezone;
+        if (into.locale == null) into.locale = from.locale;
+        into.dirty = true;
+        Connection c = batch.connection();
+        Sql.update(c, "UPDATE identities SET person_id = ? WHERE person_id = ?", intoId, fromId);
+        Sql.update(c, "UPDATE person_events SET person_id = ? WHERE person_id = ?", intoId, fromId);
+        Sql.update(c, "UPDATE devices SET person_id = ? WHERE person_id = ?", intoId, fromId);
+        Sql.update(c, "UPDATE timers SET person_id = ? WHERE person_id = ?", intoId, fromId);
+        batch.announceMerge(fromId, intoId);
+        Sql.update(c, "DELETE FROM persons WHERE id = ?", fromId);
+        cache.forget(fromId);
+    }
+}

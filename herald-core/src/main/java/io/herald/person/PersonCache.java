@@ -1,0 +1,192 @@
+package io.herald.person;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.github.f4b6a3.uuid.UuidCreator;
+import io.herald.event.Event;
+import io.herald.event.EventCodec;
+import io.herald.event.Payload;
+import io.herald.processor.Batch;
+import io.herald.store.Sql;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The persons, identities and event-history rows one batch touches: read once, changed in memory, written back in
+ * a few batched statements when the batch flushes. This is what lets one transaction process thousands of events.
+ */
+public final class PersonCache implements Batch.Flushable {
+    static final String USER = "user";
+    static final String ANON = "anon";
+
+    private final Connection c;
+    private final Map<String, Optional<String>> identities = new HashMap<>();
+    private final Map<String, PersonState> persons = new LinkedHashMap<>();
+    private final Map<String, Boolean> suppressed = new HashMap<>();
+    private final List<Object[]> newIdentities = new ArrayList<>();
+    private final List<Event> newEvents = new ArrayList<>();
+    private final List<String> newEventPersons = new ArrayList<>();
+
+    PersonCache(Connection c) {
+        this.c = c;
+    }
+
+    static PersonCache of(Batch batch) {
+        return batch.local(PersonCache.class, () -> new PersonCache(batch.connection()));
+    }
+
+    Optional<String> personFor(String workspaceId, String kind, String value) throws SQLException {
+        String key = workspaceId + '\u0000' + kind + '\u0000' + value;
+        Optional<String> found = identities.get(key);
+        if (found == null) {
+            found = Sql.queryOne(c, "SELECT person_id FROM identities WHERE workspace_id = ? AND kind = ? AND value = ?",
+                    rs -> rs.getString(1), workspaceId, kind, value);
+            identities.put(key, found);
+        }
+        return found;
+    }
+
+    void link(String workspaceId, String kind, String value, String personId, long now) {
+        identities.put(workspaceId + '\u0000' + kind + '\u0000' + value, Optional.of(personId));
+        newIdentities.add(new Object[] {workspaceId, kind, value, personId, now});
+    }
+
+    boolean isSuppressed(String workspaceId, String userId) throws SQLException {
+        String key = workspaceId + '\u0000' + userId;
+        Boolean s = suppressed.get(key);
+        if (s == null) {
+            s = Sql.queryOne(c, "SELECT 1 FROM suppressed_users WHERE workspace_id = ? AND user_id = ?",
+                    rs -> true, workspaceId, userId).isPresent();
+            suppressed.put(key, s);
+        }
+        return s;
+    }
+
+    PersonState get(String personId) throws SQLException {
+        PersonState p = persons.get(personId);
+        if (p == null) {
+            p = Sql.queryOne(c, "SELECT * FROM persons WHERE id = ?", PersonCache::map, personId).orElse(null);
+            if (p != null) persons.put(personId, p);
+        }
+        return p;
+    }
+
+    PersonState create(String workspaceId, String userId, long at) {
+        PersonState p = new PersonState(UuidCreator.getTimeOrderedEpoch().toString(), workspaceId, userId,
+                EventCodec.mapper().createObjectNode(), null, null, at, at);
+        p.isNew = true;
+        p.dirty = true;
+        persons.put(p.id, p);
+        return p;
+    }
+
+    void recordEvent(String personId, Event e) {
+        newEvents.add(e);
+        newEventPersons.add(personId);
+    }
+
+    /** Forgets a person merged away; its row is deleted by the merge itself. */
+    void forget(String personId) {
+        persons.remove(personId);
+        identities.values().removeIf(v -> v.isPresent() && v.get().equals(personId));
+    }
+
+    @Override
+    public void flush() throws SQLException {
+        flushPersons();
+        flushIdentities();
+        flushEvents();
+    }
+
+    private void flushPersons() throws SQLException {
+        try (PreparedStatement insert = c.prepareStatement("INSERT INTO persons (id, workspace_id, user_id, attributes, "
+                + "timezone, locale, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+             PreparedStatement update = c.prepareStatement("UPDATE persons SET user_id = ?, attributes = ?, timezone = ?, "
+                     + "locale = ?, created_at = ?, last_seen_at = ? WHERE id = ?")) {
+            int inserts = 0;
+            int updates = 0;
+            for (PersonState p : persons.values()) {
+                if (!p.dirty) continue;
+                String attrs = p.attributes.toString();
+                if (p.isNew) {
+                    Sql.bind(insert, p.id, p.workspaceId, p.userId, attrs, p.timezone, p.locale, p.createdAt,
+                            p.lastSeenAt);
+                    insert.addBatch();
+                    inserts++;
+                } else {
+                    Sql.bind(update, p.userId, attrs, p.timezone, p.locale, p.createdAt, p.lastSeenAt, p.id);
+                    update.addBatch();
+                    updates++;
+                }
+                p.isNew = false;
+                p.dirty = false;
+            }
+            if (inserts > 0) insert.executeBatch();
+            if (updates > 0) update.executeBatch();
+        }
+    }
+
+    private void flushIdentities() throws SQLException {
+        if (newIdentities.isEmpty()) return;
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO identities (workspace_id, kind, value, person_id, "
+                + "created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (workspace_id, kind, value) DO NOTHING")) {
+            for (Object[] row : newIdentities) {
+                Sql.bind(ps, row);
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+        newIdentities.clear();
+    }
+
+    private void flushEvents() throws SQLException {
+        if (newEvents.isEmpty()) return;
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO person_events (workspace_id, message_id, person_id, "
+                + "seq, type, event, name, properties, context, ts, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                + "ON CONFLICT (workspace_id, message_id) DO NOTHING")) {
+            for (int i = 0; i < newEvents.size(); i++) {
+                Event e = newEvents.get(i);
+                String event = null;
+                String name = null;
+                ObjectNode props = null;
+                switch (e.payload()) {
+                    case Payload.Track t -> { event = t.event(); props = t.properties(); }
+                    case Payload.Page p -> { name = p.name(); props = p.properties(); }
+                    case Payload.Screen s -> { name = s.name(); props = s.properties(); }
+                    case Payload.Identify id -> props = id.traits();
+                    case Payload.Group g -> { name = g.groupId(); props = g.traits(); }
+                    case Payload.Alias a -> name = a.previousId();
+                    case Payload.DeviceRegistered d -> { }
+                    case Payload.DeviceRemoved d -> { }
+                    case Payload.TimerFired t -> { event = t.kind(); props = t.data(); }
+                }
+                Sql.bind(ps, e.workspaceId(), e.messageId(), newEventPersons.get(i), e.position(),
+                        e.payload().typeName(), event, name, props == null ? null : props.toString(),
+                        e.context() == null ? null : e.context().toString(), e.timestamp(), e.receivedAt());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+        newEvents.clear();
+        newEventPersons.clear();
+    }
+
+    private static PersonState map(ResultSet rs) throws SQLException {
+        ObjectNode attrs;
+        try {
+            attrs = (ObjectNode) EventCodec.mapper().readTree(rs.getString("attributes"));
+        } catch (JsonProcessingException e) {
+            throw new SQLException("corrupt attributes of person " + rs.getString("id"), e);
+        }
+        return new PersonState(rs.getString("id"), rs.getString("workspace_id"), rs.getString("user_id"), attrs,
+                rs.getString("timezone"), rs.getString("locale"), rs.getLong("created_at"), rs.getLong("last_seen_at"));
+    }
+}

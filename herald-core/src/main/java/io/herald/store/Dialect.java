@@ -1,0 +1,40 @@
+package io.herald.store;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+/** The few statements that differ between SQLite and PostgreSQL. */
+public final class Dialect {
+    private final Engine engine;
+
+    Dialect(Engine engine) {
+        this.engine = engine;
+    }
+
+    /**
+     * Serialises appends to the event log for the rest of the transaction.
+     *
+     * <p>Why: readers of the log follow it by sequence number. In PostgreSQL a transaction that took a lower
+     * sequence number can commit after one that took a higher one, and a reader that already moved past the higher
+     * number would skip the lower one for ever. Holding this lock from insert to commit makes sequence order equal
+     * commit order. SQLite has one writer at a time already.
+     */
+    public void lockLogAppends(Connection c) throws SQLException {
+        if (engine == Engine.POSTGRESQL) {
+            try (Statement s = c.createStatement()) {
+                s.execute("SELECT pg_advisory_xact_lock(4242001)");
+            }
+        }
+    }
+
+    /** Row locking for claiming work; SQLite's single writer needs none. */
+    public String forUpdateSkipLocked() {
+        return engine == Engine.POSTGRESQL ? " FOR UPDATE SKIP LOCKED" : "";
+    }
+
+    /** Case-insensitive LIKE. */
+    public String ilike() {
+        return engine == Engine.POSTGRESQL ? "ILIKE" : "LIKE";
+    }
+}

@@ -1,0 +1,7 @@
+package io.herald.store;
+
+/** The SQL engines Herald stores its data in. */
+public enum Engine {
+    SQLITE,
+    POSTGRESQL
+}

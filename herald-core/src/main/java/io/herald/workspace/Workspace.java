@@ -1,0 +1,5 @@
+package io.herald.workspace;
+
+/** A tenant: its people, data, keys and settings. Nothing crosses workspaces. */
+public record Workspace(String id, String name, long createdAt) {
+}

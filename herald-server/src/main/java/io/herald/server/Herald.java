@@ -1,0 +1,119 @@
+package io.herald.server;
+
+import io.herald.ingest.Ingest;
+import io.herald.log.JdbcEventLog;
+import io.herald.person.IdentityStage;
+import io.herald.person.People;
+import io.herald.person.ProfileStage;
+import io.herald.processor.PersonProcessor;
+import io.herald.server.http.HttpApi;
+import io.herald.store.Database;
+import io.herald.time.Timers;
+import io.herald.workspace.Workspaces;
+import io.javalin.Javalin;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running Herald: the store, the event log, the person processor, the timers and the HTTP APIs, wired
+ * together. Closing it shuts down in the order that loses nothing: stop taking requests, flush the log, let the
+ * processors drain it, then close the store.
+ */
+public final class Herald implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Herald.class);
+
+    private final Database db;
+    private final JdbcEventLog eventLog;
+    private final Workspaces workspaces;
+    private final People people;
+    private final PersonProcessor processor;
+    private final Timers timers;
+    private final PrometheusMeterRegistry meters;
+    private final Optional<Workspaces.Created> bootstrapped;
+    private Javalin http;
+
+    private Herald(Config config, InstantSource clock) {
+        this.meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        this.db = Database.open(config.database());
+        try {
+            this.workspaces = new Workspaces(db, clock);
+            this.bootstrapped = workspaces.bootstrap(config.bootstrapWriteKey(), config.bootstrapAdminKey(),
+                    config.bootstrapIdentitySecret());
+            this.eventLog = new JdbcEventLog(db, config.partitions(), 8192);
+            this.people = new People(db, clock);
+            this.processor = new PersonProcessor(db, eventLog, List.of(new IdentityStage(), new ProfileStage()), clock,
+                    meters, 1000);
+            this.timers = new Timers(db, eventLog, clock);
+        } catch (RuntimeException e) {
+            db.close();
+            throw e;
+        }
+        Ingest ingest = new Ingest(eventLog, clock, meters);
+        this.http = HttpApi.create(new HttpApi.Services(workspaces, ingest, people, db, meters));
+    }
+
+    /**
+     * Starts Herald on the configured port.
+     *
+     * @param background whether to run the processors and timers on their own threads; tests that step through
+     *                   processing themselves pass false and call {@link #processor()}{@code .drain()}
+     */
+    public static Herald start(Config config, InstantSource clock, boolean background) {
+        Herald h = new Herald(config, clock);
+        try {
+            if (background) {
+                h.processor.start();
+                h.timers.start(250);
+            }
+            h.http.start(config.host(), config.port());
+        } catch (RuntimeException e) {
+            h.close();
+            throw e;
+        }
+        log.atInfo().addKeyValue("port", h.port()).addKeyValue("engine", h.db.engine())
+                .addKeyValue("partitions", config.partitions()).log("Herald is up");
+        return h;
+    }
+
+    public int port() {
+        return http.port();
+    }
+
+    public Optional<Workspaces.Created> bootstrapped() {
+        return bootstrapped;
+    }
+
+    public Workspaces workspaces() {
+        return workspaces;
+    }
+
+    public PersonProcessor processor() {
+        return processor;
+    }
+
+    public Timers timers() {
+        return timers;
+    }
+
+    public Database database() {
+        return db;
+    }
+
+    @Override
+    public void close() {
+        if (http != null) {
+            http.stop();
+            http = null;
+        }
+        eventLog.close();
+        timers.close();
+        processor.close();
+        db.close();
+        log.info("Herald stopped");
+    }
+}

@@ -1,0 +1,119 @@
+package io.herald.server.cli;
+
+import io.herald.server.Config;
+import io.herald.server.Herald;
+import io.herald.store.Database;
+import io.herald.store.StoreException;
+import io.herald.workspace.KeyKind;
+import io.herald.workspace.Workspaces;
+import java.time.InstantSource;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** The {@code herald} command line: {@code serve} (the default), workspaces and keys. */
+@Command(name = "herald", mixinStandardHelpOptions = true, version = "Herald 0.1.0",
+        description = "Self-hosted, behavior-triggered in-app messages and push notifications.",
+        subcommands = {Main.Serve.class, Main.WorkspaceCmd.class, Main.KeyCmd.class})
+public final class Main implements Callable<Integer> {
+
+    public static void main(String[] args) {
+        // Choose the log format before the first logger is created.
+        if ("json".equals(System.getenv("HERALD_LOG_FORMAT"))) {
+            System.setProperty("logback.configurationFile", "logback-json.xml");
+        }
+        String[] effective = args.length == 0 ? new String[] {"serve"} : args;
+        System.exit(new CommandLine(new Main()).setExecutionExceptionHandler(Main::onError).execute(effective));
+    }
+
+    @Override
+    public Integer call() {
+        return new CommandLine(new Serve()).execute();
+    }
+
+    private static int onError(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
+        if (e instanceof Config.Invalid || e instanceof IllegalArgumentException || e instanceof StoreException) {
+            cmd.getErr().println("herald: " + e.getMessage());
+            return 2;
+        }
+        cmd.getErr().println("herald: unexpected failure: " + e);
+        e.printStackTrace(cmd.getErr());
+        return 1;
+    }
+
+    static Config config() {
+        return Config.fromEnvironment(System.getenv());
+    }
+
+    @Command(name = "serve", description = "Run Herald: the HTTP APIs, the person processors and the timers.")
+    static final class Serve implements Callable<Integer> {
+        @Override
+        public Integer call() throws InterruptedException {
+            Config config = config();
+            Herald herald = Herald.start(config, InstantSource.system(), true);
+            herald.bootstrapped().ifPresent(created -> {
+                System.out.println("""
+                        Created workspace 'default'. Keep these; they are shown only this once:
+                          write key        %s
+                          admin key        %s
+                          identity secret  %s
+                        """.formatted(created.writeKey(), created.adminKey(), created.identitySecret()));
+                System.out.flush();
+            });
+            System.out.println("Herald is listening on port " + herald.port());
+            System.out.flush();
+            CountDownLatch stopped = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                herald.close(); // graceful: stop HTTP, flush the log, drain the processors
+                stopped.countDown();
+            }, "herald-shutdown"));
+            stopped.await();
+            return 0;
+        }
+    }
+
+    @Command(name = "workspace", description = "Manage workspaces.", subcommands = {WorkspaceCreate.class})
+    static final class WorkspaceCmd {
+    }
+
+    @Command(name = "create", description = "Create a workspace and print its write key, admin key and identity secret.")
+    static final class WorkspaceCreate implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "NAME", description = "Workspace name: a-z, 0-9, '-' and '_'.")
+        String name;
+
+        @Override
+        public Integer call() {
+            try (Database db = Database.open(config().database())) {
+                Workspaces.Created c = new Workspaces(db, InstantSource.system()).create(name);
+                System.out.printf("workspace %s%nwrite key        %s%nadmin key        %s%nidentity secret  %s%n",
+                        c.workspace().name(), c.writeKey(), c.adminKey(), c.identitySecret());
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "key", description = "Manage keys.", subcommands = {KeyCreate.class})
+    static final class KeyCmd {
+    }
+
+    @Command(name = "create", description = "Create a key for a workspace and print it (shown only this once).")
+    static final class KeyCreate implements Callable<Integer> {
+        @Option(names = "--workspace", required = true, description = "The workspace's name.")
+        String workspace;
+
+        @Option(names = "--kind", required = true, description = "admin or write.")
+        String kind;
+
+        @Override
+        public Integer call() {
+            KeyKind k = KeyKind.parse(kind);
+            try (Database db = Database.open(config().database())) {
+                System.out.println(new Workspaces(db, InstantSource.system()).createKey(workspace, k));
+            }
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,69 @@
+package io.herald.server.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.herald.error.ClientError;
+import io.herald.event.EventCodec;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * Reads request bodies with a hard size limit, before anything is parsed: an oversized body is refused with 413
+ * after reading at most limit + 1 bytes, whatever Content-Length claims. Gzip bodies (sent by some Segment clients)
+ * are limited after decompression, so a small compressed bomb cannot expand in memory.
+ */
+final class Bodies {
+    private Bodies() {
+    }
+
+    /** A parsed JSON body and its size in bytes. */
+    record Json(JsonNode node, int bytes) {
+    }
+
+    static Json readJson(Context ctx, int maxBytes, String tooLargeCode, boolean allowTextPlain) {
+        checkContentType(ctx, allowTextPlain);
+        long declared = ctx.req().getContentLengthLong();
+        String encoding = ctx.header("Content-Encoding");
+        boolean gzip = encoding != null && encoding.trim().equalsIgnoreCase("gzip");
+        if (!gzip && declared > maxBytes) throw tooLarge(tooLargeCode, maxBytes);
+        if (encoding != null && !gzip && !encoding.trim().equalsIgnoreCase("identity")) {
+            throw new ClientError(415, "unsupported_encoding", "Content-Encoding must be gzip or identity", null);
+        }
+        byte[] bytes;
+        try {
+            InputStream in = ctx.req().getInputStream();
+            if (gzip) in = new GZIPInputStream(in);
+            bytes = in.readNBytes(maxBytes + 1);
+        } catch (IOException e) {
+            throw new ClientError(400, "unreadable_body", "the request body could not be read: " + e.getMessage(), null);
+        }
+        if (bytes.length > maxBytes) throw tooLarge(tooLargeCode, maxBytes);
+        if (bytes.length == 0) throw new ClientError(400, "invalid_json", "the request body is empty", null);
+        try {
+            return new Json(EventCodec.mapper().readTree(bytes), bytes.length);
+        } catch (JsonProcessingException e) {
+            String where = e.getLocation() == null ? ""
+                    : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
+            throw new ClientError(400, "invalid_json", "the request body is not valid JSON" + where, null);
+        } catch (IOException e) {
+            throw new ClientError(400, "invalid_json", "the request body is not valid JSON", null);
+        }
+    }
+
+    private static void checkContentType(Context ctx, boolean allowTextPlain) {
+        String type = ctx.header("Content-Type");
+        if (type == null || type.isBlank()) return; // curl and some clients omit it; the body must still be JSON
+        String t = type.toLowerCase();
+        if (t.startsWith("application/json") || t.contains("+json")) return;
+        // Browsers' sendBeacon posts text/plain to avoid a CORS preflight; the body is still JSON.
+        if (allowTextPlain && t.startsWith("text/plain")) return;
+        throw new ClientError(415, "unsupported_media_type", "the request body must be JSON (Content-Type: "
+                + "application/json), was " + type, null);
+    }
+
+    private static ClientError tooLarge(String code, int maxBytes) {
+        return new ClientError(413, code, "the request body must be at most " + maxBytes + " bytes", null);
+    }
+}

@@ -1,0 +1,129 @@
+package io.herald.server.http;
+
+import io.herald.error.ClientError;
+import io.herald.error.Unavailable;
+import io.herald.ingest.CallKind;
+import io.herald.ingest.Ingest;
+import io.herald.person.People;
+import io.herald.store.Database;
+import io.herald.store.StoreException;
+import io.herald.workspace.Workspaces;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Every route of Herald's HTTP APIs, declared in one place, and the one mapper that turns errors into API.md's
+ * JSON error answers. A client mistake is a 4xx naming the problem; only Herald's own faults are a 500.
+ */
+public final class HttpApi {
+    private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
+
+    /** What the HTTP layer calls into. */
+    public record Services(Workspaces workspaces, Ingest ingest, People people, Database db,
+                           PrometheusMeterRegistry meters) {
+    }
+
+    private HttpApi() {
+    }
+
+    public static Javalin create(Services s) {
+        Auth auth = new Auth(s.workspaces());
+        TrackingApi tracking = new TrackingApi(s.ingest(), auth);
+        AdminApi admin = new AdminApi(s.people(), s.workspaces(), auth);
+        return Javalin.create(config -> {
+            config.startup.showJavalinBanner = false;
+            config.concurrency.useVirtualThreads = true;
+            config.router.ignoreTrailingSlashes = true; // analytics-java posts to /v1/import/
+            config.http.maxRequestSize = 1024 * 1024;
+            var r = config.routes;
+
+            r.get("/health", ctx -> ctx.json(java.util.Map.of("status", "ok")));
+            r.get("/ready", ctx -> {
+                boolean up = s.db().isReachable();
+                ctx.status(up ? 200 : 503).json(java.util.Map.of("status", up ? "ready" : "store_unreachable"));
+            });
+            r.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
+                    .result(s.meters().scrape()));
+
+            // Tracking API: browsers call it from customers' sites, so it answers CORS from any origin.
+            r.before("/v1/*", HttpApi::cors);
+            r.options("/v1/*", ctx -> ctx.status(204));
+            for (CallKind kind : new CallKind[] {CallKind.IDENTIFY, CallKind.TRACK, CallKind.PAGE, CallKind.SCREEN,
+                    CallKind.GROUP, CallKind.ALIAS}) {
+                r.post("/v1/" + kind.name().toLowerCase(), ctx -> tracking.handle(ctx, kind));
+            }
+            r.post("/v1/batch", ctx -> tracking.handle(ctx, CallKind.BATCH));
+            r.post("/v1/import", ctx -> tracking.handle(ctx, CallKind.BATCH));
+            r.post("/v1/devices", ctx -> tracking.handle(ctx, CallKind.DEVICE_REGISTER));
+            r.delete("/v1/devices", ctx -> tracking.handle(ctx, CallKind.DEVICE_REMOVE));
+
+            // Admin API.
+            r.get("/api/v1/people", admin::listPeople);
+            r.get("/api/v1/people/{userId}", admin::getPerson);
+            r.get("/api/v1/people/{userId}/events", admin::personEvents);
+            r.get("/api/v1/people/{userId}/devices", admin::personDevices);
+            r.get("/api/v1/people/{userId}/export", admin::exportPerson);
+            r.delete("/api/v1/people/{userId}", admin::erasePerson);
+            r.get("/api/v1/settings/identity", admin::identitySettings);
+
+            Counter.Builder requests = Counter.builder("herald.http.requests").description("HTTP requests answered");
+            r.after(ctx -> requests.tag("status", statusClass(ctx)).register(s.meters()).increment());
+
+            r.exception(ClientError.class, (e, ctx) -> ApiErrors.write(ctx, e.status(), e.code(), e.getMessage(), e.field()));
+            r.exception(Unavailable.class, (e, ctx) -> {
+                ctx.header("Retry-After", String.valueOf(e.retryAfterSeconds()));
+                ApiErrors.write(ctx, e.getMessage().contains("capacity") ? 429 : 503,
+                        e.getMessage().contains("capacity") ? "overloaded" : "unavailable", e.getMessage(), null);
+            });
+            r.exception(StoreException.class, (e, ctx) -> {
+                log.atError().setCause(e).log("store failure while answering a request");
+                ctx.header("Retry-After", "5");
+                ApiErrors.write(ctx, 503, "store_unavailable", "the store could not answer; retry shortly", null);
+            });
+            r.exception(HttpResponseException.class, (e, ctx) ->
+                    ApiErrors.write(ctx, e.getStatus(), codeFor(e.getStatus()), e.getMessage(), null));
+            r.exception(Exception.class, (e, ctx) -> {
+                log.atError().setCause(e).addKeyValue("path", ctx.path()).log("unexpected error");
+                ApiErrors.write(ctx, 500, "internal_error", "Herald failed to answer this request", null);
+            });
+            r.error(404, ctx -> {
+                if (ctx.result() == null || ctx.result().isEmpty() || !ctx.result().startsWith("{\"error\"")) {
+                    ApiErrors.write(ctx, 404, "not_found", "no such endpoint: " + ctx.method() + " " + ctx.path(), null);
+                }
+            });
+            r.error(405, ctx -> ApiErrors.write(ctx, 405, "method_not_allowed",
+                    ctx.method() + " is not allowed on " + ctx.path(), null));
+        });
+    }
+
+    private static void cors(Context ctx) {
+        String origin = ctx.header("Origin");
+        ctx.header("Access-Control-Allow-Origin", origin != null ? origin : "*");
+        ctx.header("Vary", "Origin");
+        ctx.header("Access-Control-Allow-Methods", "GET, POST, DELETE, OPTIONS");
+        ctx.header("Access-Control-Allow-Headers", "Authorization, Content-Type, Content-Encoding, Last-Event-ID");
+        ctx.header("Access-Control-Max-Age", "86400");
+    }
+
+    private static String statusClass(Context ctx) {
+        return (ctx.statusCode() / 100) + "xx";
+    }
+
+    private static String codeFor(int status) {
+        return switch (status) {
+            case 400 -> "bad_request";
+            case 401 -> "unauthorized";
+            case 403 -> "forbidden";
+            case 404 -> "not_found";
+            case 405 -> "method_not_allowed";
+            case 413 -> "too_large";
+            case 415 -> "unsupported_media_type";
+            default -> status >= 500 ? "internal_error" : "client_error";
+        };
+    }
+}
