@@ -37,7 +37,8 @@ public final class JdbcEventLog implements EventLog {
     private volatile boolean closed;
     private long version; // guarded by appended
 
-    private record Pending(List<Event> events, CompletableFuture<Integer> done) {
+    /** A request's events, already encoded on the request's own thread so the single writer only writes. */
+    private record Pending(List<Event> events, List<String> payloads, CompletableFuture<Integer> done) {
     }
 
     public JdbcEventLog(Database db, int partitions, int queueCapacity) {
@@ -65,6 +66,7 @@ public final class JdbcEventLog implements EventLog {
             return done;
         }
         List<Event> placed = new ArrayList<>(events.size());
+        List<String> payloads = new ArrayList<>(events.size());
         for (Event e : events) {
             // An event that already knows its partition (a timer of a person) keeps it, so it stays in order with
             // the person's other events.
@@ -73,8 +75,9 @@ public final class JdbcEventLog implements EventLog {
             placed.add(new Event(e.workspaceId(), partition,
                     -1, e.messageId(), e.userId(), e.anonymousId(), e.timestamp(), e.receivedAt(), e.context(),
                     e.payload()));
+            payloads.add(EventCodec.encode(e));
         }
-        if (!queue.offer(new Pending(placed, done))) {
+        if (!queue.offer(new Pending(placed, payloads, done))) {
             done.completeExceptionally(new Unavailable("the event log is at capacity; retry shortly", 1, null));
         }
         return done;
@@ -134,11 +137,12 @@ public final class JdbcEventLog implements EventLog {
                 "INSERT INTO event_log (workspace_id, partition_no, message_id, payload, received_at) "
                         + "VALUES (?, ?, ?, ?, ?) ON CONFLICT (workspace_id, message_id) DO NOTHING")) {
             for (Pending p : group) {
-                for (Event e : p.events()) {
+                for (int i = 0; i < p.events().size(); i++) {
+                    Event e = p.events().get(i);
                     ps.setString(1, e.workspaceId());
                     ps.setInt(2, e.partition());
                     ps.setString(3, e.messageId());
-                    ps.setString(4, EventCodec.encode(e));
+                    ps.setString(4, p.payloads().get(i));
                     ps.setLong(5, e.receivedAt());
                     ps.addBatch();
                 }

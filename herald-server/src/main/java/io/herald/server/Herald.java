@@ -106,12 +106,12 @@ public final class Herald implements AutoCloseable {
 
     @Override
     public void close() {
+        timers.close(); // first: it appends to the log
         if (http != null) {
             http.stop();
             http = null;
         }
         eventLog.close();
-        timers.close();
         processor.close();
         db.close();
         log.info("Herald stopped");

@@ -1,0 +1,100 @@
+package io.herald.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.herald.event.EventCodec;
+import io.herald.ingest.CallKind;
+import io.herald.ingest.Ingest;
+import io.herald.log.JdbcEventLog;
+import io.herald.person.IdentityStage;
+import io.herald.person.People;
+import io.herald.person.ProfileStage;
+import io.herald.processor.PersonProcessor;
+import io.herald.processor.Stage;
+import io.herald.store.Engine;
+import io.herald.time.Timers;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The engine without HTTP, over a fresh store: ingest, the event log, the person processor (identity, profile and
+ * any extra stages a test adds), timers and the people service. Processing runs when the test calls {@link #process()}.
+ */
+public final class Pipeline implements AutoCloseable {
+    public static final String WORKSPACE = "ws_test";
+
+    private final TestDatabase store;
+    private final TestClock clock;
+    private final JdbcEventLog log;
+    private final Ingest ingest;
+    private PersonProcessor processor;
+    private final Timers timers;
+    private final People people;
+    private final List<Stage> stages;
+
+    public Pipeline(Engine engine, Path tempDir, TestClock clock, Stage... extraStages) {
+        this.store = TestDatabase.open(engine, tempDir);
+        this.clock = clock;
+        this.log = new JdbcEventLog(store.db(), 1, 1024);
+        this.ingest = new Ingest(log, clock, new SimpleMeterRegistry());
+        this.stages = new ArrayList<>(List.of(new IdentityStage(), new ProfileStage()));
+        this.stages.addAll(List.of(extraStages));
+        this.processor = newProcessor();
+        this.timers = new Timers(store.db(), log, clock);
+        this.people = new People(store.db(), clock);
+    }
+
+    private PersonProcessor newProcessor() {
+        return new PersonProcessor(store.db(), log, stages, clock, new SimpleMeterRegistry(), 100);
+    }
+
+    /** Sends one tracking call (JSON of the Segment spec) as the endpoint of its kind would. */
+    public Ingest.Result send(CallKind kind, String json) {
+        try {
+            JsonNode body = EventCodec.mapper().readTree(json);
+            return ingest.accept(WORKSPACE, kind, body, json.length());
+        } catch (java.io.IOException e) {
+            throw new AssertionError("test JSON is malformed: " + json, e);
+        }
+    }
+
+    public int process() {
+        return processor.drain();
+    }
+
+    /** Replaces the processor with a new one, as a restart would: it resumes from the stored position. */
+    public void restartProcessor() {
+        processor = newProcessor();
+    }
+
+    public TestDatabase store() {
+        return store;
+    }
+
+    public TestClock clock() {
+        return clock;
+    }
+
+    public JdbcEventLog log() {
+        return log;
+    }
+
+    public Timers timers() {
+        return timers;
+    }
+
+    public People people() {
+        return people;
+    }
+
+    public PersonProcessor processor() {
+        return processor;
+    }
+
+    @Override
+    public void close() {
+        log.close();
+        store.close();
+    }
+}
