@@ -10,6 +10,7 @@ import io.herald.store.Sql;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -25,6 +26,11 @@ import java.util.Optional;
 public final class IdentityStage implements Stage {
 
     @Override
+    public void prefetch(Batch batch, List<Event> events) throws SQLException {
+        PersonCache.of(batch).prefetch(events);
+    }
+
+    @Override
     public void handle(Batch batch, EventContext ctx) throws SQLException {
         Event e = ctx.event();
         PersonCache cache = PersonCache.of(batch);
@@ -35,19 +41,16 @@ public final class IdentityStage implements Stage {
                 if (cache.get(t.personId()) == null) ctx.drop("person_gone");
                 else ctx.resolvedTo(t.personId());
             }
-            case Payload.Alias a -> {
-                if (cache.isSuppressed(ws, e.userId())) {
-                    ctx.drop("suppressed");
-                    return;
-                }
-                ctx.resolvedTo(alias(batch, cache, ws, a.previousId(), e.userId(), e.timestamp()));
-            }
             default -> {
-                if (e.userId() != null && cache.isSuppressed(ws, e.userId())) {
+                // Only a userId nobody has yet can be an erased one: erasure deletes the person's identities.
+                if (e.userId() != null && cache.personFor(ws, PersonCache.USER, e.userId()).isEmpty()
+                        && cache.isSuppressed(ws, e.userId())) {
                     ctx.drop("suppressed");
                     return;
                 }
-                ctx.resolvedTo(resolve(batch, cache, ws, e.userId(), e.anonymousId(), e.timestamp()));
+                ctx.resolvedTo(e.payload() instanceof Payload.Alias a
+                        ? alias(batch, cache, ws, a.previousId(), e.userId(), e.timestamp())
+                        : resolve(batch, cache, ws, e.userId(), e.anonymousId(), e.timestamp()));
             }
         }
     }

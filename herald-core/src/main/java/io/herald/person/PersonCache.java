@@ -14,10 +14,12 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The persons, identities and event-history rows one batch touches: read once, changed in memory, written back in
@@ -43,8 +45,69 @@ public final class PersonCache implements Batch.Flushable {
         return batch.local(PersonCache.class, () -> new PersonCache(batch.connection()));
     }
 
+    /**
+     * Loads, in a few queries, the identities and persons a batch's events name, so that resolving each event
+     * is a map look-up. Ids not found are remembered as absent.
+     */
+    void prefetch(List<Event> events) throws SQLException {
+        Map<String, Set<String>> wanted = new HashMap<>(); // "workspace\0kind" -> values
+        for (Event e : events) {
+            String ws = e.workspaceId();
+            if (e.userId() != null) want(wanted, ws, USER, e.userId());
+            if (e.anonymousId() != null) want(wanted, ws, ANON, e.anonymousId());
+            if (e.payload() instanceof Payload.Alias a) {
+                want(wanted, ws, USER, a.previousId());
+                want(wanted, ws, ANON, a.previousId());
+            }
+        }
+        Set<String> personIds = new HashSet<>();
+        for (Map.Entry<String, Set<String>> w : wanted.entrySet()) {
+            String[] wk = w.getKey().split("\u0000", 2);
+            List<String> values = new ArrayList<>(w.getValue());
+            for (String v : values) identities.putIfAbsent(key(wk[0], wk[1], v), Optional.empty());
+            for (List<String> chunk : chunks(values)) {
+                String sql = "SELECT value, person_id FROM identities WHERE workspace_id = ? AND kind = ? AND value IN ("
+                        + placeholders(chunk.size()) + ")";
+                Object[] params = new Object[chunk.size() + 2];
+                params[0] = wk[0];
+                params[1] = wk[1];
+                for (int i = 0; i < chunk.size(); i++) params[i + 2] = chunk.get(i);
+                for (String[] row : Sql.query(c, sql, rs -> new String[] {rs.getString(1), rs.getString(2)}, params)) {
+                    identities.put(key(wk[0], wk[1], row[0]), Optional.of(row[1]));
+                    personIds.add(row[1]);
+                }
+            }
+        }
+        personIds.removeAll(persons.keySet());
+        for (List<String> chunk : chunks(new ArrayList<>(personIds))) {
+            for (PersonState p : Sql.query(c, "SELECT * FROM persons WHERE id IN (" + placeholders(chunk.size()) + ")",
+                    PersonCache::map, chunk.toArray())) {
+                persons.put(p.id, p);
+            }
+        }
+    }
+
+    private static void want(Map<String, Set<String>> wanted, String ws, String kind, String value) {
+        wanted.computeIfAbsent(ws + '\u0000' + kind, k -> new HashSet<>()).add(value);
+    }
+
+    private static String key(String workspaceId, String kind, String value) {
+        return workspaceId + '\u0000' + kind + '\u0000' + value;
+    }
+
+    /** Slices of at most 500, under both engines' limits on bound parameters. */
+    private static List<List<String>> chunks(List<String> values) {
+        List<List<String>> out = new ArrayList<>();
+        for (int i = 0; i < values.size(); i += 500) out.add(values.subList(i, Math.min(values.size(), i + 500)));
+        return out;
+    }
+
+    private static String placeholders(int n) {
+        return String.join(", ", java.util.Collections.nCopies(n, "?"));
+    }
+
     Optional<String> personFor(String workspaceId, String kind, String value) throws SQLException {
-        String key = workspaceId + '\u0000' + kind + '\u0000' + value;
+        String key = key(workspaceId, kind, value);
         Optional<String> found = identities.get(key);
         if (found == null) {
             found = Sql.queryOne(c, "SELECT person_id FROM identities WHERE workspace_id = ? AND kind = ? AND value = ?",
@@ -55,7 +118,7 @@ public final class PersonCache implements Batch.Flushable {
     }
 
     void link(String workspaceId, String kind, String value, String personId, long now) {
-        identities.put(workspaceId + '\u0000' + kind + '\u0000' + value, Optional.of(personId));
+        identities.put(key(workspaceId, kind, value), Optional.of(personId));
         newIdentities.add(new Object[] {workspaceId, kind, value, personId, now});
     }
 

@@ -118,6 +118,7 @@ public final class PersonProcessor implements AutoCloseable {
         try {
             db.inTransaction(c -> {
                 Batch batch = new Batch(c, clock.millis(), stages);
+                for (Stage stage : stages) stage.prefetch(batch, events);
                 for (Event e : events) run(batch, e);
                 batch.flush();
                 saveCheckpoint(c, partition, last);

@@ -1,6 +1,8 @@
 package io.herald.processor;
 
+import io.herald.event.Event;
 import java.sql.SQLException;
+import java.util.List;
 
 /**
  * One step of the person processor's pipeline (identity, profile, then segments, campaigns, deliveries).
@@ -9,6 +11,13 @@ import java.sql.SQLException;
 public interface Stage {
 
     void handle(Batch batch, EventContext event) throws SQLException;
+
+    /**
+     * Called once per batch before its first event, with all of them: a stage may load what the batch will need
+     * in a few queries instead of one per event.
+     */
+    default void prefetch(Batch batch, List<Event> events) throws SQLException {
+    }
 
     /**
      * A person was merged into another (an anonymous visitor identified themselves). Stages that keep state per
