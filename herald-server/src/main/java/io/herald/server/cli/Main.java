@@ -25,8 +25,7 @@ public final class Main implements Callable<Integer> {
         if ("json".equals(System.getenv("HERALD_LOG_FORMAT"))) {
             System.setProperty("logback.configurationFile", "logback-json.xml");
         }
-        String[] effective = args.length == 0 ? new String[] {"serve"} : args;
-        System.exit(new CommandLine(new Main()).setExecutionExceptionHandler(Main::onError).execute(effective));
+        System.exit(run(args, new java.io.PrintWriter(System.out, true), new java.io.PrintWriter(System.err, true)));
     }
 
     @Override
@@ -44,8 +43,19 @@ public final class Main implements Callable<Integer> {
         return 1;
     }
 
+    /** Where settings come from; tests of the commands point it at a map of their own. */
+    static java.util.function.Supplier<java.util.Map<String, String>> environment = System::getenv;
+
     static Config config() {
-        return Config.fromEnvironment(System.getenv());
+        return Config.fromEnvironment(environment.get());
+    }
+
+    /** Runs the command line without exiting the JVM; returns the exit code. */
+    static int run(String[] args, java.io.PrintWriter out, java.io.PrintWriter err) {
+        CommandLine cmd = new CommandLine(new Main()).setExecutionExceptionHandler(Main::onError);
+        cmd.setOut(out);
+        cmd.setErr(err);
+        return cmd.execute(args.length == 0 ? new String[] {"serve"} : args);
     }
 
     @Command(name = "serve", description = "Run Herald: the HTTP APIs, the person processors and the timers.")
@@ -81,6 +91,9 @@ public final class Main implements Callable<Integer> {
 
     @Command(name = "create", description = "Create a workspace and print its write key, admin key and identity secret.")
     static final class WorkspaceCreate implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
         @Parameters(index = "0", paramLabel = "NAME", description = "Workspace name: a-z, 0-9, '-' and '_'.")
         String name;
 
@@ -88,8 +101,9 @@ public final class Main implements Callable<Integer> {
         public Integer call() {
             try (Database db = Database.open(config().database())) {
                 Workspaces.Created c = new Workspaces(db, InstantSource.system()).create(name);
-                System.out.printf("workspace %s%nwrite key        %s%nadmin key        %s%nidentity secret  %s%n",
-                        c.workspace().name(), c.writeKey(), c.adminKey(), c.identitySecret());
+                spec.commandLine().getOut().printf("workspace %s%nwrite key        %s%nadmin key        %s%n"
+                        + "identity secret  %s%n", c.workspace().name(), c.writeKey(), c.adminKey(), c.identitySecret());
+                spec.commandLine().getOut().flush();
             }
             return 0;
         }
@@ -101,6 +115,9 @@ public final class Main implements Callable<Integer> {
 
     @Command(name = "create", description = "Create a key for a workspace and print it (shown only this once).")
     static final class KeyCreate implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
         @Option(names = "--workspace", required = true, description = "The workspace's name.")
         String workspace;
 
@@ -111,7 +128,8 @@ public final class Main implements Callable<Integer> {
         public Integer call() {
             KeyKind k = KeyKind.parse(kind);
             try (Database db = Database.open(config().database())) {
-                System.out.println(new Workspaces(db, InstantSource.system()).createKey(workspace, k));
+                spec.commandLine().getOut().println(new Workspaces(db, InstantSource.system()).createKey(workspace, k));
+                spec.commandLine().getOut().flush();
             }
             return 0;
         }
