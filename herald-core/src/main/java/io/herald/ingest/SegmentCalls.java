@@ -95,7 +95,7 @@ final class SegmentCalls {
         if (userId == null && anonymousId == null) {
             throw new ClientError(400, "missing_field", "userId or anonymousId is required", "userId");
         }
-        String sentAtText = node.has("sentAt") ? optionalText(node, "sentAt", 64) : sharedSentAt;
+        String sentAtText = node.hasNonNull("sentAt") ? optionalText(node, "sentAt", 64) : sharedSentAt;
         long timestamp = correctedTimestamp(node, sentAtText);
         return new Event(workspaceId, -1, -1, messageId(node), userId, anonymousId, timestamp, receivedAt, context,
                 payload);
@@ -178,10 +178,19 @@ final class SegmentCalls {
         if (!v.isTextual() && !v.isIntegralNumber()) throw ClientError.invalid(field, field + " must be a string");
         String s = v.asText();
         if (s.isBlank()) return null;
+        rejectNul(field, s);
         if (s.length() > Limits.MAX_ID_LENGTH) {
             throw ClientError.invalid(field, field + " must be at most " + Limits.MAX_ID_LENGTH + " characters");
         }
         return s;
+    }
+
+    /**
+     * Text that becomes a column value must not hold U+0000: PostgreSQL cannot store it in TEXT. (Inside
+     * properties and traits it is harmless: they are stored as JSON, where it is escaped.)
+     */
+    private static void rejectNul(String field, String s) {
+        if (s.indexOf('\u0000') >= 0) throw ClientError.invalid(field, field + " must not contain the NUL character");
     }
 
     private static String requiredId(ObjectNode node, String field) {
@@ -201,6 +210,7 @@ final class SegmentCalls {
         if (v == null || v.isNull()) return null;
         if (!v.isTextual()) throw ClientError.invalid(field, field + " must be a string");
         String s = v.textValue();
+        rejectNul(field, s);
         if (s.length() > maxLength) {
             throw ClientError.invalid(field, field + " must be at most " + maxLength + " characters");
         }

@@ -114,6 +114,11 @@ public final class JdbcEventLog implements EventLog {
         try {
             counts = db.inTransaction(c -> insert(c, group));
         } catch (RuntimeException e) {
+            if (group.size() > 1) {
+                // One request's rows must not fail the others that happened to share its commit.
+                for (Pending p : group) commit(List.of(p));
+                return;
+            }
             log.atError().setCause(e).addKeyValue("requests", group.size()).log("event log append failed");
             Unavailable u = new Unavailable("the event log could not store the events; retry shortly", 2, e);
             group.forEach(p -> p.done().completeExceptionally(u));

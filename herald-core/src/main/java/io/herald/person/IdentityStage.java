@@ -46,6 +46,9 @@ public final class IdentityStage implements Stage {
                 if (e.userId() != null && cache.personFor(ws, PersonCache.USER, e.userId()).isEmpty()
                         && cache.isSuppressed(ws, e.userId())) {
                     ctx.drop("suppressed");
+                    // An erased person's data must not linger in the raw log either.
+                    Sql.update(batch.connection(), "DELETE FROM event_log WHERE workspace_id = ? AND message_id = ?",
+                            ws, e.messageId());
                     return;
                 }
                 ctx.resolvedTo(e.payload() instanceof Payload.Alias a
@@ -104,16 +107,17 @@ public final class IdentityStage implements Stage {
         if (previous.isEmpty()) previous = cache.personFor(ws, PersonCache.ANON, previousId);
         if (previous.isEmpty()) {
             String id = target.isPresent() ? target.get() : createKnown(cache, ws, userId, at, now);
-            // Remember the previous id, so later events sent under it find this person.
+            // Remember the previous id, so later events sent under it find this person, whether they send it as
+            // an anonymous id or as a user id: an unseen previousId could have been either.
             cache.link(ws, PersonCache.ANON, previousId, id, now);
+            cache.link(ws, PersonCache.USER, previousId, id, now);
             return id;
         }
         if (target.isEmpty()) {
+            // userId is the id the person goes by from now on; the previous one still finds them.
             PersonState p = cache.get(previous.get());
-            if (p.userId == null) {
-                p.userId = userId;
-                p.dirty = true;
-            }
+            p.userId = userId;
+            p.dirty = true;
             cache.link(ws, PersonCache.USER, userId, p.id, now);
             return p.id;
         }

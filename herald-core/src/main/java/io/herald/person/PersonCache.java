@@ -227,7 +227,11 @@ public final class PersonCache implements Batch.Flushable {
                     case Payload.Identify id -> props = id.traits();
                     case Payload.Group g -> { name = g.groupId(); props = g.traits(); }
                     case Payload.Alias a -> name = a.previousId();
-                    case Payload.DeviceRegistered d -> { }
+                    case Payload.DeviceRegistered d -> {
+                        props = EventCodec.mapper().createObjectNode().put("platform", d.platform())
+                                .put("provider", d.provider()).put("appId", d.appId())
+                                .put("pushEnabled", d.pushEnabled());
+                    }
                     case Payload.DeviceRemoved d -> { }
                     case Payload.TimerFired t -> { event = t.kind(); props = t.data(); }
                 }

@@ -51,7 +51,8 @@ public final class ProfileStage implements Stage {
             p.lastSeenAt = e.timestamp();
             p.dirty = true;
         }
-        if (!(e.payload() instanceof Payload.DeviceRegistered)) cache.recordEvent(p.id, e);
+        // Device registrations are recorded too: erasure finds every raw log row of a person through this history.
+        cache.recordEvent(p.id, e);
     }
 
     private static void mergeTraits(PersonState p, ObjectNode traits) {
@@ -87,7 +88,7 @@ public final class ProfileStage implements Stage {
             p.dirty = true;
         }
         String locale = context.path("locale").asText(null);
-        if (locale != null && !locale.isBlank() && locale.length() <= 35 && !locale.equals(p.locale)) {
+        if (locale != null && locale.matches("[A-Za-z]{2,8}([-_][A-Za-z0-9]{1,8}){0,4}") && !locale.equals(p.locale)) {
             p.locale = locale;
             p.dirty = true;
         }

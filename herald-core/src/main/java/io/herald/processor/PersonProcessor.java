@@ -176,13 +176,25 @@ public final class PersonProcessor implements AutoCloseable {
         errors.increment();
         log.atError().setCause(failure).addKeyValue("messageId", e.messageId()).addKeyValue("partition", partition)
                 .log("event could not be processed; kept in dead_letters");
-        db.inTransaction(c -> {
-            Sql.update(c, "INSERT INTO dead_letters (workspace_id, message_id, payload, error, failed_at) "
-                            + "VALUES (?, ?, ?, ?, ?)", e.workspaceId(), e.messageId(), EventCodec.encode(e),
-                    String.valueOf(failure), clock.millis());
-            saveCheckpoint(c, partition, e.position());
-            return null;
-        });
+        try {
+            db.inTransaction(c -> {
+                Sql.update(c, "INSERT INTO dead_letters (workspace_id, message_id, payload, error, failed_at) "
+                                + "VALUES (?, ?, ?, ?, ?)", e.workspaceId(), e.messageId(), EventCodec.encode(e),
+                        // Error texts can quote the bad input; PostgreSQL TEXT cannot hold U+0000.
+                        String.valueOf(failure).replace('\u0000', '?'), clock.millis());
+                saveCheckpoint(c, partition, e.position());
+                return null;
+            });
+        } catch (RuntimeException cannotKeep) {
+            // Even the dead letter could not be written. Stalling the partition would stop every person behind
+            // this event, so move on; the event stays in the log and its full text is in this error log line.
+            log.atError().setCause(cannotKeep).addKeyValue("messageId", e.messageId())
+                    .addKeyValue("event", EventCodec.encode(e)).log("dead letter not stored; event skipped");
+            db.inTransaction(c -> {
+                saveCheckpoint(c, partition, e.position());
+                return null;
+            });
+        }
         positions.set(partition, e.position());
     }
 

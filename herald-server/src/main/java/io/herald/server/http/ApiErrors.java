@@ -10,11 +10,15 @@ final class ApiErrors {
     }
 
     static void write(Context ctx, int status, String code, String message, String field) {
+        ctx.status(status).contentType("application/json").result(body(code, message, field));
+    }
+
+    static String body(String code, String message, String field) {
         ObjectNode body = EventCodec.mapper().createObjectNode();
         ObjectNode error = body.putObject("error");
         error.put("code", code);
         error.put("message", message);
         if (field != null) error.put("field", field);
-        ctx.status(status).contentType("application/json").result(body.toString());
+        return body.toString();
     }
 }

@@ -40,6 +40,8 @@ public final class HttpApi {
             config.concurrency.useVirtualThreads = true;
             config.router.ignoreTrailingSlashes = true; // analytics-java posts to /v1/import/
             config.http.maxRequestSize = 1024 * 1024;
+            // Jetty refuses malformed requests (bad URI, huge headers) before any route; keep the JSON error shape.
+            config.jetty.modifyServer(server -> server.setErrorHandler(new JettyErrors()));
             var r = config.routes;
 
             r.get("/health", ctx -> ctx.json(java.util.Map.of("status", "ok")));
@@ -114,7 +116,7 @@ public final class HttpApi {
         return (ctx.statusCode() / 100) + "xx";
     }
 
-    private static String codeFor(int status) {
+    static String codeFor(int status) {
         return switch (status) {
             case 400 -> "bad_request";
             case 401 -> "unauthorized";
@@ -122,7 +124,9 @@ public final class HttpApi {
             case 404 -> "not_found";
             case 405 -> "method_not_allowed";
             case 413 -> "too_large";
+            case 414 -> "uri_too_long";
             case 415 -> "unsupported_media_type";
+            case 431 -> "headers_too_large";
             default -> status >= 500 ? "internal_error" : "client_error";
         };
     }

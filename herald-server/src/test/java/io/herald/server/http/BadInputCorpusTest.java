@@ -1,0 +1,373 @@
+package io.herald.server.http;
+
+import static io.herald.server.http.Api.count;
+import static io.herald.server.http.Api.eventLogRows;
+import static io.herald.server.http.Api.utf8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.herald.server.testing.TestHerald;
+import io.herald.store.Engine;
+import io.herald.testing.TestClock;
+import io.herald.testing.TestDatabase;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * What clients get wrong, as a table: every case must be refused with the documented status and JSON error, never a
+ * 5xx, and must change nothing (no log row, no person). The cases run against one Herald per engine, seeded with
+ * one person ({@value #SEEDED}) that the cross-workspace cases try to reach.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class BadInputCorpusTest {
+    private static final String SEEDED = "secret-user";
+    private static final String SEEDED_EMAIL = "secret@example.com";
+    /** Replaced by the admin key of a second workspace when a case runs. */
+    private static final String OTHER_ADMIN_KEY = "<admin key of workspace other>";
+    private static final String BASIC_WRITE = TestHerald.basic(TestHerald.WRITE_KEY);
+    private static final String BEARER_ADMIN = "Bearer " + TestHerald.ADMIN_KEY;
+
+    @TempDir
+    Path dir;
+
+    private final Map<Engine, Fixture> fixtures = new EnumMap<>(Engine.class);
+
+    private record Fixture(TestHerald herald, String otherAdminKey) {
+    }
+
+    /** One bad request and the answer it must get; {@code field} is null when no single field is at fault. */
+    record Case(String name, String method, String path, Map<String, String> headers, byte[] body, boolean chunked,
+                int status, String code, String field) {
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    private static final List<Case> CASES = corpus();
+
+    private static List<Case> corpus() {
+        String kb33 = "x".repeat(33 * 1024);
+        String kb26 = "y".repeat(26 * 1024);
+        StringBuilder bigBatch = new StringBuilder("{\"batch\":[");
+        for (int i = 0; i < 20; i++) {
+            bigBatch.append(i == 0 ? "" : ",").append("{\"type\":\"track\",\"userId\":\"u1\",\"event\":\"e\",\"properties\":{\"p\":\"")
+                    .append(kb26).append("\"}}");
+        }
+        bigBatch.append("]}");
+        StringBuilder traits = new StringBuilder();
+        for (int i = 0; i <= 500; i++) traits.append(i == 0 ? "" : ",").append("\"t").append(i).append("\":").append(i);
+        byte[] bomb = Api.gzip(utf8("{\"userId\":\"u1\",\"event\":\"e\",\"properties\":{\"p\":\""
+                + "a".repeat(10 * 1024 * 1024) + "\"}}"));
+        byte[] badUtf8 = utf8("{\"userId\":\"u1\",\"event\":\"e?\"}");
+        badUtf8[badUtf8.length - 3] = (byte) 0xFF;
+        String deep = "[".repeat(5000) + "]".repeat(5000);
+        String valid = "{\"type\":\"track\",\"userId\":\"u1\",\"event\":\"ok\"}";
+
+        List<Case> c = new ArrayList<>();
+        // Bodies that are not a JSON object.
+        c.add(when("malformed JSON").post("/v1/track", "{\"userId\":\"u1\",").expect(400, "invalid_json"));
+        c.add(when("JSON array instead of an object").post("/v1/track", "[{\"userId\":\"u1\",\"event\":\"e\"}]").expect(400, "invalid_json"));
+        c.add(when("JSON string instead of an object").post("/v1/identify", "\"identify\"").expect(400, "invalid_json"));
+        c.add(when("JSON null body").post("/v1/batch", "null").expect(400, "invalid_json"));
+        c.add(when("empty body").post("/v1/track", "").expect(400, "invalid_json"));
+        c.add(when("invalid UTF-8").post("/v1/track", badUtf8).expect(400, "invalid_json"));
+        c.add(when("nesting 5000 deep").post("/v1/track", "{\"userId\":\"u1\",\"event\":\"e\",\"properties\":{\"p\":" + deep + "}}")
+                .expect(400, "invalid_json"));
+        // Wrong types.
+        c.add(when("properties as a string").post("/v1/track", "{\"userId\":\"u1\",\"event\":\"e\",\"properties\":\"big\"}")
+                .expect(400, "invalid_field", "properties"));
+        c.add(when("userId as an object").post("/v1/track", "{\"userId\":{\"id\":1},\"event\":\"e\"}").expect(400, "invalid_field", "userId"));
+        c.add(when("timestamp not ISO-8601").post("/v1/track", "{\"userId\":\"u1\",\"event\":\"e\",\"timestamp\":\"yesterday\"}")
+                .expect(400, "invalid_field", "timestamp"));
+        c.add(when("timestamp as a number").post("/v1/track", "{\"userId\":\"u1\",\"event\":\"e\",\"timestamp\":1700000000}")
+                .expect(400, "invalid_field", "timestamp"));
+        c.add(when("sentAt not ISO-8601").post("/v1/track", "{\"userId\":\"u1\",\"event\":\"e\",\"timestamp\":\"2026-11-22T10:00:00Z\","
+                + "\"sentAt\":\"soon\"}").expect(400, "invalid_field", "sentAt"));
+        c.add(when("context as an array").post("/v1/page", "{\"userId\":\"u1\",\"context\":[]}").expect(400, "invalid_field", "context"));
+        c.add(when("pushEnabled not boolean").post("/v1/devices", "{\"userId\":\"u1\",\"token\":\"t1\",\"platform\":\"ios\","
+                + "\"pushEnabled\":\"yes\"}").expect(400, "invalid_field", "pushEnabled"));
+        // Missing or out-of-range fields.
+        c.add(when("neither userId nor anonymousId").post("/v1/track", "{\"event\":\"e\"}").expect(400, "missing_field", "userId"));
+        c.add(when("blank ids").post("/v1/identify", "{\"userId\":\"  \",\"anonymousId\":\"\"}").expect(400, "missing_field", "userId"));
+        c.add(when("userId of 256 chars").post("/v1/track", "{\"userId\":\"" + "u".repeat(256) + "\",\"event\":\"e\"}")
+                .expect(400, "invalid_field", "userId"));
+        c.add(when("missing event name").post("/v1/track", "{\"userId\":\"u1\"}").expect(400, "missing_field", "event"));
+        c.add(when("event name of 201 chars").post("/v1/track", "{\"userId\":\"u1\",\"event\":\"" + "e".repeat(201) + "\"}")
+                .expect(400, "invalid_field", "event"));
+        c.add(when("group without groupId").post("/v1/group", "{\"userId\":\"u1\"}").expect(400, "missing_field", "groupId"));
+        c.add(when("alias without previousId").post("/v1/alias", "{\"userId\":\"u1\"}").expect(400, "missing_field", "previousId"));
+        c.add(when("alias without userId").post("/v1/alias", "{\"anonymousId\":\"a1\",\"previousId\":\"p\"}")
+                .expect(400, "missing_field", "userId"));
+        c.add(when("device without token").post("/v1/devices", "{\"userId\":\"u1\",\"platform\":\"ios\"}").expect(400, "missing_field", "token"));
+        c.add(when("device on an unknown platform").post("/v1/devices", "{\"userId\":\"u1\",\"token\":\"t\",\"platform\":\"windows\"}")
+                .expect(400, "invalid_field", "platform"));
+        c.add(when("device removal without token").request("DELETE", "/v1/devices", utf8("{}")).expect(400, "missing_field", "token"));
+        c.add(when("more than 500 traits").post("/v1/identify", "{\"userId\":\"u1\",\"traits\":{" + traits + "}}")
+                .expect(400, "too_many_attributes", "traits"));
+        // Batches: the call at fault is named, and the valid calls around it are not stored.
+        c.add(when("unknown type in a batch").post("/v1/batch", "{\"batch\":[" + valid + ",{\"type\":\"purchase\",\"userId\":\"u1\"},"
+                + valid + "]}").expect(400, "invalid_field", "batch[1].type"));
+        c.add(when("call without type in a batch").post("/v1/import", "{\"batch\":[{\"userId\":\"u1\",\"event\":\"e\"}]}")
+                .expect(400, "missing_field", "batch[0].type"));
+        c.add(when("call in a batch is not an object").post("/v1/batch", "{\"batch\":[" + valid + ",\"track\"]}")
+                .expect(400, "invalid_field", "batch[1]"));
+        c.add(when("third call of a batch without event").post("/v1/batch", "{\"batch\":[" + valid + "," + valid
+                + ",{\"type\":\"track\",\"userId\":\"u1\"}]}").expect(400, "missing_field", "batch[2].event"));
+        c.add(when("batch not an array").post("/v1/batch", "{\"batch\":{\"type\":\"track\",\"userId\":\"u1\",\"event\":\"e\"}}")
+                .expect(400, "invalid_field", "batch"));
+        c.add(when("batch missing").post("/v1/batch", "{\"calls\":[]}").expect(400, "missing_field", "batch"));
+        c.add(when("too many traits in a batch call").post("/v1/batch", "{\"batch\":[{\"type\":\"identify\",\"userId\":\"u1\","
+                + "\"traits\":{" + traits + "}}]}").expect(400, "too_many_attributes", "batch[0].traits"));
+        // Sizes.
+        c.add(when("call over 32 KB").post("/v1/track", "{\"userId\":\"u1\",\"event\":\"e\",\"properties\":{\"p\":\"" + kb33 + "\"}}")
+                .expect(413, "call_too_large"));
+        c.add(when("call over 32 KB inside a batch").post("/v1/batch", "{\"batch\":[" + valid + ",{\"type\":\"track\",\"userId\":\"u1\","
+                + "\"event\":\"e\",\"properties\":{\"p\":\"" + kb33 + "\"}}]}").expect(413, "call_too_large", "batch[1]"));
+        c.add(when("batch over 500 KB").post("/v1/batch", bigBatch.toString()).expect(413, "batch_too_large"));
+        c.add(when("batch over 500 KB without Content-Length").post("/v1/batch", bigBatch.toString()).chunked()
+                .expect(413, "batch_too_large"));
+        c.add(when("gzip bomb on a call").post("/v1/track", bomb).header("Content-Encoding", "gzip").expect(413, "call_too_large"));
+        c.add(when("gzip bomb on a batch").post("/v1/batch", bomb).header("Content-Encoding", "gzip").expect(413, "batch_too_large"));
+        // Encodings and media types.
+        c.add(when("Content-Type application/xml").post("/v1/track", "<track userId=\"u1\"/>").header("Content-Type", "application/xml")
+                .expect(415, "unsupported_media_type"));
+        c.add(when("Content-Encoding br").post("/v1/track", "{}").header("Content-Encoding", "br").expect(415, "unsupported_encoding"));
+        c.add(when("gzip header on a plain body").post("/v1/track", "{\"userId\":\"u1\",\"event\":\"e\"}").header("Content-Encoding", "gzip")
+                .expect(400, "unreadable_body"));
+        // Keys on the tracking API.
+        String track = "{\"userId\":\"u1\",\"event\":\"e\"}";
+        c.add(when("no key").post("/v1/track", track).header("Authorization", null).expect(401, "missing_key"));
+        c.add(when("unknown key").post("/v1/track", track).header("Authorization", TestHerald.basic("hw_not_a_key_0000000000"))
+                .expect(401, "invalid_key"));
+        c.add(when("malformed Basic header").post("/v1/track", track).header("Authorization", "Basic %%%not-base64")
+                .expect(401, "invalid_key"));
+        c.add(when("Basic header with empty user and no writeKey").post("/v1/track", track)
+                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(":".getBytes(StandardCharsets.UTF_8)))
+                .expect(401, "missing_key"));
+        c.add(when("unknown writeKey in the body").post("/v1/track", "{\"writeKey\":\"hw_nope_000000000000\",\"userId\":\"u1\",\"event\":\"e\"}")
+                .header("Authorization", null).expect(401, "invalid_key"));
+        c.add(when("admin key on the tracking API").post("/v1/track", track).header("Authorization", TestHerald.basic(TestHerald.ADMIN_KEY))
+                .expect(403, "wrong_key_kind"));
+        c.add(when("admin key as writeKey in the body").post("/v1/batch", "{\"writeKey\":\"" + TestHerald.ADMIN_KEY + "\",\"batch\":["
+                + valid + "]}").header("Authorization", null).expect(403, "wrong_key_kind"));
+        c.add(when("unknown tracking path").post("/v1/purchase", track).expect(404, "not_found"));
+        // The admin API.
+        c.add(when("no admin key").get("/api/v1/people").header("Authorization", null).expect(401, "missing_key"));
+        c.add(when("unknown admin key").get("/api/v1/people").header("Authorization", "Bearer ha_nope_0000000000000")
+                .expect(401, "invalid_key"));
+        c.add(when("admin key as Basic instead of Bearer").get("/api/v1/people")
+                .header("Authorization", TestHerald.basic(TestHerald.ADMIN_KEY)).expect(401, "missing_key"));
+        c.add(when("write key on the admin API").get("/api/v1/people").header("Authorization", "Bearer " + TestHerald.WRITE_KEY)
+                .expect(403, "wrong_key_kind"));
+        c.add(when("unknown admin path").get("/api/v1/nothing-here").expect(404, "not_found"));
+        c.add(when("limit=0").get("/api/v1/people?limit=0").expect(400, "invalid_field", "limit"));
+        c.add(when("limit=5000").get("/api/v1/people?limit=5000").expect(400, "invalid_field", "limit"));
+        c.add(when("limit=abc").get("/api/v1/people?limit=abc").expect(400, "invalid_field", "limit"));
+        c.add(when("limit=0 on events").get("/api/v1/people/" + SEEDED + "/events?limit=0").expect(400, "invalid_field", "limit"));
+        c.add(when("bad cursor on people").get("/api/v1/people?cursor=not%20a%20cursor!").expect(400, "invalid_field", "cursor"));
+        c.add(when("bad cursor on events").get("/api/v1/people/" + SEEDED + "/events?cursor="
+                + Base64.getUrlEncoder().encodeToString(utf8("not-a-cursor"))).expect(400, "invalid_field", "cursor"));
+        c.add(when("query over 200 chars").get("/api/v1/people?query=" + "q".repeat(201)).expect(400, "invalid_field", "query"));
+        c.add(when("unknown person").get("/api/v1/people/nobody").expect(404, "not_found"));
+        c.add(when("erase with suppress=maybe").request("DELETE", "/api/v1/people/" + SEEDED + "?suppress=maybe", null)
+                .header("Authorization", BEARER_ADMIN).header("Content-Type", null).expect(400, "invalid_field", "suppress"));
+        // Another workspace's admin key never reaches this workspace's person, whatever the endpoint.
+        for (String path : List.of("", "/events", "/devices", "/export")) {
+            c.add(when("other workspace reads person" + path).get("/api/v1/people/" + SEEDED + path)
+                    .header("Authorization", "Bearer " + OTHER_ADMIN_KEY).expect(404, "not_found"));
+        }
+        c.add(when("other workspace finds person by query").get("/api/v1/people?query=secret").header("Authorization",
+                "Bearer " + OTHER_ADMIN_KEY).expect(200, null));
+        c.add(when("other workspace erases person").request("DELETE", "/api/v1/people/" + SEEDED, null).header("Content-Type", null)
+                .header("Authorization", "Bearer " + OTHER_ADMIN_KEY).expect(404, "not_found"));
+        return List.copyOf(c);
+    }
+
+    Stream<Arguments> corpusOnEveryEngine() {
+        return TestDatabase.engines().flatMap(engine -> CASES.stream().map(c -> Arguments.of(engine, c)));
+    }
+
+    @ParameterizedTest(name = "[{0}] {1}")
+    @MethodSource("corpusOnEveryEngine")
+    void badRequestIsRefusedWithTheDocumentedErrorAndChangesNothing(Engine engine, Case c) {
+        Fixture f = fixture(engine);
+        TestHerald h = f.herald();
+        h.process();
+        long logRows = eventLogRows(h);
+        long identities = count(h, "SELECT COUNT(*) FROM identities");
+        Map<String, String> headers = new LinkedHashMap<>();
+        c.headers().forEach((k, v) -> headers.put(k, v.replace(OTHER_ADMIN_KEY, f.otherAdminKey())));
+
+        TestHerald.Answer a = Api.request(h, c.method(), c.path(), headers, c.body(), c.chunked());
+
+        assertThat(a.status()).as("status of %s: %s", c.name(), a.body()).isEqualTo(c.status()).isLessThan(500);
+        assertThat(a.response().headers().firstValue("Content-Type").orElse("")).startsWith("application/json");
+        assertThat(a.body()).as("another workspace's data").doesNotContain(SEEDED_EMAIL);
+        if (c.code() != null) {
+            JsonNode body = a.json();
+            assertThat(body.size()).as("only the error object: %s", a.body()).isEqualTo(1);
+            JsonNode error = body.path("error");
+            assertThat(error.path("code").asText()).as(a.body()).isEqualTo(c.code());
+            assertThat(error.path("message").isTextual() && !error.path("message").asText().isBlank()).as(a.body()).isTrue();
+            if (c.field() == null) assertThat(error.has("field")).as(a.body()).isFalse();
+            else assertThat(error.path("field").asText()).as(a.body()).isEqualTo(c.field());
+        } else {
+            assertThat(a.json().path("data")).as("nothing found across workspaces: %s", a.body()).isEmpty();
+        }
+
+        assertThat(eventLogRows(h)).as("event_log rows").isEqualTo(logRows);
+        assertThat(h.process()).as("events to process").isZero();
+        assertThat(count(h, "SELECT COUNT(*) FROM persons WHERE user_id IS NULL OR user_id <> ?", SEEDED))
+                .as("people created").isZero();
+        assertThat(count(h, "SELECT COUNT(*) FROM persons WHERE user_id = ?", SEEDED)).as("the seeded person").isEqualTo(1);
+        assertThat(count(h, "SELECT COUNT(*) FROM identities")).isEqualTo(identities);
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.herald.testing.TestDatabase#engines")
+    void batchWithOneInvalidCallStoresNoneOfItsValidCalls(Engine engine) {
+        try (TestHerald h = TestHerald.start(engine, dir, TestClock.at("2026-11-22T12:00:00Z"))) {
+            String batch = """
+                    {"batch":[{"type":"identify","userId":"u1","traits":{"plan":"trial"},"messageId":"m1"},
+                              {"type":"track","userId":"u1","event":"opened","messageId":"m2"},
+                              {"type":"track","userId":"u1","event":%s,"messageId":"m3"}]}""";
+            TestHerald.Answer refused = h.track("/v1/batch", batch.formatted("\"" + "e".repeat(201) + "\""));
+            assertThat(refused.status()).isEqualTo(400);
+            assertThat(refused.json().path("error").path("field").asText()).isEqualTo("batch[2].event");
+            assertThat(eventLogRows(h)).isZero();
+            assertThat(h.process()).isZero();
+            assertThat(Api.personRows(h)).isZero();
+
+            // The refused attempt used up no messageId: the corrected retry stores all three.
+            Api.accepted(h, "/v1/batch", batch.formatted("\"clicked\""));
+            h.process();
+            assertThat(Api.eventIds(h, "u1")).containsExactlyInAnyOrder("m1", "m2", "m3");
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.herald.testing.TestDatabase#engines")
+    void requestsTheServerRefusesBeforeRoutingStillGetTheJsonErrorShape(Engine engine) {
+        TestHerald h = fixture(engine).herald();
+        List<Api.RawAnswer> answers = List.of(
+                Api.raw(h, "GET /api/v1/people/%ZZ HTTP/1.1", "Authorization: " + BEARER_ADMIN),
+                Api.raw(h, "POST /v1/track%ZZ HTTP/1.1", "Content-Length: 0"),
+                Api.raw(h, "GET /api/v1/people HTTP/1.1", "X-Padding: " + "p".repeat(64 * 1024)),
+                Api.raw(h, "GET /api/v1/" + "p".repeat(70 * 1024) + " HTTP/1.1"),
+                Api.raw(h, "NOT-HTTP"));
+        for (Api.RawAnswer a : answers) {
+            assertThat(a.status()).as(a.body()).isBetween(400, 499);
+            assertThat(a.headers().getOrDefault("content-type", "")).as(a.body()).startsWith("application/json");
+            JsonNode error = Api.json(a.body()).path("error");
+            assertThat(error.path("code").asText()).as(a.body()).isNotBlank();
+            assertThat(error.path("message").asText()).as(a.body()).isNotBlank();
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.herald.testing.TestDatabase#engines")
+    void nulCharactersNeitherFailTheRequestNorStallProcessing(Engine engine) {
+        try (TestHerald h = TestHerald.start(engine, dir, TestClock.at("2026-11-22T12:00:00Z"))) {
+            for (String body : List.of("{\"userId\":\"u1\",\"event\":\"e\",\"messageId\":\"m\\u0000\"}",
+                    "{\"userId\":\"u\\u0000\",\"event\":\"e\"}", "{\"anonymousId\":\"a\\u0000\",\"event\":\"e\"}",
+                    "{\"userId\":\"u2\",\"event\":\"e\\u0000\"}", "{\"userId\":\"u3\",\"name\":\"p\\u0000\"}")) {
+                TestHerald.Answer a = h.track(body.contains("name") ? "/v1/page" : "/v1/track", body);
+                assertThat(a.status()).as("%s -> %s", body, a.body()).isIn(200, 400);
+            }
+            Api.accepted(h, "/v1/track", "{\"userId\":\"after\",\"event\":\"e\"}");
+            h.process();
+            assertThat(h.admin("/api/v1/people/after").status()).as("events behind the NUL ones are processed").isEqualTo(200);
+            assertThat(count(h, "SELECT COUNT(*) FROM dead_letters")).isZero();
+        }
+    }
+
+    private Fixture fixture(Engine engine) {
+        return fixtures.computeIfAbsent(engine, e -> {
+            TestHerald h = TestHerald.start(e, dir, TestClock.at("2026-11-22T12:00:00Z"));
+            String otherAdminKey = h.herald().workspaces().create("other").adminKey();
+            Api.accepted(h, "/v1/identify", "{\"userId\":\"" + SEEDED + "\",\"traits\":{\"email\":\"" + SEEDED_EMAIL + "\"}}");
+            h.process();
+            return new Fixture(h, otherAdminKey);
+        });
+    }
+
+    @AfterAll
+    void closeFixtures() {
+        fixtures.values().forEach(f -> f.herald().close());
+    }
+
+    private static CaseBuilder when(String name) {
+        return new CaseBuilder(name);
+    }
+
+    /** Builds a case: a tracking POST with the write key unless told otherwise; {@code header(k, null)} removes one. */
+    private static final class CaseBuilder {
+        private final String name;
+        private final Map<String, String> headers = new LinkedHashMap<>();
+        private String method;
+        private String path;
+        private byte[] body;
+        private boolean chunked;
+
+        CaseBuilder(String name) {
+            this.name = name;
+        }
+
+        CaseBuilder post(String path, String json) {
+            return post(path, utf8(json));
+        }
+
+        CaseBuilder post(String path, byte[] body) {
+            return request("POST", path, body);
+        }
+
+        CaseBuilder request(String method, String path, byte[] body) {
+            this.method = method;
+            this.path = path;
+            this.body = body;
+            headers.put("Content-Type", Api.JSON);
+            headers.put("Authorization", BASIC_WRITE);
+            return this;
+        }
+
+        CaseBuilder get(String path) {
+            this.method = "GET";
+            this.path = path;
+            headers.put("Authorization", BEARER_ADMIN);
+            return this;
+        }
+
+        CaseBuilder header(String name, String value) {
+            if (value == null) headers.remove(name);
+            else headers.put(name, value);
+            return this;
+        }
+
+        CaseBuilder chunked() {
+            this.chunked = true;
+            return this;
+        }
+
+        Case expect(int status, String code) {
+            return expect(status, code, null);
+        }
+
+        Case expect(int status, String code, String field) {
+            return new Case(name, method, path, Map.copyOf(headers), body, chunked, status, code, field);
+        }
+    }
+}
