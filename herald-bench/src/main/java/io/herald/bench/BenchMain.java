@@ -1,0 +1,56 @@
+package io.herald.bench;
+
+import java.util.Arrays;
+
+/**
+ * Entry point of {@code herald-bench.jar}: the end-to-end load test, the footprint measurement, and the JMH
+ * micro-benchmarks.
+ *
+ * <pre>
+ * java -jar herald-bench/target/herald-bench.jar load --engine sqlite|postgresql [--seconds 20] [--clients 8]
+ *      [--batch 100] [--rate 10000[,2000…]] [--people 100000] [--warmup 15] [--partitions N] [--skip-baselines] [--ingest-only] [--keep]
+ * java -jar herald-bench/target/herald-bench.jar footprint --engine sqlite [--people 100000] [--events 1000000]
+ *      [--threads 4]
+ * java -jar herald-bench/target/herald-bench.jar jmh [JMH options, e.g. IngestBenchmark -f 1 -wi 3 -i 5]
+ * </pre>
+ *
+ * PostgreSQL runs take {@code --pg-url} (default {@code jdbc:postgresql://127.0.0.1:5432/herald_test}),
+ * {@code --pg-user} and {@code --pg-password} (default herald/herald) and use a fresh schema that is dropped
+ * afterwards; SQLite runs use a fresh temporary directory ({@code --tmp} to choose where), deleted afterwards unless
+ * {@code --keep}. Figures go to standard output as a Markdown table; progress goes to standard error.
+ */
+public final class BenchMain {
+    private BenchMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length == 0 || args[0].equals("--help") || args[0].equals("help")) {
+            usage();
+            return;
+        }
+        try {
+            switch (args[0]) {
+                case "load" -> LoadGenerator.run(Options.parse(args, 1, LoadGenerator.FLAGS, LoadGenerator.OPTIONS));
+                case "footprint" -> Footprint.run(Options.parse(args, 1, Footprint.FLAGS, Footprint.OPTIONS));
+                case "jmh" -> org.openjdk.jmh.Main.main(Arrays.copyOfRange(args, 1, args.length));
+                default -> throw new IllegalArgumentException("unknown command '" + args[0] + "'");
+            }
+        } catch (IllegalArgumentException e) {
+            System.err.println("herald-bench: " + e.getMessage());
+            usage();
+            System.exit(2);
+        }
+        System.exit(0); // Herald's and the HTTP client's non-daemon threads must not keep a finished run alive
+    }
+
+    private static void usage() {
+        System.err.println("""
+                usage: herald-bench load --engine sqlite|postgresql [--seconds 20] [--clients 8] [--batch 100]
+                                         [--rate 10000[,2000…]] [--people 100000] [--warmup 15] [--partitions N]
+                                         [--skip-baselines] [--ingest-only] [--keep] [--tmp DIR]
+                                         [--pg-url URL] [--pg-user U] [--pg-password P]
+                       herald-bench footprint --engine sqlite|postgresql [--people 100000] [--events 1000000]
+                                         [--threads 4] [--batch 100] [--partitions N] [--keep] [--tmp DIR]
+                       herald-bench jmh [JMH options]   (e.g. jmh IngestBenchmark -f 1 -wi 3 -i 5)""");
+    }
+}

@@ -1,0 +1,101 @@
+package io.herald.bench;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.SplittableRandom;
+
+/**
+ * Realistic Segment {@code /v1/batch} bodies, as analytics.js or analytics-java would send them.
+ *
+ * <p>The mix: 60% track (3–5 properties), 15% identify (4–6 traits), 25% page. Each call carries its own context
+ * (library, locale, timezone, ip, user agent) and an ISO timestamp; the batch carries {@code sentAt}. Calls come from
+ * a population of {@code people} people drawn uniformly; 10% are pre-login calls with only the person's anonymousId,
+ * the rest carry the userId and the anonymousId (so identity resolution links, but never merges, people). Every
+ * messageId is unique within a run. Not thread-safe: give each sending thread its own.
+ */
+public final class Workload {
+    private static final String[] EVENTS = {"Product Viewed", "Product Added", "Checkout Started", "Order Completed",
+            "Signed Up", "Video Played", "Search Performed", "Coupon Applied"};
+    private static final String[] PAGES = {"Home", "Pricing", "Docs", "Blog", "Checkout", "Account"};
+    private static final String[] ZONES = {"Europe/Berlin", "America/New_York", "Asia/Tokyo", "Europe/London",
+            "America/Los_Angeles", "Australia/Sydney"};
+    private static final String[] LOCALES = {"en-US", "de-DE", "ja-JP", "en-GB", "fr-FR"};
+    private static final String[] PLANS = {"free", "pro", "team", "enterprise"};
+    private static final String[] CATEGORIES = {"shoes", "books", "garden", "toys", "music"};
+    private static final String USER_AGENT = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 "
+            + "(KHTML, like Gecko) Version/17.1 Safari/605.1.15";
+
+    private final int people;
+    private final String idPrefix;
+    private final SplittableRandom random;
+    private long sequence;
+
+    /**
+     * @param idPrefix makes messageIds unique across the workloads of a run (e.g. run id and thread number)
+     */
+    public Workload(int people, String idPrefix, long seed) {
+        if (people < 1) throw new IllegalArgumentException("people must be at least 1, was " + people);
+        this.people = people;
+        this.idPrefix = idPrefix;
+        this.random = new SplittableRandom(seed);
+    }
+
+    /** A batch body of {@code calls} calls, as UTF-8 JSON. */
+    public byte[] nextBatch(int calls) {
+        if (calls < 1) throw new IllegalArgumentException("calls must be at least 1, was " + calls);
+        StringBuilder sb = new StringBuilder(calls * 560 + 64);
+        String now = Instant.now().truncatedTo(ChronoUnit.MILLIS).toString();
+        sb.append("{\"batch\":[");
+        for (int i = 0; i < calls; i++) {
+            if (i > 0) sb.append(',');
+            appendCall(sb, now);
+        }
+        sb.append("],\"sentAt\":\"").append(now).append("\"}");
+        return sb.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private void appendCall(StringBuilder sb, String now) {
+        int person = random.nextInt(people);
+        int kind = random.nextInt(100);
+        String type = kind < 60 ? "track" : kind < 75 ? "identify" : "page";
+        sb.append("{\"type\":\"").append(type).append("\",\"messageId\":\"").append(idPrefix).append('-')
+                .append(sequence++).append('"');
+        if (random.nextInt(10) != 0 || type.equals("identify")) sb.append(",\"userId\":\"user-").append(person).append('"');
+        sb.append(",\"anonymousId\":\"anon-").append(person).append('"');
+        switch (type) {
+            case "track" -> {
+                sb.append(",\"event\":\"").append(EVENTS[random.nextInt(EVENTS.length)]).append("\",\"properties\":{");
+                int n = 3 + random.nextInt(3);
+                sb.append("\"product_id\":\"p-").append(random.nextInt(5000)).append('"');
+                sb.append(",\"price\":").append(random.nextInt(20000) / 100.0);
+                sb.append(",\"currency\":\"EUR\"");
+                if (n > 3) sb.append(",\"category\":\"").append(CATEGORIES[random.nextInt(CATEGORIES.length)]).append('"');
+                if (n > 4) sb.append(",\"quantity\":").append(1 + random.nextInt(4));
+                sb.append('}');
+            }
+            case "identify" -> {
+                sb.append(",\"traits\":{\"email\":\"user-").append(person).append("@example.com\"");
+                sb.append(",\"name\":\"Person ").append(person).append('"');
+                sb.append(",\"plan\":\"").append(PLANS[random.nextInt(PLANS.length)]).append('"');
+                sb.append(",\"logins\":").append(random.nextInt(500));
+                if (random.nextBoolean()) sb.append(",\"company\":\"Company ").append(person % 977).append('"');
+                if (random.nextBoolean()) sb.append(",\"newsletter\":").append(random.nextBoolean());
+                sb.append('}');
+            }
+            default -> {
+                String page = PAGES[random.nextInt(PAGES.length)];
+                sb.append(",\"name\":\"").append(page).append("\",\"properties\":{\"path\":\"/")
+                        .append(page.toLowerCase()).append("\",\"url\":\"https://shop.example.com/")
+                        .append(page.toLowerCase()).append("\",\"title\":\"").append(page)
+                        .append(" | Shop\",\"referrer\":\"https://www.google.com/\"}");
+            }
+        }
+        sb.append(",\"timestamp\":\"").append(now).append('"');
+        sb.append(",\"context\":{\"library\":{\"name\":\"analytics.js\",\"version\":\"5.2.0\"}")
+                .append(",\"locale\":\"").append(LOCALES[person % LOCALES.length]).append('"')
+                .append(",\"timezone\":\"").append(ZONES[person % ZONES.length]).append('"')
+                .append(",\"ip\":\"203.0.").append(person % 250).append('.').append(person % 199).append('"')
+                .append(",\"userAgent\":\"").append(USER_AGENT).append("\"}}");
+    }
+}
