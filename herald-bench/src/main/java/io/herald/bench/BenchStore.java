@@ -23,6 +23,9 @@ import org.sqlite.SQLiteConfig;
  * size on disk. {@link #close()} deletes it unless asked to keep it.
  */
 final class BenchStore implements AutoCloseable {
+    /** Herald's SQLite files: the main store and the event log's own file. */
+    private static final String[] SQLITE_FILES = {"herald.db", "herald-log.db"};
+
     private final Engine engine;
     private final Path dir;
     private final String pgUrl;
@@ -102,13 +105,18 @@ final class BenchStore implements AutoCloseable {
         return c;
     }
 
-    /** Bytes on disk of Herald's store (SQLite: the database file with its WAL; PostgreSQL: tables with indexes). */
+    /**
+     * Bytes on disk of Herald's store (SQLite: the database file and the log's file, with their WALs; PostgreSQL:
+     * tables with indexes).
+     */
     long heraldBytes() throws SQLException, IOException {
         if (engine == Engine.SQLITE) {
             long total = 0;
-            for (String suffix : new String[] {"", "-wal", "-shm"}) {
-                Path f = dir.resolve("herald.db" + suffix);
-                if (Files.exists(f)) total += Files.size(f);
+            for (String file : SQLITE_FILES) {
+                for (String suffix : new String[] {"", "-wal", "-shm"}) {
+                    Path f = dir.resolve(file + suffix);
+                    if (Files.exists(f)) total += Files.size(f);
+                }
             }
             return total;
         }
@@ -122,13 +130,15 @@ final class BenchStore implements AutoCloseable {
     Map<String, Long> tableBytes() throws SQLException {
         Map<String, Long> out = new LinkedHashMap<>();
         if (engine == Engine.SQLITE) {
-            try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("herald.db").toAbsolutePath());
-                 Statement s = c.createStatement();
-                 ResultSet rs = s.executeQuery("SELECT COALESCE(m.tbl_name, d.name), SUM(d.pgsize) FROM dbstat d "
-                         + "LEFT JOIN sqlite_master m ON m.name = d.name GROUP BY 1 ORDER BY 2 DESC")) {
-                while (rs.next()) out.put(rs.getString(1), rs.getLong(2));
-            } catch (SQLException e) {
-                if (!String.valueOf(e.getMessage()).contains("dbstat")) throw e;
+            for (String file : SQLITE_FILES) {
+                try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve(file).toAbsolutePath());
+                     Statement s = c.createStatement();
+                     ResultSet rs = s.executeQuery("SELECT COALESCE(m.tbl_name, d.name), SUM(d.pgsize) FROM dbstat d "
+                             + "LEFT JOIN sqlite_master m ON m.name = d.name GROUP BY 1 ORDER BY 2 DESC")) {
+                    while (rs.next()) out.merge(rs.getString(1), rs.getLong(2), Long::sum);
+                } catch (SQLException e) {
+                    if (!String.valueOf(e.getMessage()).contains("dbstat")) throw e;
+                }
             }
             return out;
         }

@@ -55,9 +55,9 @@ final class Footprint {
             try (Database db = Database.open(store.heraldConfig())) {
                 String workspaceId = new Workspaces(db, clock).bootstrap(null, null, null).orElseThrow()
                         .workspace().id();
-                JdbcEventLog eventLog = new JdbcEventLog(db, partitions, 8192);
+                JdbcEventLog eventLog = JdbcEventLog.open(db, store.heraldConfig(), partitions, 8192);
                 PersonProcessor processor = new PersonProcessor(db, eventLog,
-                        List.of(new IdentityStage(), new ProfileStage()), clock, meters, 1000);
+                        List.of(new IdentityStage(eventLog), new ProfileStage()), clock, meters, 1000);
                 processor.start();
                 Ingest ingest = new Ingest(eventLog, clock, meters);
                 Counter processed = meters.get("herald.processor.events").tag("result", "processed").counter();
@@ -103,8 +103,9 @@ final class Footprint {
                 long written = Memory.diskWrites() - writesStart;
                 long heapAfter = Memory.heapAfterGc();
                 persons = db.read(c -> Sql.queryOne(c, "SELECT COUNT(*) FROM persons", rs -> rs.getLong(1))).orElse(0L);
-                processor.close();
                 eventLog.close();
+                processor.close();
+                eventLog.closeStore();
 
                 report.row("ingested in-process (no HTTP), " + threads + " threads", Report.rate(events / ingestSeconds),
                         "", String.format("%.1f s", ingestSeconds));

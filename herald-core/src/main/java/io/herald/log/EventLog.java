@@ -1,6 +1,7 @@
 package io.herald.log;
 
 import io.herald.event.Event;
+import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
@@ -34,6 +35,12 @@ public interface EventLog extends AutoCloseable {
 
     /** Waits until the append version moves past {@code seenVersion}, or the timeout passes. */
     void awaitAppend(long seenVersion, long timeoutMillis) throws InterruptedException;
+
+    /**
+     * Removes events from the log, processed or not: erasure, and events of an erased person that arrive later.
+     * Idempotent; ids not in the log are ignored.
+     */
+    void forget(String workspaceId, Collection<String> messageIds);
 
     /** Stops taking appends after completing those already accepted. */
     @Override

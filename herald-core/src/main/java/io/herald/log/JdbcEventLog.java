@@ -4,11 +4,15 @@ import io.herald.error.Unavailable;
 import io.herald.event.Event;
 import io.herald.event.EventCodec;
 import io.herald.store.Database;
+import io.herald.store.DatabaseConfig;
+import io.herald.store.Engine;
 import io.herald.store.Sql;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -30,6 +34,7 @@ public final class JdbcEventLog implements EventLog {
     private static final int MAX_EVENTS_PER_COMMIT = 20_000;
 
     private final Database db;
+    private final boolean ownsDb;
     private final int partitions;
     private final BlockingQueue<Pending> queue;
     private final Thread writer;
@@ -41,9 +46,25 @@ public final class JdbcEventLog implements EventLog {
     private record Pending(List<Event> events, List<String> payloads, CompletableFuture<Integer> done) {
     }
 
-    public JdbcEventLog(Database db, int partitions, int queueCapacity) {
+    /**
+     * The log of a store: on SQLite in its own file beside the main one (opened, and closed with the log), on
+     * PostgreSQL in the main database.
+     */
+    public static JdbcEventLog open(Database main, DatabaseConfig config, int partitions, int queueCapacity) {
+        if (config.engine() != Engine.SQLITE) return new JdbcEventLog(main, false, partitions, queueCapacity);
+        Database own = Database.openSqliteLog(config);
+        try {
+            return new JdbcEventLog(own, true, partitions, queueCapacity);
+        } catch (RuntimeException e) {
+            own.close();
+            throw e;
+        }
+    }
+
+    private JdbcEventLog(Database db, boolean ownsDb, int partitions, int queueCapacity) {
         if (partitions < 1) throw new IllegalArgumentException("partitions must be at least 1, was " + partitions);
         this.db = db;
+        this.ownsDb = ownsDb;
         this.partitions = partitions;
         this.queue = new ArrayBlockingQueue<>(queueCapacity);
         this.writer = Thread.ofPlatform().name("herald-log-writer").daemon(true).start(this::writeLoop);
@@ -171,6 +192,23 @@ public final class JdbcEventLog implements EventLog {
     }
 
     @Override
+    public void forget(String workspaceId, Collection<String> messageIds) {
+        if (messageIds.isEmpty()) return;
+        List<String> ids = List.copyOf(messageIds);
+        db.inTransaction(c -> {
+            for (int i = 0; i < ids.size(); i += 500) {
+                List<String> chunk = ids.subList(i, Math.min(ids.size(), i + 500));
+                Object[] params = new Object[chunk.size() + 1];
+                params[0] = workspaceId;
+                for (int k = 0; k < chunk.size(); k++) params[k + 1] = chunk.get(k);
+                Sql.update(c, "DELETE FROM event_log WHERE workspace_id = ? AND message_id IN ("
+                        + String.join(", ", Collections.nCopies(chunk.size(), "?")) + ")", params);
+            }
+            return null;
+        });
+    }
+
+    @Override
     public long appendVersion() {
         synchronized (appended) {
             return version;
@@ -196,5 +234,15 @@ public final class JdbcEventLog implements EventLog {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** The database the log's table lives in (its own SQLite file, or the main PostgreSQL database). */
+    public Database database() {
+        return db;
+    }
+
+    /** Closes the log's own store, if it has one; after {@link #close()} and once no processor reads any more. */
+    public void closeStore() {
+        if (ownsDb) db.close();
     }
 }

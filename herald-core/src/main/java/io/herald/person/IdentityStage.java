@@ -3,6 +3,7 @@ package io.herald.person;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.herald.event.Event;
 import io.herald.event.Payload;
+import io.herald.log.EventLog;
 import io.herald.processor.Batch;
 import io.herald.processor.EventContext;
 import io.herald.processor.Stage;
@@ -24,6 +25,12 @@ import java.util.Optional;
  * erased (suppressed) userId is never re-created: its events are dropped.
  */
 public final class IdentityStage implements Stage {
+    private final EventLog eventLog;
+
+    /** @param eventLog where the raw events of erased people are removed from */
+    public IdentityStage(EventLog eventLog) {
+        this.eventLog = eventLog;
+    }
 
     @Override
     public void prefetch(Batch batch, List<Event> events) throws SQLException {
@@ -46,9 +53,9 @@ public final class IdentityStage implements Stage {
                 if (e.userId() != null && cache.personFor(ws, PersonCache.USER, e.userId()).isEmpty()
                         && cache.isSuppressed(ws, e.userId())) {
                     ctx.drop("suppressed");
-                    // An erased person's data must not linger in the raw log either.
-                    Sql.update(batch.connection(), "DELETE FROM event_log WHERE workspace_id = ? AND message_id = ?",
-                            ws, e.messageId());
+                    // An erased person's data must not linger in the raw log either. Removed at once, before the batch
+                    // commits: if the batch is then replayed, the event is simply gone.
+                    eventLog.forget(ws, List.of(e.messageId()));
                     return;
                 }
                 ctx.resolvedTo(e.payload() instanceof Payload.Alias a

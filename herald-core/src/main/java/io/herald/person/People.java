@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.herald.error.ClientError;
 import io.herald.event.EventCodec;
+import io.herald.log.EventLog;
 import io.herald.store.Database;
 import io.herald.store.Page;
 import io.herald.store.Sql;
@@ -24,10 +25,12 @@ public final class People {
     private static final int MAX_QUERY_LENGTH = 200;
 
     private final Database db;
+    private final EventLog eventLog;
     private final InstantSource clock;
 
-    public People(Database db, InstantSource clock) {
+    public People(Database db, EventLog eventLog, InstantSource clock) {
         this.db = db;
+        this.eventLog = eventLog;
         this.clock = clock;
     }
 
@@ -138,6 +141,15 @@ public final class People {
      * {@code suppress}, their user ids are remembered so later events cannot re-create them.
      */
     public void erase(String workspaceId, String userId, boolean suppress) {
+        // The raw log rows hold the same personal data as the history, so they go too, and first: the log may be
+        // another store, and if the erasure stops half way a repeated call still finds them through the history.
+        List<String> messageIds = db.read(c -> {
+            String personId = personIdBy(c, workspaceId, PersonCache.USER, userId)
+                    .orElseThrow(() -> ClientError.notFound("person " + userId));
+            return Sql.query(c, "SELECT message_id FROM person_events WHERE person_id = ?", rs -> rs.getString(1),
+                    personId);
+        });
+        eventLog.forget(workspaceId, messageIds);
         db.inTransaction(c -> {
             String personId = personIdBy(c, workspaceId, PersonCache.USER, userId)
                     .orElseThrow(() -> ClientError.notFound("person " + userId));
@@ -149,9 +161,6 @@ public final class People {
                             + "ON CONFLICT (workspace_id, user_id) DO NOTHING", workspaceId, u, clock.millis());
                 }
             }
-            // The raw log rows hold the same personal data as the history; processed ones go too.
-            Sql.update(c, "DELETE FROM event_log WHERE workspace_id = ? AND message_id IN "
-                    + "(SELECT message_id FROM person_events WHERE person_id = ?)", workspaceId, personId);
             Sql.update(c, "DELETE FROM person_events WHERE person_id = ?", personId);
             Sql.update(c, "DELETE FROM devices WHERE person_id = ?", personId);
             Sql.update(c, "DELETE FROM timers WHERE person_id = ?", personId);

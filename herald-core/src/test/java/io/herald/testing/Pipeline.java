@@ -36,13 +36,13 @@ public final class Pipeline implements AutoCloseable {
     public Pipeline(Engine engine, Path tempDir, TestClock clock, Stage... extraStages) {
         this.store = TestDatabase.open(engine, tempDir);
         this.clock = clock;
-        this.log = new JdbcEventLog(store.db(), 1, 1024);
+        this.log = JdbcEventLog.open(store.db(), store.config(), 1, 1024);
         this.ingest = new Ingest(log, clock, new SimpleMeterRegistry());
-        this.stages = new ArrayList<>(List.of(new IdentityStage(), new ProfileStage()));
+        this.stages = new ArrayList<>(List.of(new IdentityStage(log), new ProfileStage()));
         this.stages.addAll(List.of(extraStages));
         this.processor = newProcessor();
         this.timers = new Timers(store.db(), log, clock);
-        this.people = new People(store.db(), clock);
+        this.people = new People(store.db(), log, clock);
     }
 
     private PersonProcessor newProcessor() {
@@ -95,6 +95,7 @@ public final class Pipeline implements AutoCloseable {
     @Override
     public void close() {
         log.close();
+        log.closeStore();
         store.close();
     }
 }

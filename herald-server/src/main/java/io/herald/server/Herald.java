@@ -44,10 +44,10 @@ public final class Herald implements AutoCloseable {
             this.workspaces = new Workspaces(db, clock);
             this.bootstrapped = workspaces.bootstrap(config.bootstrapWriteKey(), config.bootstrapAdminKey(),
                     config.bootstrapIdentitySecret());
-            this.eventLog = new JdbcEventLog(db, config.partitions(), 8192);
-            this.people = new People(db, clock);
-            this.processor = new PersonProcessor(db, eventLog, List.of(new IdentityStage(), new ProfileStage()), clock,
-                    meters, 1000);
+            this.eventLog = JdbcEventLog.open(db, config.database(), config.partitions(), 8192);
+            this.people = new People(db, eventLog, clock);
+            this.processor = new PersonProcessor(db, eventLog, List.of(new IdentityStage(eventLog), new ProfileStage()),
+                    clock, meters, 1000);
             this.timers = new Timers(db, eventLog, clock);
         } catch (RuntimeException e) {
             db.close();
@@ -104,6 +104,11 @@ public final class Herald implements AutoCloseable {
         return db;
     }
 
+    /** The database of the event log: on SQLite a file of its own, on PostgreSQL the same as {@link #database()}. */
+    public Database logDatabase() {
+        return eventLog.database();
+    }
+
     @Override
     public void close() {
         timers.close(); // first: it appends to the log
@@ -113,6 +118,7 @@ public final class Herald implements AutoCloseable {
         }
         eventLog.close();
         processor.close();
+        eventLog.closeStore();
         db.close();
         log.info("Herald stopped");
     }

@@ -3,6 +3,7 @@ package io.herald.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.herald.server.testing.TestHerald;
+import io.herald.store.Database;
 import io.herald.store.DatabaseConfig;
 import io.herald.store.Engine;
 import io.herald.store.Sql;
@@ -167,9 +168,14 @@ class CrashRecoveryTest {
             return url + (url.contains("?") ? "&" : "?") + "currentSchema=" + postgres.schema();
         }
 
+        /** A connection that sees every table; on SQLite the log's own file is attached beside the main one. */
         Connection connect() throws SQLException {
-            return postgres == null ? DriverManager.getConnection("jdbc:sqlite:" + sqliteFile.toAbsolutePath())
-                    : DriverManager.getConnection(postgresUrl(), postgres.user(), postgres.password());
+            if (postgres != null) return DriverManager.getConnection(postgresUrl(), postgres.user(), postgres.password());
+            Connection c = DriverManager.getConnection("jdbc:sqlite:" + sqliteFile.toAbsolutePath());
+            try (Statement s = c.createStatement()) {
+                s.execute("ATTACH DATABASE '" + Database.logFileOf(sqliteFile).toAbsolutePath() + "' AS log");
+            }
+            return c;
         }
 
         /**

@@ -2,6 +2,7 @@ package io.herald.bench.jmh;
 
 import io.herald.event.Event;
 import io.herald.log.EventLog;
+import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
@@ -37,6 +38,10 @@ public final class NoopEventLog implements EventLog {
     @Override
     public List<Event> read(int partition, long afterPosition, int max) {
         return List.of();
+    }
+
+    @Override
+    public void forget(String workspaceId, Collection<String> messageIds) {
     }
 
     @Override

@@ -94,7 +94,7 @@ final class SegmentScenario {
         Map<String, List<Call>> byOwner = new LinkedHashMap<>();
         for (Call c : calls) byOwner.computeIfAbsent(c.owner(), k -> new ArrayList<>()).add(c);
 
-        long logged = h.herald().database().read(c -> Sql.queryOne(c, "SELECT COUNT(*) FROM event_log",
+        long logged = h.herald().logDatabase().read(c -> Sql.queryOne(c, "SELECT COUNT(*) FROM event_log",
                 rs -> rs.getLong(1))).orElseThrow();
         assertThat(logged).as("rows in the event log").isEqualTo(calls.size());
 

@@ -109,7 +109,12 @@ final class Api {
     }
 
     static long eventLogRows(TestHerald h) {
-        return count(h, "SELECT COUNT(*) FROM event_log");
+        return logCount(h, "SELECT COUNT(*) FROM event_log");
+    }
+
+    /** A count over the event log's table, which on SQLite lives in a file of its own. */
+    static long logCount(TestHerald h, String sql, Object... params) {
+        return h.herald().logDatabase().read(c -> Sql.queryOne(c, sql, rs -> rs.getLong(1), params)).orElseThrow();
     }
 
     static long personRows(TestHerald h) {
