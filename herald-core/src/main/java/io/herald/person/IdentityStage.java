@@ -146,12 +146,13 @@ public final class IdentityStage implements Stage {
         cache.flush(); // pending rows of the merged person must exist before they are moved
         PersonState from = cache.get(fromId);
         PersonState into = cache.get(intoId);
-        for (Iterator<Map.Entry<String, JsonNode>> it = from.attributes.fields(); it.hasNext(); ) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = from.attributes().fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> a = it.next();
-            if (!into.attributes.has(a.getKey())) into.attributes.set(a.getKey(), a.getValue());
+            if (!into.attributes().has(a.getKey())) into.attributes().set(a.getKey(), a.getValue());
         }
+        into.attributesChanged();
         into.createdAt = Math.min(into.createdAt, from.createdAt);
-        into.lastSeenAt = Math.max(into.lastSeenAt, from.lastSeenAt);
+        into.seenAt(from.lastSeenAt);
         if (into.timezone == null) into.timezone = from.timezone;
         if (into.locale == null) into.locale = from.locale;
         into.dirty = true;

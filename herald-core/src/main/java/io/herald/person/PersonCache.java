@@ -1,6 +1,5 @@
 package io.herald.person;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.f4b6a3.uuid.UuidCreator;
 import io.herald.event.Event;
@@ -144,7 +143,7 @@ public final class PersonCache implements Batch.Flushable {
 
     PersonState create(String workspaceId, String userId, long at) {
         PersonState p = new PersonState(UuidCreator.getTimeOrderedEpoch().toString(), workspaceId, userId,
-                EventCodec.mapper().createObjectNode(), null, null, at, at);
+                "{}", null, null, at, at);
         p.isNew = true;
         p.dirty = true;
         persons.put(p.id, p);
@@ -173,27 +172,35 @@ public final class PersonCache implements Batch.Flushable {
         try (PreparedStatement insert = c.prepareStatement("INSERT INTO persons (id, workspace_id, user_id, attributes, "
                 + "timezone, locale, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
              PreparedStatement update = c.prepareStatement("UPDATE persons SET user_id = ?, attributes = ?, timezone = ?, "
+                     + "locale = ?, created_at = ?, last_seen_at = ? WHERE id = ?");
+             // Most changes leave the attributes alone; this spares serialising them again.
+             PreparedStatement updateRest = c.prepareStatement("UPDATE persons SET user_id = ?, timezone = ?, "
                      + "locale = ?, created_at = ?, last_seen_at = ? WHERE id = ?")) {
             int inserts = 0;
             int updates = 0;
+            int restUpdates = 0;
             for (PersonState p : persons.values()) {
                 if (!p.dirty) continue;
-                String attrs = p.attributes.toString();
                 if (p.isNew) {
-                    Sql.bind(insert, p.id, p.workspaceId, p.userId, attrs, p.timezone, p.locale, p.createdAt,
-                            p.lastSeenAt);
+                    Sql.bind(insert, p.id, p.workspaceId, p.userId, p.attributesJson(), p.timezone, p.locale,
+                            p.createdAt, p.lastSeenAt);
                     insert.addBatch();
                     inserts++;
-                } else {
-                    Sql.bind(update, p.userId, attrs, p.timezone, p.locale, p.createdAt, p.lastSeenAt, p.id);
+                } else if (p.attributesDirty()) {
+                    Sql.bind(update, p.userId, p.attributesJson(), p.timezone, p.locale, p.createdAt, p.lastSeenAt,
+                            p.id);
                     update.addBatch();
                     updates++;
+                } else {
+                    Sql.bind(updateRest, p.userId, p.timezone, p.locale, p.createdAt, p.lastSeenAt, p.id);
+                    updateRest.addBatch();
+                    restUpdates++;
                 }
-                p.isNew = false;
-                p.dirty = false;
+                p.written();
             }
             if (inserts > 0) insert.executeBatch();
             if (updates > 0) update.executeBatch();
+            if (restUpdates > 0) updateRest.executeBatch();
         }
     }
 
@@ -212,9 +219,10 @@ public final class PersonCache implements Batch.Flushable {
 
     private void flushEvents() throws SQLException {
         if (newEvents.isEmpty()) return;
+        // No conflict check: the log's messageId index already let each event in once, and a batch's effects
+        // commit with its checkpoint, so an event is never recorded twice.
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO person_events (workspace_id, message_id, person_id, "
-                + "seq, type, event, name, properties, context, ts, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                + "ON CONFLICT (workspace_id, message_id) DO NOTHING")) {
+                + "seq, type, event, name, properties, context, ts, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             for (int i = 0; i < newEvents.size(); i++) {
                 Event e = newEvents.get(i);
                 String event = null;
@@ -247,13 +255,8 @@ public final class PersonCache implements Batch.Flushable {
     }
 
     private static PersonState map(ResultSet rs) throws SQLException {
-        ObjectNode attrs;
-        try {
-            attrs = (ObjectNode) EventCodec.mapper().readTree(rs.getString("attributes"));
-        } catch (JsonProcessingException e) {
-            throw new SQLException("corrupt attributes of person " + rs.getString("id"), e);
-        }
-        return new PersonState(rs.getString("id"), rs.getString("workspace_id"), rs.getString("user_id"), attrs,
-                rs.getString("timezone"), rs.getString("locale"), rs.getLong("created_at"), rs.getLong("last_seen_at"));
+        return new PersonState(rs.getString("id"), rs.getString("workspace_id"), rs.getString("user_id"),
+                rs.getString("attributes"), rs.getString("timezone"), rs.getString("locale"), rs.getLong("created_at"),
+                rs.getLong("last_seen_at"));
     }
 }

@@ -13,6 +13,7 @@ import io.herald.store.Sql;
 import java.sql.SQLException;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,6 +23,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class ProfileStage implements Stage {
     private static final Logger log = LoggerFactory.getLogger(ProfileStage.class);
+    private static final Pattern LOCALE = Pattern.compile("[A-Za-z]{2,8}([-_][A-Za-z0-9]{1,8}){0,4}");
 
     @Override
     public void handle(Batch batch, EventContext ctx) throws SQLException {
@@ -47,36 +49,35 @@ public final class ProfileStage implements Stage {
             }
         }
         applyContext(p, e.context());
-        if (e.timestamp() > p.lastSeenAt) {
-            p.lastSeenAt = e.timestamp();
-            p.dirty = true;
-        }
+        p.seenAt(e.timestamp());
         // Device registrations are recorded too: erasure finds every raw log row of a person through this history.
         cache.recordEvent(p.id, e);
     }
 
     private static void mergeTraits(PersonState p, ObjectNode traits) {
+        if (traits.isEmpty()) return;
+        ObjectNode attributes = p.attributes();
         for (Iterator<Map.Entry<String, JsonNode>> it = traits.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> t = it.next();
             if (t.getValue().isNull()) {
-                if (p.attributes.remove(t.getKey()) != null) p.dirty = true;
-            } else if (!p.attributes.has(t.getKey()) && p.attributes.size() >= Limits.MAX_ATTRIBUTES) {
+                if (attributes.remove(t.getKey()) != null) p.attributesChanged();
+            } else if (!attributes.has(t.getKey()) && attributes.size() >= Limits.MAX_ATTRIBUTES) {
                 // The limit is checked per call at ingest; a person can still reach it over many calls. Keep the
                 // profile bounded and say so rather than fail the whole event.
                 log.atWarn().addKeyValue("person", p.id).addKeyValue("attribute", t.getKey())
                         .log("attribute dropped: the person already has the maximum of 500 attributes");
-            } else if (!t.getValue().equals(p.attributes.get(t.getKey()))) {
-                p.attributes.set(t.getKey(), t.getValue());
-                p.dirty = true;
+            } else if (!t.getValue().equals(attributes.get(t.getKey()))) {
+                attributes.set(t.getKey(), t.getValue());
+                p.attributesChanged();
             }
         }
     }
 
     private static void setAttribute(PersonState p, String name, String value) {
-        JsonNode current = p.attributes.get(name);
+        JsonNode current = p.attributes().get(name);
         if (current == null || !current.asText().equals(value)) {
-            p.attributes.put(name, value);
-            p.dirty = true;
+            p.attributes().put(name, value);
+            p.attributesChanged();
         }
     }
 
@@ -88,7 +89,7 @@ public final class ProfileStage implements Stage {
             p.dirty = true;
         }
         String locale = context.path("locale").asText(null);
-        if (locale != null && locale.matches("[A-Za-z]{2,8}([-_][A-Za-z0-9]{1,8}){0,4}") && !locale.equals(p.locale)) {
+        if (locale != null && !locale.equals(p.locale) && LOCALE.matcher(locale).matches()) {
             p.locale = locale;
             p.dirty = true;
         }
