@@ -119,9 +119,22 @@ final class LoadGenerator {
                 long fixedEvents = 0;
                 for (int rate : rates) {
                     log("fixed rate %,d events/s for %ds", rate, seconds.toSeconds());
+                    HeraldMetrics.Sample start = metrics.sample();
                     HttpDriver.Result fixed = driver.openLoop(rate, seconds);
                     fixedEvents += fixed.events();
                     HeraldMetrics.Sample after = metrics.sample();
+                    if (processing) {
+                        // Sustained processing: the processors keep pace with the offered rate, so the backlog at the
+                        // end of the phase is under one second's worth of events.
+                        double rateProcessed = (after.processed() - start.processed())
+                                / ((after.nanos() - start.nanos()) / 1e9);
+                        boolean keepsUp = after.lag() < rate && fixed.failures() == 0;
+                        report.row("processed while " + String.format("%,d", rate) + " events/s arrive",
+                                Report.rate(rateProcessed), rate >= 20_000 ? "≥ 20,000/s sustained "
+                                        + Report.verdict(keepsUp && rateProcessed >= 20_000 * 0.95) : "",
+                                String.format("lag %,d at the start, %,d at the end: %s", start.lag(), after.lag(),
+                                        keepsUp ? "keeps up" : "falls behind"));
+                    }
                     boolean met = fixed.failures() == 0 && fixed.latencies().percentileMillis(0.99) < 50;
                     report.row("ingest latency at " + String.format("%,d", rate) + " events/s (p50/p99/p99.9/max)",
                             fixed.latencies().summary(), rate == 10_000 ? "p99 < 50 ms " + Report.verdict(met) : "",

@@ -27,7 +27,7 @@ public interface EventLog extends AutoCloseable {
     /** Up to {@code max} events of a partition after a position, in order. */
     List<Event> read(int partition, long afterPosition, int max);
 
-    /** How many events of a partition stand after a position: the processing lag. */
+    /** How many events of a partition stand after a position (the processing lag), counting at most a million. */
     long countAfter(int partition, long afterPosition);
 
     /** A counter that moves whenever this process appends; read it before {@link #read} to wait without a gap. */

@@ -13,7 +13,10 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -32,11 +35,15 @@ import org.slf4j.LoggerFactory;
 public final class JdbcEventLog implements EventLog {
     private static final Logger log = LoggerFactory.getLogger(JdbcEventLog.class);
     private static final int MAX_EVENTS_PER_COMMIT = 20_000;
+    /** Events kept in memory for processors that keep up (see {@link RecentEvents}). */
+    private static final int RECENT_EVENTS = 20_000;
+    private static final long MAX_COUNTED_LAG = 1_000_000;
 
     private final Database db;
     private final boolean ownsDb;
     private final int partitions;
     private final BlockingQueue<Pending> queue;
+    private final RecentEvents recent;
     private final Thread writer;
     private final Object appended = new Object();
     private volatile boolean closed;
@@ -51,22 +58,32 @@ public final class JdbcEventLog implements EventLog {
      * PostgreSQL in the main database.
      */
     public static JdbcEventLog open(Database main, DatabaseConfig config, int partitions, int queueCapacity) {
-        if (config.engine() != Engine.SQLITE) return new JdbcEventLog(main, false, partitions, queueCapacity);
+        return open(main, config, partitions, queueCapacity, RECENT_EVENTS);
+    }
+
+    static JdbcEventLog open(Database main, DatabaseConfig config, int partitions, int queueCapacity,
+                             int recentEvents) {
+        if (config.engine() != Engine.SQLITE) {
+            return new JdbcEventLog(main, false, partitions, queueCapacity, recentEvents);
+        }
         Database own = Database.openSqliteLog(config);
         try {
-            return new JdbcEventLog(own, true, partitions, queueCapacity);
+            return new JdbcEventLog(own, true, partitions, queueCapacity, recentEvents);
         } catch (RuntimeException e) {
             own.close();
             throw e;
         }
     }
 
-    private JdbcEventLog(Database db, boolean ownsDb, int partitions, int queueCapacity) {
+    private JdbcEventLog(Database db, boolean ownsDb, int partitions, int queueCapacity, int recentEvents) {
         if (partitions < 1) throw new IllegalArgumentException("partitions must be at least 1, was " + partitions);
         this.db = db;
         this.ownsDb = ownsDb;
         this.partitions = partitions;
         this.queue = new ArrayBlockingQueue<>(queueCapacity);
+        long last = db.read(c -> Sql.queryOne(c, "SELECT COALESCE(MAX(seq), 0) FROM event_log", rs -> rs.getLong(1)))
+                .orElse(0L);
+        this.recent = new RecentEvents(partitions, Math.max(recentEvents, partitions), last);
         this.writer = Thread.ofPlatform().name("herald-log-writer").daemon(true).start(this::writeLoop);
     }
 
@@ -131,9 +148,9 @@ public final class JdbcEventLog implements EventLog {
     }
 
     private void commit(List<Pending> group) {
-        int[] counts;
+        List<Event> committed;
         try {
-            counts = db.inTransaction(c -> insert(c, group));
+            committed = db.inTransaction(c -> insert(c, group));
         } catch (RuntimeException e) {
             if (group.size() > 1) {
                 // One request's rows must not fail the others that happened to share its commit.
@@ -145,10 +162,11 @@ public final class JdbcEventLog implements EventLog {
             group.forEach(p -> p.done().completeExceptionally(u));
             return;
         }
-        int i = 0;
+        // Into memory before the processors are woken, so they find the events there.
+        recent.add(committed);
         for (Pending p : group) {
             int fresh = 0;
-            for (int k = 0; k < p.events().size(); k++) if (counts[i++] > 0) fresh++;
+            for (Event e : p.events()) if (e.position() > 0) fresh++;
             p.done().complete(fresh);
         }
         synchronized (appended) {
@@ -157,8 +175,15 @@ public final class JdbcEventLog implements EventLog {
         }
     }
 
-    private int[] insert(Connection c, List<Pending> group) throws SQLException {
+    /**
+     * Inserts a group's events and returns the new ones with their positions, in position order; each pending
+     * request's events are replaced by the positioned ones (position -1: a duplicate that was skipped).
+     */
+    private List<Event> insert(Connection c, List<Pending> group) throws SQLException {
         db.dialect().lockLogAppends(c);
+        // Appends are serialised (one writer; on PostgreSQL also the lock above), so every row past the current
+        // end is this transaction's: one range query gives the positions of all of them.
+        long end = Sql.queryOne(c, "SELECT COALESCE(MAX(seq), 0) FROM event_log", rs -> rs.getLong(1)).orElse(0L);
         try (PreparedStatement ps = c.prepareStatement(
                 "INSERT INTO event_log (workspace_id, partition_no, message_id, payload, received_at) "
                         + "VALUES (?, ?, ?, ?, ?) ON CONFLICT (workspace_id, message_id) DO NOTHING")) {
@@ -173,12 +198,34 @@ public final class JdbcEventLog implements EventLog {
                     ps.addBatch();
                 }
             }
-            return ps.executeBatch();
+            ps.executeBatch();
         }
+        Map<String, Long> positions = new HashMap<>();
+        for (Object[] row : Sql.query(c, "SELECT seq, workspace_id, message_id FROM event_log WHERE seq > ?",
+                rs -> new Object[] {rs.getLong(1), rs.getString(2), rs.getString(3)}, end)) {
+            positions.put(row[1] + "\u0000" + row[2], (Long) row[0]);
+        }
+        List<Event> committed = new ArrayList<>(positions.size());
+        for (Pending p : group) {
+            List<Event> events = p.events();
+            for (int i = 0; i < events.size(); i++) {
+                Event e = events.get(i);
+                // remove: a messageId repeated within the group is new only the first time
+                Long position = positions.remove(e.workspaceId() + "\u0000" + e.messageId());
+                // Set either way: a group that failed and is retried must not keep positions of the failed try.
+                Event positioned = e.withPosition(position == null ? -1 : position);
+                events.set(i, positioned);
+                if (position != null) committed.add(positioned);
+            }
+        }
+        committed.sort(Comparator.comparingLong(Event::position));
+        return committed;
     }
 
     @Override
     public List<Event> read(int partition, long afterPosition, int max) {
+        List<Event> fromMemory = recent.after(partition, afterPosition, max);
+        if (fromMemory != null) return fromMemory;
         return db.read(c -> Sql.query(c,
                 "SELECT seq, workspace_id, payload FROM event_log WHERE partition_no = ? AND seq > ? ORDER BY seq LIMIT ?",
                 rs -> EventCodec.decode(rs.getString(2), partition, rs.getLong(1), rs.getString(3)),
@@ -187,13 +234,18 @@ public final class JdbcEventLog implements EventLog {
 
     @Override
     public long countAfter(int partition, long afterPosition) {
-        return db.read(c -> Sql.queryOne(c, "SELECT COUNT(*) FROM event_log WHERE partition_no = ? AND seq > ?",
-                rs -> rs.getLong(1), partition, afterPosition)).orElse(0L);
+        long inMemory = recent.countAfter(partition, afterPosition);
+        if (inMemory >= 0) return inMemory;
+        // Capped: every metrics scrape asks, and counting a backlog of millions each time would slow the catch-up.
+        return db.read(c -> Sql.queryOne(c, "SELECT COUNT(*) FROM (SELECT 1 FROM event_log WHERE partition_no = ? "
+                + "AND seq > ? LIMIT " + MAX_COUNTED_LAG + ") backlog", rs -> rs.getLong(1), partition, afterPosition))
+                .orElse(0L);
     }
 
     @Override
     public void forget(String workspaceId, Collection<String> messageIds) {
         if (messageIds.isEmpty()) return;
+        recent.forget(workspaceId, messageIds);
         List<String> ids = List.copyOf(messageIds);
         db.inTransaction(c -> {
             for (int i = 0; i < ids.size(); i += 500) {
