@@ -13,6 +13,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -28,6 +29,10 @@ import java.util.Set;
 public final class PersonCache implements Batch.Flushable {
     static final String USER = "user";
     static final String ANON = "anon";
+    private static final Comparator<Object[]> IDENTITY_ORDER = Comparator
+            .comparing((Object[] row) -> (String) row[0])
+            .thenComparing(row -> (String) row[1])
+            .thenComparing(row -> (String) row[2]);
 
     private final Connection c;
     private final Map<String, Optional<String>> identities = new HashMap<>();
@@ -176,8 +181,12 @@ public final class PersonCache implements Batch.Flushable {
                      + "locale = ?, created_at = ?, last_seen_at = ? WHERE id = ?")) {
             int inserts = 0;
             int updates = 0;
-            for (PersonState p : persons.values()) {
-                if (!p.dirty) continue;
+            // In id order: two batches that write the same rows then lock them in the same order, so on PostgreSQL
+            // they wait for each other instead of deadlocking.
+            List<PersonState> dirty = new ArrayList<>();
+            for (PersonState p : persons.values()) if (p.dirty) dirty.add(p);
+            dirty.sort(Comparator.comparing(p -> p.id));
+            for (PersonState p : dirty) {
                 String attrs = p.attributes.toString();
                 if (p.isNew) {
                     Sql.bind(insert, p.id, p.workspaceId, p.userId, attrs, p.timezone, p.locale, p.createdAt,
@@ -199,6 +208,9 @@ public final class PersonCache implements Batch.Flushable {
 
     private void flushIdentities() throws SQLException {
         if (newIdentities.isEmpty()) return;
+        // In key order, for the same reason as persons; the sort is stable, so of two rows for one key the first
+        // still wins.
+        newIdentities.sort(IDENTITY_ORDER);
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO identities (workspace_id, kind, value, person_id, "
                 + "created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (workspace_id, kind, value) DO NOTHING")) {
             for (Object[] row : newIdentities) {
