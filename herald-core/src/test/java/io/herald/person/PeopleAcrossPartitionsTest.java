@@ -82,6 +82,23 @@ class PeopleAcrossPartitionsTest {
         }
     }
 
+    @ParameterizedTest
+    @MethodSource("io.herald.testing.TestDatabase#engines")
+    void erasingAPersonForgetsWhereTheirIdsRoute(Engine engine) {
+        try (Pipeline p = pipeline(engine)) {
+            p.send(CallKind.PAGE, "{\"anonymousId\":\"a1\",\"name\":\"home\",\"messageId\":\"m1\"}");
+            p.send(CallKind.IDENTIFY, "{\"anonymousId\":\"a1\",\"userId\":\"u1\",\"messageId\":\"m2\"}");
+            p.send(CallKind.DEVICE_REGISTER, "{\"userId\":\"u1\",\"token\":\"tok-1\",\"platform\":\"ios\"}");
+            p.send(CallKind.IDENTIFY, "{\"userId\":\"someone-else\",\"messageId\":\"m3\"}");
+            p.process();
+            assertThat(countInLog(p, "SELECT COUNT(*) FROM routes")).isEqualTo(4);
+
+            p.people().erase(Pipeline.WORKSPACE, "u1", false);
+
+            assertThat(countInLog(p, "SELECT COUNT(*) FROM routes")).isEqualTo(1);
+        }
+    }
+
     private static void sendVisit(Pipeline p, int v) {
         String anon = "\"anonymousId\":\"a-" + v + "\"";
         String user = "\"userId\":\"u-" + v + "\"";
@@ -109,5 +126,9 @@ class PeopleAcrossPartitionsTest {
 
     private static long count(Pipeline p, String sql) {
         return p.store().db().read(c -> Sql.queryOne(c, sql, rs -> rs.getLong(1)).orElseThrow());
+    }
+
+    private static long countInLog(Pipeline p, String sql) {
+        return p.log().database().read(c -> Sql.queryOne(c, sql, rs -> rs.getLong(1)).orElseThrow());
     }
 }
