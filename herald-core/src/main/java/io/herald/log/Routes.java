@@ -42,7 +42,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  *   <li>An event naming ids of two groups (an anonymous visitor with a history of their own logs in as a known user;
  *       an alias) makes them one group, in the partition of the larger group (counted up to {@value #SIZE_CAP} ids),
  *       on a tie in that of the event's userId. The moved group's events already in the log stay in its old
- *       partition, so their order relative to later events is not guaranteed across that one merge. Union by size
+ *       partition, so their order relative to later events is not guaranteed across that one merge (if they are not
+ *       processed yet, two processors can still race on that person then). Union by size
  *       bounds how often an id can move: a crowd (an SDK that sends one anonymousId for everyone) is joined, not
  *       dragged from partition to partition.</li>
  * </ul>
