@@ -114,9 +114,20 @@ final class Routes {
     /** The partition of each request, in order, storing new routes and moved groups in the caller's transaction. */
     int[] assign(Connection c, List<Request> requests) throws SQLException {
         for (String k; (k = forgotten.poll()) != null; ) cache.remove(k);
-        fetch(c, requests);
+        // Each id is looked up in the cache once; the ids it misses are read from the table in a few queries.
+        Route[][] cached = new Route[requests.size()][];
+        Set<String> wanted = new LinkedHashSet<>();
+        for (int i = 0; i < cached.length; i++) {
+            List<String> keys = requests.get(i).keys();
+            cached[i] = new Route[keys.size()];
+            for (int j = 0; j < keys.size(); j++) {
+                cached[i][j] = cache.get(keys.get(j));
+                if (cached[i][j] == null) wanted.add(keys.get(j));
+            }
+        }
+        fetch(c, wanted);
         int[] out = new int[requests.size()];
-        for (int i = 0; i < out.length; i++) out[i] = route(c, requests.get(i));
+        for (int i = 0; i < out.length; i++) out[i] = route(c, requests.get(i), cached[i]);
         insertAdded(c);
         return out;
     }
@@ -151,10 +162,8 @@ final class Routes {
         return cache.size();
     }
 
-    /** Reads, in a few queries, the routes of the ids the cache does not hold. */
-    private void fetch(Connection c, List<Request> requests) throws SQLException {
-        Set<String> wanted = new LinkedHashSet<>();
-        for (Request r : requests) for (String k : r.keys()) if (cache.get(k) == null) wanted.add(k);
+    /** Reads the routes of ids the cache does not hold. */
+    private void fetch(Connection c, Set<String> wanted) throws SQLException {
         List<String> keys = new ArrayList<>(wanted);
         for (int i = 0; i < keys.size(); i += CHUNK) {
             List<String> chunk = keys.subList(i, Math.min(keys.size(), i + CHUNK));
@@ -174,12 +183,13 @@ final class Routes {
         }
     }
 
-    private int route(Connection c, Request r) throws SQLException {
+    private int route(Connection c, Request r, Route[] cached) throws SQLException {
         if (r.keys().isEmpty()) return r.fallback();
         List<Route> groups = new ArrayList<>(2); // distinct, in the order of preference of the ids that named them
         List<String> unrouted = new ArrayList<>(r.keys().size());
-        for (String k : r.keys()) {
-            Route route = current(k);
+        for (int j = 0; j < cached.length; j++) {
+            String k = r.keys().get(j);
+            Route route = current(k, cached[j]);
             if (route == null) unrouted.add(k);
             else if (!groups.contains(route)) groups.add(route);
         }
@@ -222,15 +232,17 @@ final class Routes {
                 + ") capped", rs -> rs.getInt(1), group).orElse(0);
     }
 
-    private Route current(String key) {
-        Route r = added.get(key);
+    /** Where an id routes now; {@code cached} is what the cache held for it when the transaction began. */
+    private Route current(String key, Route cached) {
+        Route r = cached; // an id the cache held had a route, so this transaction neither read nor added it
+        if (r == null) r = added.get(key);
         if (r == null) r = fetched.get(key);
-        if (r == null) r = cache.get(key);
         return r == null ? null : resolve(r);
     }
 
     /** Where a route stands after this transaction's moves. */
     private Route resolve(Route r) {
+        if (moved.isEmpty()) return r;
         for (Route to; (to = moved.get(r.group())) != null && !to.equals(r); ) r = to;
         return r;
     }
