@@ -1,6 +1,9 @@
 package io.herald.event;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
 
 /**
  * One entry of a person's ordered log: who it concerns, when it happened, and what it says.
@@ -12,21 +15,46 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 public record Event(String workspaceId, int partition, long position, String messageId, String userId,
                     String anonymousId, long timestamp, long receivedAt, ObjectNode context, Payload payload) {
 
-    public Event withPosition(long newPosition) {
-        return new Event(workspaceId, partition, newPosition, messageId, userId, anonymousId, timestamp, receivedAt,
+    /** The event as the log stored it: in that partition, at that position. */
+    public Event placed(int newPartition, long newPosition) {
+        return new Event(workspaceId, newPartition, newPosition, messageId, userId, anonymousId, timestamp, receivedAt,
                 context, payload);
     }
 
     /**
-     * The identity that routes the event to a partition. Device calls route by token so that a register and a
-     * later removal of the same token stay in order.
+     * The ids that route the event to a partition, in order of preference: its userId, its anonymousId, an alias's
+     * previous id (as either kind, for it could have been either), a device token. The log sends every event that
+     * names any id of a person to the partition that person's ids already route to; a timer goes by its person.
      */
-    public String routingKey() {
-        return switch (payload) {
-            case Payload.DeviceRegistered d -> "d:" + d.token();
-            case Payload.DeviceRemoved d -> "d:" + d.token();
-            case Payload.TimerFired t -> "p:" + t.personId();
-            default -> userId != null ? "u:" + userId : "a:" + anonymousId;
-        };
+    public List<String> routingKeys() {
+        if (payload instanceof Payload.TimerFired t) return List.of("p:" + t.personId());
+        Set<String> keys = new LinkedHashSet<>(4);
+        if (userId != null) keys.add(userKey(userId));
+        if (anonymousId != null) keys.add(anonymousKey(anonymousId));
+        switch (payload) {
+            case Payload.Alias a -> {
+                keys.add(userKey(a.previousId()));
+                keys.add(anonymousKey(a.previousId()));
+            }
+            case Payload.DeviceRegistered d -> keys.add(deviceKey(d.token()));
+            case Payload.DeviceRemoved d -> keys.add(deviceKey(d.token()));
+            default -> { }
+        }
+        return List.copyOf(keys);
+    }
+
+    /** The routing key of a userId (also used to forget an erased person's routes). */
+    public static String userKey(String userId) {
+        return "u:" + userId;
+    }
+
+    /** The routing key of an anonymousId. */
+    public static String anonymousKey(String anonymousId) {
+        return "a:" + anonymousId;
+    }
+
+    /** The routing key of a device token. */
+    public static String deviceKey(String token) {
+        return "d:" + token;
     }
 }

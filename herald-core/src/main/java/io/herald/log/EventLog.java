@@ -16,9 +16,11 @@ public interface EventLog extends AutoCloseable {
     int partitions();
 
     /**
-     * Appends events in order, assigning each its partition (an event that names a valid partition keeps it). The future completes once every event is durable;
-     * an event whose (workspace, messageId) was appended before is skipped. It completes exceptionally with
-     * {@link io.herald.error.Unavailable} when the log cannot take them now.
+     * Appends events in order, assigning each its partition: the one where the ids it names already route, so that
+     * all of a person's events land in one partition (an event that names a partition, a timer of a person, keeps
+     * it). The future completes once every event is durable; an event whose (workspace, messageId) was appended
+     * before is skipped. It completes exceptionally with {@link io.herald.error.Unavailable} when the log cannot take
+     * them now.
      *
      * @return a future of how many events were new
      */
@@ -42,11 +44,17 @@ public interface EventLog extends AutoCloseable {
      */
     void forget(String workspaceId, Collection<String> messageIds);
 
+    /**
+     * Forgets where ids route (erasure): {@code routingKeys} as {@link Event#userKey}, {@link Event#anonymousKey} and
+     * {@link Event#deviceKey} make them. Idempotent; a later event naming one of them is routed as a newcomer's.
+     */
+    void forgetRoutes(String workspaceId, Collection<String> routingKeys);
+
     /** Stops taking appends after completing those already accepted. */
     @Override
     void close();
 
-    /** The partition of a routing key: stable for the life of the log. */
+    /** Where a routing key hashes: the partition of an event none of whose ids has a route yet. */
     static int partitionOf(String workspaceId, String routingKey, int partitions) {
         if (partitions == 1) return 0;
         int h = 31 * workspaceId.hashCode() + routingKey.hashCode();

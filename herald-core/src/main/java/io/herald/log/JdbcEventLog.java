@@ -31,6 +31,10 @@ import org.slf4j.LoggerFactory;
  * inserts it in one transaction and completes every waiting request at once. One commit then serves many requests,
  * which is what lets SQLite (one writer at a time) acknowledge tens of thousands of durable events a second; a
  * full queue answers "unavailable" instead of letting memory grow.
+ *
+ * <p>With more than one partition the writer also chooses each event's partition, inside the same transaction, so
+ * that every event naming an id of a person lands where that person's other ids already route ({@link Routes}).
+ * With one partition there is nothing to choose, and nothing is looked up or stored.
  */
 public final class JdbcEventLog implements EventLog {
     private static final Logger log = LoggerFactory.getLogger(JdbcEventLog.class);
@@ -38,10 +42,12 @@ public final class JdbcEventLog implements EventLog {
     /** Events kept in memory for processors that keep up (see {@link RecentEvents}). */
     private static final int RECENT_EVENTS = 20_000;
     private static final long MAX_COUNTED_LAG = 1_000_000;
+    private static final int ROUTE_CACHE_SIZE = 100_000;
 
     private final Database db;
     private final boolean ownsDb;
     private final int partitions;
+    private final Routes routes; // null with one partition: every event goes to it, nothing to look up or store
     private final BlockingQueue<Pending> queue;
     private final RecentEvents recent;
     private final Thread writer;
@@ -49,8 +55,12 @@ public final class JdbcEventLog implements EventLog {
     private volatile boolean closed;
     private long version; // guarded by appended
 
-    /** A request's events, already encoded on the request's own thread so the single writer only writes. */
-    private record Pending(List<Event> events, List<String> payloads, CompletableFuture<Integer> done) {
+    /**
+     * A request's events, already encoded (and their ids hashed, with more than one partition) on the request's own
+     * thread so the single writer only writes.
+     */
+    private record Pending(List<Event> events, List<String> payloads, List<Routes.Request> routes,
+                           CompletableFuture<Integer> done) {
     }
 
     /**
@@ -58,28 +68,34 @@ public final class JdbcEventLog implements EventLog {
      * PostgreSQL in the main database.
      */
     public static JdbcEventLog open(Database main, DatabaseConfig config, int partitions, int queueCapacity) {
-        return open(main, config, partitions, queueCapacity, RECENT_EVENTS);
+        return open(main, config, partitions, queueCapacity, ROUTE_CACHE_SIZE, RECENT_EVENTS);
     }
 
+    /**
+     * As {@link #open(Database, DatabaseConfig, int, int)}, caching the routes of up to {@code routeCacheSize} ids
+     * and keeping the newest {@code recentEvents} events in memory.
+     */
     static JdbcEventLog open(Database main, DatabaseConfig config, int partitions, int queueCapacity,
-                             int recentEvents) {
+                             int routeCacheSize, int recentEvents) {
         if (config.engine() != Engine.SQLITE) {
-            return new JdbcEventLog(main, false, partitions, queueCapacity, recentEvents);
+            return new JdbcEventLog(main, false, partitions, queueCapacity, routeCacheSize, recentEvents);
         }
         Database own = Database.openSqliteLog(config);
         try {
-            return new JdbcEventLog(own, true, partitions, queueCapacity, recentEvents);
+            return new JdbcEventLog(own, true, partitions, queueCapacity, routeCacheSize, recentEvents);
         } catch (RuntimeException e) {
             own.close();
             throw e;
         }
     }
 
-    private JdbcEventLog(Database db, boolean ownsDb, int partitions, int queueCapacity, int recentEvents) {
+    private JdbcEventLog(Database db, boolean ownsDb, int partitions, int queueCapacity, int routeCacheSize,
+                         int recentEvents) {
         if (partitions < 1) throw new IllegalArgumentException("partitions must be at least 1, was " + partitions);
         this.db = db;
         this.ownsDb = ownsDb;
         this.partitions = partitions;
+        this.routes = partitions == 1 ? null : new Routes(partitions, routeCacheSize);
         this.queue = new ArrayBlockingQueue<>(queueCapacity);
         long last = db.read(c -> Sql.queryOne(c, "SELECT COALESCE(MAX(seq), 0) FROM event_log", rs -> rs.getLong(1)))
                 .orElse(0L);
@@ -103,19 +119,15 @@ public final class JdbcEventLog implements EventLog {
             done.completeExceptionally(new Unavailable("Herald is shutting down", 5, null));
             return done;
         }
-        List<Event> placed = new ArrayList<>(events.size());
         List<String> payloads = new ArrayList<>(events.size());
-        for (Event e : events) {
-            // An event that already knows its partition (a timer of a person) keeps it, so it stays in order with
-            // the person's other events.
-            int partition = e.partition() >= 0 && e.partition() < partitions ? e.partition()
-                    : EventLog.partitionOf(e.workspaceId(), e.routingKey(), partitions);
-            placed.add(new Event(e.workspaceId(), partition,
-                    -1, e.messageId(), e.userId(), e.anonymousId(), e.timestamp(), e.receivedAt(), e.context(),
-                    e.payload()));
-            payloads.add(EventCodec.encode(e));
+        for (Event e : events) payloads.add(EventCodec.encode(e));
+        List<Routes.Request> requests = null;
+        if (routes != null) {
+            requests = new ArrayList<>(events.size());
+            for (Event e : events) requests.add(Routes.requestOf(e, partitions));
         }
-        if (!queue.offer(new Pending(placed, payloads, done))) {
+        // A copy the writer may fill in with each event's partition and position.
+        if (!queue.offer(new Pending(new ArrayList<>(events), payloads, requests, done))) {
             done.completeExceptionally(new Unavailable("the event log is at capacity; retry shortly", 1, null));
         }
         return done;
@@ -152,6 +164,7 @@ public final class JdbcEventLog implements EventLog {
         try {
             committed = db.inTransaction(c -> insert(c, group));
         } catch (RuntimeException e) {
+            if (routes != null) routes.rolledBack();
             if (group.size() > 1) {
                 // One request's rows must not fail the others that happened to share its commit.
                 for (Pending p : group) commit(List.of(p));
@@ -162,6 +175,7 @@ public final class JdbcEventLog implements EventLog {
             group.forEach(p -> p.done().completeExceptionally(u));
             return;
         }
+        if (routes != null) routes.committed();
         // Into memory before the processors are woken, so they find the events there.
         recent.add(committed);
         for (Pending p : group) {
@@ -181,9 +195,16 @@ public final class JdbcEventLog implements EventLog {
      */
     private List<Event> insert(Connection c, List<Pending> group) throws SQLException {
         db.dialect().lockLogAppends(c);
+        int[] assigned = null;
+        if (routes != null) {
+            List<Routes.Request> requests = new ArrayList<>();
+            for (Pending p : group) requests.addAll(p.routes());
+            assigned = routes.assign(c, requests);
+        }
         // Appends are serialised (one writer; on PostgreSQL also the lock above), so every row past the current
         // end is this transaction's: one range query gives the positions of all of them.
         long end = Sql.queryOne(c, "SELECT COALESCE(MAX(seq), 0) FROM event_log", rs -> rs.getLong(1)).orElse(0L);
+        int k = 0;
         try (PreparedStatement ps = c.prepareStatement(
                 "INSERT INTO event_log (workspace_id, partition_no, message_id, payload, received_at) "
                         + "VALUES (?, ?, ?, ?, ?) ON CONFLICT (workspace_id, message_id) DO NOTHING")) {
@@ -191,7 +212,7 @@ public final class JdbcEventLog implements EventLog {
                 for (int i = 0; i < p.events().size(); i++) {
                     Event e = p.events().get(i);
                     ps.setString(1, e.workspaceId());
-                    ps.setInt(2, e.partition());
+                    ps.setInt(2, assigned == null ? 0 : assigned[k++]);
                     ps.setString(3, e.messageId());
                     ps.setString(4, p.payloads().get(i));
                     ps.setLong(5, e.receivedAt());
@@ -206,16 +227,18 @@ public final class JdbcEventLog implements EventLog {
             positions.put(row[1] + "\u0000" + row[2], (Long) row[0]);
         }
         List<Event> committed = new ArrayList<>(positions.size());
+        k = 0;
         for (Pending p : group) {
             List<Event> events = p.events();
             for (int i = 0; i < events.size(); i++) {
                 Event e = events.get(i);
+                int partition = assigned == null ? 0 : assigned[k++];
                 // remove: a messageId repeated within the group is new only the first time
                 Long position = positions.remove(e.workspaceId() + "\u0000" + e.messageId());
                 // Set either way: a group that failed and is retried must not keep positions of the failed try.
-                Event positioned = e.withPosition(position == null ? -1 : position);
-                events.set(i, positioned);
-                if (position != null) committed.add(positioned);
+                Event placed = e.placed(partition, position == null ? -1 : position);
+                events.set(i, placed);
+                if (position != null) committed.add(placed);
             }
         }
         committed.sort(Comparator.comparingLong(Event::position));
@@ -261,6 +284,18 @@ public final class JdbcEventLog implements EventLog {
     }
 
     @Override
+    public void forgetRoutes(String workspaceId, Collection<String> routingKeys) {
+        if (routingKeys.isEmpty()) return;
+        List<String> keys = routingKeys.stream().map(k -> Routes.hash(workspaceId, k)).distinct().toList();
+        // Also with one partition: the table may hold routes from a time the log had more.
+        db.inTransaction(c -> {
+            Routes.delete(c, keys);
+            return null;
+        });
+        if (routes != null) routes.forgotten(keys);
+    }
+
+    @Override
     public long appendVersion() {
         synchronized (appended) {
             return version;
@@ -286,6 +321,11 @@ public final class JdbcEventLog implements EventLog {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** How many ids' routes the writer holds in memory (tests of the bound). */
+    int cachedRoutes() {
+        return routes == null ? 0 : routes.cached();
     }
 
     /** The database the log's table lives in (its own SQLite file, or the main PostgreSQL database). */

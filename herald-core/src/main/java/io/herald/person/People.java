@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.herald.error.ClientError;
+import io.herald.event.Event;
 import io.herald.event.EventCodec;
 import io.herald.log.EventLog;
 import io.herald.store.Database;
@@ -137,19 +138,28 @@ public final class People {
     }
 
     /**
-     * Erases a person: profile, identities, events (in the history and the log), devices and timers. With
-     * {@code suppress}, their user ids are remembered so later events cannot re-create them.
+     * Erases a person: profile, identities, events (in the history and the log), where their ids route in the log,
+     * devices and timers. With {@code suppress}, their user ids are remembered so later events cannot re-create them.
      */
     public void erase(String workspaceId, String userId, boolean suppress) {
-        // The raw log rows hold the same personal data as the history, so they go too, and first: the log may be
-        // another store, and if the erasure stops half way a repeated call still finds them through the history.
+        // The raw log rows and routes hold the same personal data as the history, so they go too, and first: the log
+        // may be another store, and if the erasure stops half way a repeated call still finds them through the
+        // history and the identities.
+        List<String> routingKeys = new ArrayList<>();
         List<String> messageIds = db.read(c -> {
             String personId = personIdBy(c, workspaceId, PersonCache.USER, userId)
                     .orElseThrow(() -> ClientError.notFound("person " + userId));
+            for (String[] id : Sql.query(c, "SELECT kind, value FROM identities WHERE person_id = ?",
+                    rs -> new String[] {rs.getString(1), rs.getString(2)}, personId)) {
+                routingKeys.add(id[0].equals(PersonCache.USER) ? Event.userKey(id[1]) : Event.anonymousKey(id[1]));
+            }
+            routingKeys.addAll(Sql.query(c, "SELECT token FROM devices WHERE person_id = ?",
+                    rs -> Event.deviceKey(rs.getString(1)), personId));
             return Sql.query(c, "SELECT message_id FROM person_events WHERE person_id = ?", rs -> rs.getString(1),
                     personId);
         });
         eventLog.forget(workspaceId, messageIds);
+        eventLog.forgetRoutes(workspaceId, routingKeys);
         db.inTransaction(c -> {
             String personId = personIdBy(c, workspaceId, PersonCache.USER, userId)
                     .orElseThrow(() -> ClientError.notFound("person " + userId));

@@ -12,6 +12,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -27,6 +28,10 @@ import java.util.Set;
 public final class PersonCache implements Batch.Flushable {
     static final String USER = "user";
     static final String ANON = "anon";
+    private static final Comparator<Object[]> IDENTITY_ORDER = Comparator
+            .comparing((Object[] row) -> (String) row[0])
+            .thenComparing(row -> (String) row[1])
+            .thenComparing(row -> (String) row[2]);
 
     private final Connection c;
     private final Map<String, Optional<String>> identities = new HashMap<>();
@@ -171,41 +176,42 @@ public final class PersonCache implements Batch.Flushable {
     private void flushPersons() throws SQLException {
         try (PreparedStatement insert = c.prepareStatement("INSERT INTO persons (id, workspace_id, user_id, attributes, "
                 + "timezone, locale, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
-             PreparedStatement update = c.prepareStatement("UPDATE persons SET user_id = ?, attributes = ?, timezone = ?, "
-                     + "locale = ?, created_at = ?, last_seen_at = ? WHERE id = ?");
-             // Most changes leave the attributes alone; this spares serialising them again.
-             PreparedStatement updateRest = c.prepareStatement("UPDATE persons SET user_id = ?, timezone = ?, "
-                     + "locale = ?, created_at = ?, last_seen_at = ? WHERE id = ?")) {
+             // Most changes leave the attributes alone: a null keeps them, sparing their serialisation. One
+             // statement for both cases keeps the rows in one lock order (below).
+             PreparedStatement update = c.prepareStatement("UPDATE persons SET user_id = ?, "
+                     + "attributes = COALESCE(?, attributes), timezone = ?, locale = ?, created_at = ?, "
+                     + "last_seen_at = ? WHERE id = ?")) {
             int inserts = 0;
             int updates = 0;
-            int restUpdates = 0;
-            for (PersonState p : persons.values()) {
-                if (!p.dirty) continue;
+            // In id order: two batches that write the same rows then lock them in the same order, so on PostgreSQL
+            // they wait for each other instead of deadlocking.
+            List<PersonState> dirty = new ArrayList<>();
+            for (PersonState p : persons.values()) if (p.dirty) dirty.add(p);
+            dirty.sort(Comparator.comparing(p -> p.id));
+            for (PersonState p : dirty) {
                 if (p.isNew) {
                     Sql.bind(insert, p.id, p.workspaceId, p.userId, p.attributesJson(), p.timezone, p.locale,
                             p.createdAt, p.lastSeenAt);
                     insert.addBatch();
                     inserts++;
-                } else if (p.attributesDirty()) {
-                    Sql.bind(update, p.userId, p.attributesJson(), p.timezone, p.locale, p.createdAt, p.lastSeenAt,
-                            p.id);
+                } else {
+                    Sql.bind(update, p.userId, p.attributesDirty() ? p.attributesJson() : null, p.timezone, p.locale,
+                            p.createdAt, p.lastSeenAt, p.id);
                     update.addBatch();
                     updates++;
-                } else {
-                    Sql.bind(updateRest, p.userId, p.timezone, p.locale, p.createdAt, p.lastSeenAt, p.id);
-                    updateRest.addBatch();
-                    restUpdates++;
                 }
                 p.written();
             }
             if (inserts > 0) insert.executeBatch();
             if (updates > 0) update.executeBatch();
-            if (restUpdates > 0) updateRest.executeBatch();
         }
     }
 
     private void flushIdentities() throws SQLException {
         if (newIdentities.isEmpty()) return;
+        // In key order, for the same reason as persons; the sort is stable, so of two rows for one key the first
+        // still wins.
+        newIdentities.sort(IDENTITY_ORDER);
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO identities (workspace_id, kind, value, person_id, "
                 + "created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (workspace_id, kind, value) DO NOTHING")) {
             for (Object[] row : newIdentities) {

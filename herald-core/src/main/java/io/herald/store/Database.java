@@ -124,8 +124,9 @@ public final class Database implements AutoCloseable {
                 .dataSource(pool)
                 .locations(migrations)
                 .placeholders(Map.of("id_pk", idPk,
-                        // Comments out a statement on PostgreSQL; see V2.
-                        "sqlite_only", config.engine() == Engine.SQLITE ? "" : "-- "))
+                        // Comment out a statement on the other engine; see V2 and V3.
+                        "sqlite_only", config.engine() == Engine.SQLITE ? "" : "-- ",
+                        "postgresql_only", config.engine() == Engine.POSTGRESQL ? "" : "-- "))
                 .loggers("slf4j");
         if (config.schema() != null) flyway.schemas(config.schema()).createSchemas(true);
         flyway.load().migrate();

@@ -35,14 +35,14 @@ class JdbcEventLogTest {
     @MethodSource("io.herald.testing.TestDatabase#engines")
     void eventsHandedOverFromMemoryAreTheOnesTheTableHolds(Engine engine) throws Exception {
         try (TestDatabase store = TestDatabase.open(engine, dir)) {
-            JdbcEventLog log = JdbcEventLog.open(store.db(), store.config(), 1, 64, 1000);
+            JdbcEventLog log = JdbcEventLog.open(store.db(), store.config(), 1, 64, 100, 1000);
             assertThat(append(log, List.of(track("m1", "u1"), track("m2", "u2")))).isEqualTo(2);
             // A repeat, in another request and inside one request: only m3 is new.
             assertThat(append(log, List.of(track("m2", "u2"), track("m3", "u3"), track("m3", "u3")))).isEqualTo(1);
             List<Event> fromMemory = log.read(0, 0, 100);
 
             // A second log over the same store has nothing in memory: it reads the table.
-            JdbcEventLog reopened = JdbcEventLog.open(store.db(), store.config(), 1, 64, 1000);
+            JdbcEventLog reopened = JdbcEventLog.open(store.db(), store.config(), 1, 64, 100, 1000);
             List<Event> fromTable = reopened.read(0, 0, 100);
 
             assertThat(ids(fromMemory)).hasSize(3).isEqualTo(ids(fromTable));
@@ -60,7 +60,7 @@ class JdbcEventLogTest {
     @MethodSource("io.herald.testing.TestDatabase#engines")
     void aReaderFallenBehindWhatMemoryHoldsReadsTheTableWithoutAGap(Engine engine) throws Exception {
         try (TestDatabase store = TestDatabase.open(engine, dir)) {
-            JdbcEventLog log = JdbcEventLog.open(store.db(), store.config(), 1, 64, 10);
+            JdbcEventLog log = JdbcEventLog.open(store.db(), store.config(), 1, 64, 100, 10);
             List<String> sent = new ArrayList<>();
             for (int i = 0; i < 35; i++) {
                 append(log, List.of(track("m" + i, "u" + i)));
@@ -83,12 +83,12 @@ class JdbcEventLogTest {
     @MethodSource("io.herald.testing.TestDatabase#engines")
     void forgottenEventsAreGoneFromMemoryAndTable(Engine engine) throws Exception {
         try (TestDatabase store = TestDatabase.open(engine, dir)) {
-            JdbcEventLog log = JdbcEventLog.open(store.db(), store.config(), 1, 64, 1000);
+            JdbcEventLog log = JdbcEventLog.open(store.db(), store.config(), 1, 64, 100, 1000);
             append(log, List.of(track("m1", "u1"), track("m2", "u2"), track("m3", "u1")));
             log.forget("ws", List.of("m1", "m3"));
 
             assertThat(log.read(0, 0, 100)).extracting(Event::messageId).containsExactly("m2");
-            JdbcEventLog reopened = JdbcEventLog.open(store.db(), store.config(), 1, 64, 1000);
+            JdbcEventLog reopened = JdbcEventLog.open(store.db(), store.config(), 1, 64, 100, 1000);
             assertThat(reopened.read(0, 0, 100)).extracting(Event::messageId).containsExactly("m2");
             reopened.close();
             log.close();

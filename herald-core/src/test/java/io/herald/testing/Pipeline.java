@@ -19,7 +19,8 @@ import java.util.List;
 
 /**
  * The engine without HTTP, over a fresh store: ingest, the event log, the person processor (identity, profile and
- * any extra stages a test adds), timers and the people service. Processing runs when the test calls {@link #process()}.
+ * any extra stages a test adds), timers and the people service. Processing runs when the test calls {@link #process()},
+ * or on the processor's own threads once a test calls {@code processor().start()}.
  */
 public final class Pipeline implements AutoCloseable {
     public static final String WORKSPACE = "ws_test";
@@ -34,9 +35,14 @@ public final class Pipeline implements AutoCloseable {
     private final List<Stage> stages;
 
     public Pipeline(Engine engine, Path tempDir, TestClock clock, Stage... extraStages) {
+        this(engine, tempDir, clock, 1, extraStages);
+    }
+
+    /** A pipeline whose log has {@code partitions} partitions (one processor thread each when started). */
+    public Pipeline(Engine engine, Path tempDir, TestClock clock, int partitions, Stage... extraStages) {
         this.store = TestDatabase.open(engine, tempDir);
         this.clock = clock;
-        this.log = JdbcEventLog.open(store.db(), store.config(), 1, 1024);
+        this.log = JdbcEventLog.open(store.db(), store.config(), partitions, 1024);
         this.ingest = new Ingest(log, clock, new SimpleMeterRegistry());
         this.stages = new ArrayList<>(List.of(new IdentityStage(log), new ProfileStage()));
         this.stages.addAll(List.of(extraStages));
@@ -95,6 +101,7 @@ public final class Pipeline implements AutoCloseable {
     @Override
     public void close() {
         log.close();
+        processor.close(); // stops its threads, if a test started them
         log.closeStore();
         store.close();
     }

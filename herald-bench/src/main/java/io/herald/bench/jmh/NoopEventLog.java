@@ -45,6 +45,10 @@ public final class NoopEventLog implements EventLog {
     }
 
     @Override
+    public void forgetRoutes(String workspaceId, Collection<String> routingKeys) {
+    }
+
+    @Override
     public long countAfter(int partition, long afterPosition) {
         return 0;
     }
