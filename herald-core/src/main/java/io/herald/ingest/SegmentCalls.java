@@ -6,8 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.herald.error.ClientError;
 import io.herald.event.Event;
 import io.herald.event.Payload;
-import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -30,6 +28,8 @@ final class SegmentCalls {
 
     private final String workspaceId;
     private final long receivedAt;
+    private String lastSentAtText;
+    private long lastSentAtMillis;
 
     SegmentCalls(String workspaceId, long receivedAt) {
         this.workspaceId = workspaceId;
@@ -111,19 +111,26 @@ final class SegmentCalls {
         if (tsText == null) return receivedAt;
         long ts = instant(tsText, tsField);
         if (sentAtText == null) return ts;
-        long sentAt = instant(sentAtText, "sentAt");
-        return receivedAt - (sentAt - ts);
+        return receivedAt - (sentAt(sentAtText) - ts);
+    }
+
+    /**
+     * A batch's calls share its sentAt: read it once. Only a sentAt that was read is remembered, so a bad one is
+     * still refused by the first call that needs it, naming that call, as before.
+     */
+    private long sentAt(String text) {
+        if (!text.equals(lastSentAtText)) {
+            lastSentAtMillis = instant(text, "sentAt");
+            lastSentAtText = text;
+        }
+        return lastSentAtMillis;
     }
 
     private static long instant(String text, String field) {
         try {
-            return OffsetDateTime.parse(text).toInstant().toEpochMilli();
+            return IsoInstants.toEpochMilli(text);
         } catch (DateTimeParseException e) {
-            try {
-                return Instant.parse(text).toEpochMilli();
-            } catch (DateTimeParseException e2) {
-                throw ClientError.invalid(field, field + " must be an ISO-8601 instant such as 2026-11-22T10:15:00Z");
-            }
+            throw ClientError.invalid(field, field + " must be an ISO-8601 instant such as 2026-11-22T10:15:00Z");
         }
     }
 

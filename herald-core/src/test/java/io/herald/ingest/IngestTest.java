@@ -1,0 +1,76 @@
+package io.herald.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.herald.error.ClientError;
+import io.herald.event.Event;
+import io.herald.store.Engine;
+import io.herald.testing.Pipeline;
+import io.herald.testing.TestClock;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Batches through {@link Ingest} into a real event log (SQLite): the batch's sentAt correcting every call's clock.
+ */
+class IngestTest {
+    private static final String RECEIVED_AT = "2026-11-22T10:00:00Z";
+
+    @TempDir
+    Path dir;
+
+    private Pipeline pipeline() {
+        return new Pipeline(Engine.SQLITE, dir, TestClock.at(RECEIVED_AT));
+    }
+
+    private static List<Event> stored(Pipeline p) {
+        return p.log().read(0, -1, 1000);
+    }
+
+    @Test
+    void batchSentAtCorrectsTheClockOfEveryCallThatHasNoSentAtOfItsOwn() {
+        String sentAt = "2026-11-22T11:00:05.250+01:00";
+        List<String> timestamps = List.of("2026-11-22T10:00:00Z", "2026-11-22T09:59:59.999999Z",
+                "2026-11-22T05:00:04.25-05:00", "2026-11-22t09:00:00z", "2026-11-22T10:00:01.5+00:00");
+        String calls = timestamps.stream()
+                .map(ts -> "{\"type\":\"track\",\"userId\":\"u1\",\"event\":\"e\",\"timestamp\":\"" + ts + "\"}")
+                .collect(Collectors.joining(","));
+        String ownSentAt = "{\"type\":\"page\",\"userId\":\"u1\",\"timestamp\":\"2026-11-22T10:00:00Z\","
+                + "\"sentAt\":\"2026-11-22T10:00:10Z\"}";
+        try (Pipeline p = pipeline()) {
+            p.send(CallKind.BATCH, "{\"batch\":[" + calls + "," + ownSentAt + "],\"sentAt\":\"" + sentAt + "\"}");
+
+            long received = Instant.parse(RECEIVED_AT).toEpochMilli();
+            List<Long> expected = new ArrayList<>(timestamps.stream()
+                    .map(ts -> received - (millis(sentAt) - millis(ts))).toList());
+            expected.add(received - 10_000);
+            assertThat(stored(p)).extracting(Event::timestamp).containsExactlyElementsOf(expected);
+        }
+    }
+
+    @Test
+    void unreadableBatchSentAtIsRefusedByTheFirstCallThatNeedsIt() {
+        try (Pipeline p = pipeline()) {
+            String body = "{\"batch\":[{\"type\":\"track\",\"userId\":\"u1\",\"event\":\"e\"},"
+                    + "{\"type\":\"track\",\"userId\":\"u1\",\"event\":\"e\",\"timestamp\":\"2026-11-22T10:00:00Z\"}],"
+                    + "\"sentAt\":\"soon\"}";
+
+            assertThatThrownBy(() -> p.send(CallKind.BATCH, body)).isInstanceOfSatisfying(ClientError.class, e -> {
+                assertThat(e.code()).isEqualTo("invalid_field");
+                assertThat(e.field()).isEqualTo("batch[1].sentAt");
+            });
+            assertThat(stored(p)).isEmpty();
+        }
+    }
+
+    private static long millis(String isoTimestamp) {
+        return OffsetDateTime.parse(isoTimestamp).toInstant().toEpochMilli();
+    }
+}
