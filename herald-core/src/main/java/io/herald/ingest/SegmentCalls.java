@@ -60,8 +60,8 @@ final class SegmentCalls {
             JsonNode node = batch.get(i);
             try {
                 if (!node.isObject()) throw new ClientError(400, "invalid_field", "a call must be a JSON object", null);
-                // Only a body past the per-call limit can hold a call past it; skip re-serialising small ones.
-                if (bodyBytes > Limits.MAX_CALL_BYTES && node.toString().length() > Limits.MAX_CALL_BYTES) {
+                // Only a body past the per-call limit can hold a call past it; skip measuring small ones.
+                if (bodyBytes > Limits.MAX_CALL_BYTES && CallSize.longerThan(node, Limits.MAX_CALL_BYTES)) {
                     throw new ClientError(413, "call_too_large",
                             "a call must be at most " + Limits.MAX_CALL_BYTES + " bytes", null);
                 }

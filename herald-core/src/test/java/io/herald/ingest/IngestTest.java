@@ -14,11 +14,13 @@ import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Batches through {@link Ingest} into a real event log (SQLite): the batch's sentAt correcting every call's clock.
+ * Batches through {@link Ingest} into a real event log (SQLite): the per-call size limit inside a batch, and the
+ * batch's sentAt correcting every call's clock.
  */
 class IngestTest {
     private static final String RECEIVED_AT = "2026-11-22T10:00:00Z";
@@ -32,6 +34,55 @@ class IngestTest {
 
     private static List<Event> stored(Pipeline p) {
         return p.log().read(0, -1, 1000);
+    }
+
+    /** A track call whose compact JSON is exactly {@code length} characters. */
+    private static String callOfLength(int length, String messageId) {
+        String empty = "{\"type\":\"track\",\"userId\":\"u1\",\"event\":\"e\",\"messageId\":\"" + messageId
+                + "\",\"properties\":{\"p\":\"\"}}";
+        String call = empty.replace("\"p\":\"\"", "\"p\":\"" + "x".repeat(length - empty.length()) + "\"");
+        assertThat(call).hasSize(length);
+        return call;
+    }
+
+    private static String batch(List<String> calls) {
+        return "{\"batch\":[" + String.join(",", calls) + "]}";
+    }
+
+    @Test
+    void callOverTheLimitInsideABatchIsRefusedNamingItAndNothingIsStored() {
+        try (Pipeline p = pipeline()) {
+            String body = batch(List.of(callOfLength(200, "m0"), callOfLength(300, "m1"),
+                    callOfLength(Limits.MAX_CALL_BYTES + 1, "m2"), callOfLength(200, "m3")));
+
+            assertThatThrownBy(() -> p.send(CallKind.BATCH, body)).isInstanceOfSatisfying(ClientError.class, e -> {
+                assertThat(e.status()).isEqualTo(413);
+                assertThat(e.code()).isEqualTo("call_too_large");
+                assertThat(e.field()).isEqualTo("batch[2]");
+                assertThat(e.getMessage()).isEqualTo("batch[2]: a call must be at most 32768 bytes");
+            });
+            assertThat(stored(p)).isEmpty();
+        }
+    }
+
+    @Test
+    void batchOfCallsRightAtTheLimitIsStored() {
+        try (Pipeline p = pipeline()) {
+            List<String> calls = IntStream.range(0, 15).mapToObj(i -> callOfLength(Limits.MAX_CALL_BYTES, "m" + i)).toList();
+
+            assertThat(p.send(CallKind.BATCH, batch(calls)).fresh()).isEqualTo(15);
+            assertThat(stored(p)).hasSize(15);
+        }
+    }
+
+    @Test
+    void whitespaceAroundACallsFieldsDoesNotCountTowardsItsLimit() {
+        // The limit is on the call's JSON, not on how the client laid it out.
+        try (Pipeline p = pipeline()) {
+            String call = callOfLength(Limits.MAX_CALL_BYTES, "m0").replace(",", ",\n      ").replace(":", ": ");
+
+            assertThat(p.send(CallKind.BATCH, batch(List.of(call))).fresh()).isEqualTo(1);
+        }
     }
 
     @Test
