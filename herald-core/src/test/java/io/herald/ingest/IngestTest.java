@@ -19,8 +19,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Batches through {@link Ingest} into a real event log (SQLite): the per-call size limit inside a batch, and the
- * batch's sentAt correcting every call's clock.
+ * Batches through {@link Ingest} into a real event log (SQLite): the per-call size limit inside a batch, the batch's
+ * sentAt correcting every call's clock, the batch's context, and calls without a messageId.
  */
 class IngestTest {
     private static final String RECEIVED_AT = "2026-11-22T10:00:00Z";
@@ -118,6 +118,34 @@ class IngestTest {
                 assertThat(e.field()).isEqualTo("batch[1].sentAt");
             });
             assertThat(stored(p)).isEmpty();
+        }
+    }
+
+    @Test
+    void batchContextLiesUnderEveryCallsOwnContextFieldByFieldWithoutLeakingBetweenCalls() {
+        try (Pipeline p = pipeline()) {
+            p.send(CallKind.BATCH, """
+                    {"batch":[
+                      {"type":"track","userId":"u1","event":"e","context":{"locale":"de-DE","page":{"path":"/a"}}},
+                      {"type":"track","userId":"u1","event":"e"},
+                      {"type":"track","userId":"u1","event":"e","context":{"ip":"203.0.113.9"}}],
+                     "context":{"locale":"en-US","library":{"name":"analytics-java"}}}""");
+
+            assertThat(stored(p)).extracting(e -> e.context().toString()).containsExactly(
+                    "{\"locale\":\"de-DE\",\"library\":{\"name\":\"analytics-java\"},\"page\":{\"path\":\"/a\"}}",
+                    "{\"locale\":\"en-US\",\"library\":{\"name\":\"analytics-java\"}}",
+                    "{\"locale\":\"en-US\",\"library\":{\"name\":\"analytics-java\"},\"ip\":\"203.0.113.9\"}");
+        }
+    }
+
+    @Test
+    void callsWithoutAMessageIdAreEachStoredUnderAnIdOfTheirOwn() {
+        try (Pipeline p = pipeline()) {
+            String call = "{\"type\":\"track\",\"userId\":\"u1\",\"event\":\"e\"}";
+
+            assertThat(p.send(CallKind.BATCH, batch(List.of(call, call, call))).fresh()).isEqualTo(3);
+            assertThat(p.send(CallKind.TRACK, call).fresh()).isEqualTo(1);
+            assertThat(stored(p)).extracting(Event::messageId).doesNotHaveDuplicates().hasSize(4);
         }
     }
 
