@@ -3,18 +3,15 @@ package io.herald.ingest;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.github.f4b6a3.uuid.UuidCreator;
 import io.herald.error.ClientError;
 import io.herald.event.Event;
 import io.herald.event.Payload;
-import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 
 /**
  * Turns Segment-spec request bodies into events, validating every field first.
@@ -30,6 +27,8 @@ final class SegmentCalls {
 
     private final String workspaceId;
     private final long receivedAt;
+    private String lastSentAtText;
+    private long lastSentAtMillis;
 
     SegmentCalls(String workspaceId, long receivedAt) {
         this.workspaceId = workspaceId;
@@ -56,12 +55,11 @@ final class SegmentCalls {
         String sharedSentAt = optionalText(body, "sentAt", 64);
         List<Event> events = new ArrayList<>(batch.size());
         for (int i = 0; i < batch.size(); i++) {
-            String prefix = "batch[" + i + "]";
             JsonNode node = batch.get(i);
             try {
                 if (!node.isObject()) throw new ClientError(400, "invalid_field", "a call must be a JSON object", null);
-                // Only a body past the per-call limit can hold a call past it; skip re-serialising small ones.
-                if (bodyBytes > Limits.MAX_CALL_BYTES && node.toString().length() > Limits.MAX_CALL_BYTES) {
+                // Only a body past the per-call limit can hold a call past it; skip measuring small ones.
+                if (bodyBytes > Limits.MAX_CALL_BYTES && CallSize.longerThan(node, Limits.MAX_CALL_BYTES)) {
                     throw new ClientError(413, "call_too_large",
                             "a call must be at most " + Limits.MAX_CALL_BYTES + " bytes", null);
                 }
@@ -72,7 +70,7 @@ final class SegmentCalls {
                 }
                 events.add(call((ObjectNode) node, type, sharedContext, sharedSentAt));
             } catch (ClientError e) {
-                throw e.under(prefix);
+                throw e.under("batch[" + i + "]");
             }
         }
         return events;
@@ -111,19 +109,26 @@ final class SegmentCalls {
         if (tsText == null) return receivedAt;
         long ts = instant(tsText, tsField);
         if (sentAtText == null) return ts;
-        long sentAt = instant(sentAtText, "sentAt");
-        return receivedAt - (sentAt - ts);
+        return receivedAt - (sentAt(sentAtText) - ts);
+    }
+
+    /**
+     * A batch's calls share its sentAt: read it once. Only a sentAt that was read is remembered, so a bad one is
+     * still refused by the first call that needs it, naming that call, as before.
+     */
+    private long sentAt(String text) {
+        if (!text.equals(lastSentAtText)) {
+            lastSentAtMillis = instant(text, "sentAt");
+            lastSentAtText = text;
+        }
+        return lastSentAtMillis;
     }
 
     private static long instant(String text, String field) {
         try {
-            return OffsetDateTime.parse(text).toInstant().toEpochMilli();
+            return IsoInstants.toEpochMilli(text);
         } catch (DateTimeParseException e) {
-            try {
-                return Instant.parse(text).toEpochMilli();
-            } catch (DateTimeParseException e2) {
-                throw ClientError.invalid(field, field + " must be an ISO-8601 instant such as 2026-11-22T10:15:00Z");
-            }
+            throw ClientError.invalid(field, field + " must be an ISO-8601 instant such as 2026-11-22T10:15:00Z");
         }
     }
 
@@ -153,7 +158,7 @@ final class SegmentCalls {
             throw ClientError.invalid("pushEnabled", "pushEnabled must be true or false");
         }
         boolean pushEnabled = enabled == null || enabled.isNull() || enabled.booleanValue();
-        return new Event(workspaceId, -1, -1, UUID.randomUUID().toString(), userId, anonymousId, receivedAt,
+        return new Event(workspaceId, -1, -1, newMessageId(), userId, anonymousId, receivedAt,
                 receivedAt, null, new Payload.DeviceRegistered(token, platform, provider, appId, pushEnabled));
     }
 
@@ -162,13 +167,21 @@ final class SegmentCalls {
         String token = tokenNode != null && tokenNode.isObject() ? tokenNode.toString()
                 : optionalText(node, "token", Limits.MAX_TOKEN_LENGTH);
         if (token == null || token.isBlank()) throw ClientError.missing("token");
-        return new Event(workspaceId, -1, -1, UUID.randomUUID().toString(), null, null, receivedAt, receivedAt, null,
+        return new Event(workspaceId, -1, -1, newMessageId(), null, null, receivedAt, receivedAt, null,
                 new Payload.DeviceRemoved(token));
     }
 
     private static String messageId(ObjectNode node) {
         String id = id(node, "messageId");
-        return id != null ? id : UUID.randomUUID().toString();
+        return id != null ? id : newMessageId();
+    }
+
+    /**
+     * A messageId for a call that brought none. Time-ordered and counted up within a millisecond, it is unique
+     * without drawing from SecureRandom for every call as {@code UUID.randomUUID()} does.
+     */
+    private static String newMessageId() {
+        return UuidCreator.getTimeOrderedEpochPlus1().toString();
     }
 
     /** An identifier: a string, or a number as Segment clients sometimes send; blank counts as absent. */
@@ -247,15 +260,16 @@ final class SegmentCalls {
         return traits;
     }
 
+    /**
+     * The batch's context under the call's own, field by field. Nodes are shared, not copied: nothing changes an
+     * event's context once it is built (the log stores its JSON), so every call of a batch may hold the batch's.
+     */
     private static ObjectNode mergedContext(ObjectNode own, ObjectNode shared) {
         if (shared == null) return own;
-        ObjectNode merged = shared.deepCopy();
-        if (own != null) {
-            for (Iterator<Map.Entry<String, JsonNode>> it = own.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> e = it.next();
-                merged.set(e.getKey(), e.getValue());
-            }
-        }
+        if (own == null) return shared;
+        ObjectNode merged = JsonNodeFactory.instance.objectNode();
+        merged.setAll(shared);
+        merged.setAll(own);
         return merged;
     }
 }

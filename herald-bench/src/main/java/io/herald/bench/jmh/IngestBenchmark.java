@@ -2,6 +2,7 @@ package io.herald.bench.jmh;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.herald.bench.Workload;
+import io.herald.event.Event;
 import io.herald.event.EventCodec;
 import io.herald.ingest.CallKind;
 import io.herald.ingest.Ingest;
@@ -26,7 +27,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * body with Jackson and validating it into events through {@link Ingest} (over {@link NoopEventLog}, which
  * confirms at once). Scores are per batch; divide by {@code calls} for the cost per event.
  *
- * <p>Run: {@code java -jar herald-bench/target/herald-bench.jar jmh IngestBenchmark -f 1 -wi 3 -i 5}
+ * <p>Run: {@code java -jar herald-bench/target/herald-bench.jar jmh IngestBenchmark -f 1 -wi 3 -w 2 -i 5 -r 2}
  * (add {@code -prof gc} for allocation per batch).
  */
 @State(Scope.Thread)
@@ -42,12 +43,18 @@ public class IngestBenchmark {
     private byte[] body;
     private JsonNode parsed;
     private Ingest ingest;
+    private Ingest encodingIngest;
+    private long encodedChars;
 
     @Setup
     public void setUp() throws IOException {
         body = new Workload(100_000, "jmh", 42).nextBatch(calls);
         parsed = EventCodec.mapper().readTree(body);
         ingest = new Ingest(new NoopEventLog(), InstantSource.system(), new SimpleMeterRegistry());
+        // Encodes every event as JdbcEventLog.append does on the request thread, before anything reaches the database.
+        encodingIngest = new Ingest(new NoopEventLog(events -> {
+            for (Event e : events) encodedChars += EventCodec.encode(e).length();
+        }), InstantSource.system(), new SimpleMeterRegistry());
     }
 
     /** What a {@code /v1/batch} request costs after HTTP: JSON parse, then validation into events. */
@@ -55,6 +62,17 @@ public class IngestBenchmark {
     public Ingest.Result parseAndValidate() throws IOException {
         JsonNode node = EventCodec.mapper().readTree(body);
         return ingest.accept("ws", CallKind.BATCH, node, body.length);
+    }
+
+    /**
+     * All the CPU a {@code /v1/batch} request costs on its thread outside HTTP and the database: parse, validation,
+     * and encoding each event to its stored JSON.
+     */
+    @Benchmark
+    public long parseValidateAndEncode() throws IOException {
+        JsonNode node = EventCodec.mapper().readTree(body);
+        encodingIngest.accept("ws", CallKind.BATCH, node, body.length);
+        return encodedChars;
     }
 
     /** Validation into events alone, of an already parsed body. */
