@@ -31,12 +31,14 @@ public final class Database implements AutoCloseable {
      * Null for PostgreSQL, which locks rows.
      */
     private final ReentrantLock sqliteWriter;
+    private final SqliteCheckpointer checkpointer;
 
-    private Database(Engine engine, HikariDataSource pool) {
+    private Database(Engine engine, HikariDataSource pool, Path sqliteFile) {
         this.engine = engine;
         this.pool = pool;
         this.dialect = new Dialect(engine);
         this.sqliteWriter = engine == Engine.SQLITE ? new ReentrantLock(true) : null;
+        this.checkpointer = engine == Engine.SQLITE ? new SqliteCheckpointer(sqliteFile, sqliteWriter) : null;
     }
 
     /** Opens the pool and brings the schema up to date. */
@@ -87,10 +89,11 @@ public final class Database implements AutoCloseable {
             sqlite.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
             sqlite.enforceForeignKeys(true);
             // A processor batch dirties thousands of pages; with SQLite's 2 MB default cache they spill to the WAL
-            // mid-transaction. 64 MB per connection holds a batch. Checkpointing every 64 MB of WAL instead of 4 MB
-            // copies a hot page back to the database once instead of many times.
+            // mid-transaction. 64 MB per connection holds a batch.
             sqlite.setCacheSize(-65_536);
-            sqlite.setPragma(SQLiteConfig.Pragma.WAL_AUTOCHECKPOINT, "16384");
+            // Commits never checkpoint (and so never wait for a sync): SqliteCheckpointer does, on its own thread.
+            sqlite.setPragma(SQLiteConfig.Pragma.WAL_AUTOCHECKPOINT, "0");
+            sqlite.setJournalSizeLimit(64 * 1024 * 1024);
             SQLiteDataSource ds = new SQLiteDataSource(sqlite);
             ds.setUrl("jdbc:sqlite:" + sqliteFile.toAbsolutePath());
             hikari.setDataSource(ds);
@@ -113,7 +116,7 @@ public final class Database implements AutoCloseable {
             pool.close();
             throw new StoreException("cannot migrate the database schema: " + rootMessage(e), e);
         }
-        return new Database(config.engine(), pool);
+        return new Database(config.engine(), pool, sqliteFile);
     }
 
     private static void migrate(DatabaseConfig config, HikariDataSource pool, String migrations) {
@@ -203,6 +206,7 @@ public final class Database implements AutoCloseable {
 
     @Override
     public void close() {
+        if (checkpointer != null) checkpointer.close();
         pool.close();
     }
 }
