@@ -7,6 +7,7 @@ import io.herald.ingest.Ingest;
 import io.herald.log.JdbcEventLog;
 import io.herald.person.IdentityStage;
 import io.herald.person.ProfileStage;
+import io.herald.processor.BatchGuard;
 import io.herald.processor.PersonProcessor;
 import io.herald.store.Database;
 import io.herald.store.Sql;
@@ -57,7 +58,7 @@ final class Footprint {
                         .workspace().id();
                 JdbcEventLog eventLog = JdbcEventLog.open(db, store.heraldConfig(), partitions, 8192);
                 PersonProcessor processor = new PersonProcessor(db, eventLog,
-                        List.of(new IdentityStage(eventLog), new ProfileStage()), clock, meters, 1000);
+                        List.of(new IdentityStage(eventLog), new ProfileStage()), new BatchGuard(), clock, meters, 1000);
                 processor.start();
                 Ingest ingest = new Ingest(eventLog, clock, meters);
                 Counter processed = meters.get("herald.processor.events").tag("result", "processed").counter();

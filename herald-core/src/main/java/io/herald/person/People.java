@@ -7,6 +7,7 @@ import io.herald.error.ClientError;
 import io.herald.event.Event;
 import io.herald.event.EventCodec;
 import io.herald.log.EventLog;
+import io.herald.processor.BatchGuard;
 import io.herald.store.Database;
 import io.herald.store.Page;
 import io.herald.store.Sql;
@@ -27,11 +28,14 @@ public final class People {
 
     private final Database db;
     private final EventLog eventLog;
+    private final BatchGuard guard;
     private final InstantSource clock;
 
-    public People(Database db, EventLog eventLog, InstantSource clock) {
+    /** @param guard the person processor's, so that erasure runs while no batch does */
+    public People(Database db, EventLog eventLog, BatchGuard guard, InstantSource clock) {
         this.db = db;
         this.eventLog = eventLog;
+        this.guard = guard;
         this.clock = clock;
     }
 
@@ -142,6 +146,14 @@ public final class People {
      * devices and timers. With {@code suppress}, their user ids are remembered so later events cannot re-create them.
      */
     public void erase(String workspaceId, String userId, boolean suppress) {
+        // No batch may be between reading this person and writing them back while they are erased.
+        guard.exclusively(() -> {
+            eraseNow(workspaceId, userId, suppress);
+            return null;
+        });
+    }
+
+    private void eraseNow(String workspaceId, String userId, boolean suppress) {
         // The raw log rows and routes hold the same personal data as the history, so they go too, and first: the log
         // may be another store, and if the erasure stops half way a repeated call still finds them through the
         // history and the identities.

@@ -33,7 +33,7 @@ public final class PersonCache implements Batch.Flushable {
             .thenComparing(row -> (String) row[1])
             .thenComparing(row -> (String) row[2]);
 
-    private final Connection c;
+    private final Batch batch;
     private final Map<String, Optional<String>> identities = new HashMap<>();
     private final Map<String, PersonState> persons = new LinkedHashMap<>();
     private final Map<String, Boolean> suppressed = new HashMap<>();
@@ -41,12 +41,17 @@ public final class PersonCache implements Batch.Flushable {
     private final List<Event> newEvents = new ArrayList<>();
     private final List<String> newEventPersons = new ArrayList<>();
 
-    PersonCache(Connection c) {
-        this.c = c;
+    private PersonCache(Batch batch) {
+        this.batch = batch;
     }
 
     static PersonCache of(Batch batch) {
-        return batch.local(PersonCache.class, () -> new PersonCache(batch.connection()));
+        return batch.local(PersonCache.class, () -> new PersonCache(batch));
+    }
+
+    /** The batch's connection of the moment: a reading one while prefetching, then its transaction's. */
+    private Connection c() {
+        return batch.connection();
     }
 
     /**
@@ -76,7 +81,7 @@ public final class PersonCache implements Batch.Flushable {
                 params[0] = wk[0];
                 params[1] = wk[1];
                 for (int i = 0; i < chunk.size(); i++) params[i + 2] = chunk.get(i);
-                for (String[] row : Sql.query(c, sql, rs -> new String[] {rs.getString(1), rs.getString(2)}, params)) {
+                for (String[] row : Sql.query(c(), sql, rs -> new String[] {rs.getString(1), rs.getString(2)}, params)) {
                     identities.put(key(wk[0], wk[1], row[0]), Optional.of(row[1]));
                     personIds.add(row[1]);
                 }
@@ -84,7 +89,7 @@ public final class PersonCache implements Batch.Flushable {
         }
         personIds.removeAll(persons.keySet());
         for (List<String> chunk : chunks(new ArrayList<>(personIds))) {
-            for (PersonState p : Sql.query(c, "SELECT * FROM persons WHERE id IN (" + placeholders(chunk.size()) + ")",
+            for (PersonState p : Sql.query(c(), "SELECT * FROM persons WHERE id IN (" + placeholders(chunk.size()) + ")",
                     PersonCache::map, chunk.toArray())) {
                 persons.put(p.id, p);
             }
@@ -114,7 +119,7 @@ public final class PersonCache implements Batch.Flushable {
         String key = key(workspaceId, kind, value);
         Optional<String> found = identities.get(key);
         if (found == null) {
-            found = Sql.queryOne(c, "SELECT person_id FROM identities WHERE workspace_id = ? AND kind = ? AND value = ?",
+            found = Sql.queryOne(c(), "SELECT person_id FROM identities WHERE workspace_id = ? AND kind = ? AND value = ?",
                     rs -> rs.getString(1), workspaceId, kind, value);
             identities.put(key, found);
         }
@@ -130,7 +135,7 @@ public final class PersonCache implements Batch.Flushable {
         String key = workspaceId + '\u0000' + userId;
         Boolean s = suppressed.get(key);
         if (s == null) {
-            s = Sql.queryOne(c, "SELECT 1 FROM suppressed_users WHERE workspace_id = ? AND user_id = ?",
+            s = Sql.queryOne(c(), "SELECT 1 FROM suppressed_users WHERE workspace_id = ? AND user_id = ?",
                     rs -> true, workspaceId, userId).isPresent();
             suppressed.put(key, s);
         }
@@ -140,7 +145,7 @@ public final class PersonCache implements Batch.Flushable {
     PersonState get(String personId) throws SQLException {
         PersonState p = persons.get(personId);
         if (p == null) {
-            p = Sql.queryOne(c, "SELECT * FROM persons WHERE id = ?", PersonCache::map, personId).orElse(null);
+            p = Sql.queryOne(c(), "SELECT * FROM persons WHERE id = ?", PersonCache::map, personId).orElse(null);
             if (p != null) persons.put(personId, p);
         }
         return p;
@@ -174,11 +179,11 @@ public final class PersonCache implements Batch.Flushable {
     }
 
     private void flushPersons() throws SQLException {
-        try (PreparedStatement insert = c.prepareStatement("INSERT INTO persons (id, workspace_id, user_id, attributes, "
+        try (PreparedStatement insert = c().prepareStatement("INSERT INTO persons (id, workspace_id, user_id, attributes, "
                 + "timezone, locale, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
              // Most changes leave the attributes alone: a null keeps them, sparing their serialisation. One
              // statement for both cases keeps the rows in one lock order (below).
-             PreparedStatement update = c.prepareStatement("UPDATE persons SET user_id = ?, "
+             PreparedStatement update = c().prepareStatement("UPDATE persons SET user_id = ?, "
                      + "attributes = COALESCE(?, attributes), timezone = ?, locale = ?, created_at = ?, "
                      + "last_seen_at = ? WHERE id = ?")) {
             int inserts = 0;
@@ -212,7 +217,7 @@ public final class PersonCache implements Batch.Flushable {
         // In key order, for the same reason as persons; the sort is stable, so of two rows for one key the first
         // still wins.
         newIdentities.sort(IDENTITY_ORDER);
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO identities (workspace_id, kind, value, person_id, "
+        try (PreparedStatement ps = c().prepareStatement("INSERT INTO identities (workspace_id, kind, value, person_id, "
                 + "created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (workspace_id, kind, value) DO NOTHING")) {
             for (Object[] row : newIdentities) {
                 Sql.bind(ps, row);
@@ -227,7 +232,7 @@ public final class PersonCache implements Batch.Flushable {
         if (newEvents.isEmpty()) return;
         // No conflict check: the log's messageId index already let each event in once, and a batch's effects
         // commit with its checkpoint, so an event is never recorded twice.
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO person_events (workspace_id, message_id, person_id, "
+        try (PreparedStatement ps = c().prepareStatement("INSERT INTO person_events (workspace_id, message_id, person_id, "
                 + "seq, type, event, name, properties, context, ts, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             for (int i = 0; i < newEvents.size(); i++) {
                 Event e = newEvents.get(i);

@@ -13,7 +13,7 @@ import java.util.function.Supplier;
  * state stages keep (caches, pending writes) that is flushed before the transaction commits.
  */
 public final class Batch {
-    private final Connection connection;
+    private Connection connection;
     private final long now;
     private final Map<Class<?>, Object> locals = new IdentityHashMap<>();
     private final List<Flushable> flushables = new ArrayList<>();
@@ -35,8 +35,16 @@ public final class Batch {
         for (Stage s : stages) s.onMerge(this, fromPersonId, intoPersonId);
     }
 
+    /**
+     * The connection to use now: while stages prefetch, a reading one outside the write transaction (so on SQLite
+     * the prefetch of one partition's batch runs while another partition's batch writes); then the transaction's.
+     */
     public Connection connection() {
         return connection;
+    }
+
+    void use(Connection c) {
+        this.connection = c;
     }
 
     /** The processing time of this batch (epoch ms), from the injected clock. */

@@ -44,12 +44,15 @@ public final class PersonProcessor implements AutoCloseable {
     private final Counter errors;
     private final Timer latency;
     private final List<Thread> consumers = new ArrayList<>();
+    private final BatchGuard guard;
     private volatile boolean stopping;
 
-    public PersonProcessor(Database db, EventLog eventLog, List<Stage> stages, InstantSource clock,
+    /** @param guard shared with whatever changes people outside the pipeline (see {@link BatchGuard}) */
+    public PersonProcessor(Database db, EventLog eventLog, List<Stage> stages, BatchGuard guard, InstantSource clock,
                            MeterRegistry meters, int batchSize) {
         if (batchSize < 1) throw new IllegalArgumentException("batchSize must be at least 1, was " + batchSize);
         this.db = db;
+        this.guard = guard;
         this.eventLog = eventLog;
         this.stages = List.copyOf(stages);
         this.clock = clock;
@@ -116,12 +119,20 @@ public final class PersonProcessor implements AutoCloseable {
     private void processBatch(int partition, List<Event> events) {
         long last = events.get(events.size() - 1).position();
         try {
-            db.inTransaction(c -> {
-                Batch batch = new Batch(c, clock.millis(), stages);
-                for (Stage stage : stages) stage.prefetch(batch, events);
-                for (Event e : events) run(batch, e);
-                batch.flush();
-                saveCheckpoint(c, partition, last);
+            guard.batch(() -> {
+                Batch batch = new Batch(null, clock.millis(), stages);
+                db.read(c -> {
+                    batch.use(c);
+                    for (Stage stage : stages) stage.prefetch(batch, events);
+                    return null;
+                });
+                db.inTransaction(c -> {
+                    batch.use(c);
+                    for (Event e : events) run(batch, e);
+                    batch.flush();
+                    saveCheckpoint(c, partition, last);
+                    return null;
+                });
                 return null;
             });
             positions.set(partition, last);
@@ -136,13 +147,13 @@ public final class PersonProcessor implements AutoCloseable {
     private void processAlone(int partition, Event e) {
         for (int attempt = 1; ; attempt++) {
             try {
-                db.inTransaction(c -> {
+                guard.batch(() -> db.inTransaction(c -> {
                     Batch batch = new Batch(c, clock.millis(), stages);
                     run(batch, e);
                     batch.flush();
                     saveCheckpoint(c, partition, e.position());
                     return null;
-                });
+                }));
                 positions.set(partition, e.position());
                 recordProcessed(List.of(e));
                 return;

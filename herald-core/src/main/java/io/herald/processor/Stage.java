@@ -14,7 +14,9 @@ public interface Stage {
 
     /**
      * Called once per batch before its first event, with all of them: a stage may load what the batch will need
-     * in a few queries instead of one per event.
+     * in a few queries instead of one per event. It runs before the batch's write transaction begins, on a
+     * connection for reading: it must not write. What it reads cannot change before the transaction, for a
+     * person's events are processed by one partition and {@link BatchGuard} holds off the rest.
      */
     default void prefetch(Batch batch, List<Event> events) throws SQLException {
     }

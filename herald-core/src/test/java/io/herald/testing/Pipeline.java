@@ -8,6 +8,7 @@ import io.herald.log.JdbcEventLog;
 import io.herald.person.IdentityStage;
 import io.herald.person.People;
 import io.herald.person.ProfileStage;
+import io.herald.processor.BatchGuard;
 import io.herald.processor.PersonProcessor;
 import io.herald.processor.Stage;
 import io.herald.store.Engine;
@@ -32,6 +33,7 @@ public final class Pipeline implements AutoCloseable {
     private PersonProcessor processor;
     private final Timers timers;
     private final People people;
+    private final BatchGuard guard = new BatchGuard();
     private final List<Stage> stages;
 
     public Pipeline(Engine engine, Path tempDir, TestClock clock, Stage... extraStages) {
@@ -48,11 +50,11 @@ public final class Pipeline implements AutoCloseable {
         this.stages.addAll(List.of(extraStages));
         this.processor = newProcessor();
         this.timers = new Timers(store.db(), log, clock);
-        this.people = new People(store.db(), log, clock);
+        this.people = new People(store.db(), log, guard, clock);
     }
 
     private PersonProcessor newProcessor() {
-        return new PersonProcessor(store.db(), log, stages, clock, new SimpleMeterRegistry(), 100);
+        return new PersonProcessor(store.db(), log, stages, guard, clock, new SimpleMeterRegistry(), 100);
     }
 
     /** Sends one tracking call (JSON of the Segment spec) as the endpoint of its kind would. */

@@ -5,6 +5,7 @@ import io.herald.log.JdbcEventLog;
 import io.herald.person.IdentityStage;
 import io.herald.person.People;
 import io.herald.person.ProfileStage;
+import io.herald.processor.BatchGuard;
 import io.herald.processor.PersonProcessor;
 import io.herald.server.http.HttpApi;
 import io.herald.store.Database;
@@ -45,9 +46,10 @@ public final class Herald implements AutoCloseable {
             this.bootstrapped = workspaces.bootstrap(config.bootstrapWriteKey(), config.bootstrapAdminKey(),
                     config.bootstrapIdentitySecret());
             this.eventLog = JdbcEventLog.open(db, config.database(), config.partitions(), 8192);
-            this.people = new People(db, eventLog, clock);
+            BatchGuard guard = new BatchGuard();
             this.processor = new PersonProcessor(db, eventLog, List.of(new IdentityStage(eventLog), new ProfileStage()),
-                    clock, meters, 1000);
+                    guard, clock, meters, 1000);
+            this.people = new People(db, eventLog, guard, clock);
             this.timers = new Timers(db, eventLog, clock);
         } catch (RuntimeException e) {
             db.close();

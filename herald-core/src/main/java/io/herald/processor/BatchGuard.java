@@ -1,0 +1,34 @@
+package io.herald.processor;
+
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Supplier;
+
+/**
+ * Keeps work that changes people outside the pipeline (erasure) from running while a batch is processed.
+ *
+ * <p>Why: a batch reads the people it concerns before its write transaction begins (see
+ * {@link Stage#prefetch}); a person erased in between would be written back from what the batch read. Batches
+ * share the guard with one another; exclusive work holds it alone, waiting for the batches in flight to finish.
+ */
+public final class BatchGuard {
+    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+
+    /** Runs work with no batch in flight, and returns what it returns. */
+    public <T> T exclusively(Supplier<T> work) {
+        return holding(lock.writeLock(), work);
+    }
+
+    <T> T batch(Supplier<T> work) {
+        return holding(lock.readLock(), work);
+    }
+
+    private static <T> T holding(Lock held, Supplier<T> work) {
+        held.lock();
+        try {
+            return work.get();
+        } finally {
+            held.unlock();
+        }
+    }
+}
