@@ -127,7 +127,7 @@ final class SegmentCalls {
     private static long instant(String text, String field) {
         try {
             return IsoInstants.toEpochMilli(text);
-        } catch (DateTimeParseException e) {
+        } catch (DateTimeParseException | ArithmeticException e) { // the latter: a valid instant beyond epoch millis
             throw ClientError.invalid(field, field + " must be an ISO-8601 instant such as 2026-11-22T10:15:00Z");
         }
     }

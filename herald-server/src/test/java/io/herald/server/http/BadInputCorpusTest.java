@@ -93,6 +93,9 @@ class BadInputCorpusTest {
         c.add(when("userId as an object").post("/v1/track", "{\"userId\":{\"id\":1},\"event\":\"e\"}").expect(400, "invalid_field", "userId"));
         c.add(when("timestamp not ISO-8601").post("/v1/track", "{\"userId\":\"u1\",\"event\":\"e\",\"timestamp\":\"yesterday\"}")
                 .expect(400, "invalid_field", "timestamp"));
+        c.add(when("timestamp past what epoch milliseconds hold").post("/v1/track",
+                "{\"userId\":\"u1\",\"event\":\"e\",\"timestamp\":\"+999999999-01-01T00:00:00Z\"}")
+                .expect(400, "invalid_field", "timestamp"));
         c.add(when("timestamp as a number").post("/v1/track", "{\"userId\":\"u1\",\"event\":\"e\",\"timestamp\":1700000000}")
                 .expect(400, "invalid_field", "timestamp"));
         c.add(when("sentAt not ISO-8601").post("/v1/track", "{\"userId\":\"u1\",\"event\":\"e\",\"timestamp\":\"2026-11-22T10:00:00Z\","
