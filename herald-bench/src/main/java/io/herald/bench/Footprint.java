@@ -57,8 +57,9 @@ final class Footprint {
                 String workspaceId = new Workspaces(db, clock).bootstrap(null, null, null).orElseThrow()
                         .workspace().id();
                 JdbcEventLog eventLog = JdbcEventLog.open(db, store.heraldConfig(), partitions, 8192);
+                BatchGuard guard = new BatchGuard();
                 PersonProcessor processor = new PersonProcessor(db, eventLog,
-                        List.of(new IdentityStage(eventLog), new ProfileStage()), new BatchGuard(), clock, meters, 1000);
+                        List.of(new IdentityStage(eventLog, guard), new ProfileStage()), guard, clock, meters, 1000);
                 processor.start();
                 Ingest ingest = new Ingest(eventLog, clock, meters);
                 Counter processed = meters.get("herald.processor.events").tag("result", "processed").counter();

@@ -5,6 +5,7 @@ import io.herald.event.Event;
 import io.herald.event.Payload;
 import io.herald.log.EventLog;
 import io.herald.processor.Batch;
+import io.herald.processor.BatchGuard;
 import io.herald.processor.EventContext;
 import io.herald.processor.Stage;
 import io.herald.store.Sql;
@@ -14,6 +15,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Resolves which person an event belongs to, creating people and merging an anonymous visitor into the known
@@ -25,22 +27,37 @@ import java.util.Optional;
  * erased (suppressed) userId is never re-created: its events are dropped.
  */
 public final class IdentityStage implements Stage {
-    private final EventLog eventLog;
+    /** People kept in memory between batches, over all partitions (about 1 KB each). */
+    private static final int KNOWN_PEOPLE = 100_000;
 
-    /** @param eventLog where the raw events of erased people are removed from */
-    public IdentityStage(EventLog eventLog) {
+    private final EventLog eventLog;
+    private final Map<Integer, KnownPeople> known = new ConcurrentHashMap<>();
+    private final int knownPerPartition;
+
+    /**
+     * @param eventLog where the raw events of erased people are removed from
+     * @param guard    the processor's; after work that changes people outside the pipeline, what is kept in memory
+     *                 is dropped
+     */
+    public IdentityStage(EventLog eventLog, BatchGuard guard) {
         this.eventLog = eventLog;
+        this.knownPerPartition = Math.max(1_000, KNOWN_PEOPLE / eventLog.partitions());
+        guard.afterExclusive(() -> known.values().forEach(KnownPeople::clear));
+    }
+
+    private PersonCache cacheOf(Batch batch) {
+        return PersonCache.of(batch, known.computeIfAbsent(batch.partition(), p -> new KnownPeople(knownPerPartition)));
     }
 
     @Override
     public void prefetch(Batch batch, List<Event> events) throws SQLException {
-        PersonCache.of(batch).prefetch(events);
+        cacheOf(batch).prefetch(events);
     }
 
     @Override
     public void handle(Batch batch, EventContext ctx) throws SQLException {
         Event e = ctx.event();
-        PersonCache cache = PersonCache.of(batch);
+        PersonCache cache = cacheOf(batch);
         String ws = e.workspaceId();
         switch (e.payload()) {
             case Payload.DeviceRemoved d -> { } // concerns a token, not a person

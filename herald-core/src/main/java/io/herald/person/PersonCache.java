@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,12 +42,21 @@ public final class PersonCache implements Batch.Flushable {
     private final List<Event> newEvents = new ArrayList<>();
     private final List<String> newEventPersons = new ArrayList<>();
 
-    private PersonCache(Batch batch) {
+    private final KnownPeople known; // null: nothing kept between batches
+    private boolean merged;
+
+    private PersonCache(Batch batch, KnownPeople known) {
         this.batch = batch;
+        this.known = known;
     }
 
     static PersonCache of(Batch batch) {
-        return batch.local(PersonCache.class, () -> new PersonCache(batch));
+        return of(batch, null);
+    }
+
+    /** The batch's cache, created on first use over what the partition's processor already knows. */
+    static PersonCache of(Batch batch, KnownPeople known) {
+        return batch.local(PersonCache.class, () -> new PersonCache(batch, known));
     }
 
     /** The batch's connection of the moment: a reading one while prefetching, then its transaction's. */
@@ -72,8 +82,18 @@ public final class PersonCache implements Batch.Flushable {
         Set<String> personIds = new HashSet<>();
         for (Map.Entry<String, Set<String>> w : wanted.entrySet()) {
             String[] wk = w.getKey().split("\u0000", 2);
-            List<String> values = new ArrayList<>(w.getValue());
-            for (String v : values) identities.putIfAbsent(key(wk[0], wk[1], v), Optional.empty());
+            List<String> values = new ArrayList<>();
+            for (String v : w.getValue()) {
+                String key = key(wk[0], wk[1], v);
+                String personId = known == null ? null : known.personOf(key);
+                if (personId != null) {
+                    identities.put(key, Optional.of(personId));
+                    personIds.add(personId);
+                } else {
+                    identities.putIfAbsent(key, Optional.empty());
+                    values.add(v);
+                }
+            }
             for (List<String> chunk : chunks(values)) {
                 String sql = "SELECT value, person_id FROM identities WHERE workspace_id = ? AND kind = ? AND value IN ("
                         + placeholders(chunk.size()) + ")";
@@ -88,6 +108,15 @@ public final class PersonCache implements Batch.Flushable {
             }
         }
         personIds.removeAll(persons.keySet());
+        if (known != null) {
+            for (Iterator<String> it = personIds.iterator(); it.hasNext(); ) {
+                PersonState p = known.person(it.next());
+                if (p != null) {
+                    persons.put(p.id, p);
+                    it.remove();
+                }
+            }
+        }
         for (List<String> chunk : chunks(new ArrayList<>(personIds))) {
             for (PersonState p : Sql.query(c(), "SELECT * FROM persons WHERE id IN (" + placeholders(chunk.size()) + ")",
                     PersonCache::map, chunk.toArray())) {
@@ -118,6 +147,11 @@ public final class PersonCache implements Batch.Flushable {
     Optional<String> personFor(String workspaceId, String kind, String value) throws SQLException {
         String key = key(workspaceId, kind, value);
         Optional<String> found = identities.get(key);
+        // After a merge in this batch the memory may name the merged-away person: the store knows better.
+        if (found == null && known != null && !merged) {
+            String personId = known.personOf(key);
+            if (personId != null) found = Optional.of(personId);
+        }
         if (found == null) {
             found = Sql.queryOne(c(), "SELECT person_id FROM identities WHERE workspace_id = ? AND kind = ? AND value = ?",
                     rs -> rs.getString(1), workspaceId, kind, value);
@@ -144,6 +178,10 @@ public final class PersonCache implements Batch.Flushable {
 
     PersonState get(String personId) throws SQLException {
         PersonState p = persons.get(personId);
+        if (p == null && known != null && !merged) {
+            p = known.person(personId);
+            if (p != null) persons.put(personId, p);
+        }
         if (p == null) {
             p = Sql.queryOne(c(), "SELECT * FROM persons WHERE id = ?", PersonCache::map, personId).orElse(null);
             if (p != null) persons.put(personId, p);
@@ -167,8 +205,20 @@ public final class PersonCache implements Batch.Flushable {
 
     /** Forgets a person merged away; its row is deleted by the merge itself. */
     void forget(String personId) {
+        merged = true;
         persons.remove(personId);
         identities.values().removeIf(v -> v.isPresent() && v.get().equals(personId));
+    }
+
+    /**
+     * Hands what committed to the partition's memory. A merge moved ids between people in the store, some of them
+     * perhaps not in this batch: then the memory starts over instead.
+     */
+    @Override
+    public void committed() {
+        if (known == null) return;
+        if (merged) known.clear();
+        else known.remember(identities, persons.values());
     }
 
     @Override

@@ -43,6 +43,20 @@ final class PersonState {
         this.storedLastSeenAt = lastSeenAt;
     }
 
+    /**
+     * An independent copy, as stored plus what is pending (a last-seen not yet written). The attributes travel as
+     * their JSON text, so copying a person whose attributes nobody read costs no parsing.
+     */
+    PersonState copy() {
+        PersonState c = new PersonState(id, workspaceId, userId, attributesJson(), timezone, locale, createdAt,
+                lastSeenAt);
+        c.storedLastSeenAt = storedLastSeenAt;
+        c.isNew = isNew;
+        c.dirty = dirty;
+        c.attributesChanged = attributesChanged;
+        return c;
+    }
+
     /** The attributes, to read or change; a change must be followed by {@link #attributesChanged()}. */
     ObjectNode attributes() {
         if (attributes == null) {

@@ -22,12 +22,24 @@ public final class Batch {
     /** Per-batch state that holds writes back until the end of the batch. */
     public interface Flushable {
         void flush() throws SQLException;
+
+        /** The batch's transaction committed (not called when it failed). */
+        default void committed() {
+        }
     }
 
-    Batch(Connection connection, long now, List<Stage> stages) {
+    private final int partition;
+
+    Batch(Connection connection, long now, List<Stage> stages, int partition) {
         this.connection = connection;
         this.now = now;
         this.stages = stages;
+        this.partition = partition;
+    }
+
+    /** The log partition whose events this batch processes. */
+    public int partition() {
+        return partition;
     }
 
     /** Tells every stage that one person was merged into another, so each moves the state it keeps. */
@@ -65,5 +77,9 @@ public final class Batch {
     /** Writes every helper's pending changes, in the order the helpers were first used. */
     public void flush() throws SQLException {
         for (Flushable f : flushables) f.flush();
+    }
+
+    void committed() {
+        for (Flushable f : flushables) f.committed();
     }
 }

@@ -1,5 +1,7 @@
 package io.herald.processor;
 
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Supplier;
@@ -13,10 +15,25 @@ import java.util.function.Supplier;
  */
 public final class BatchGuard {
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    private final List<Runnable> afterExclusive = new CopyOnWriteArrayList<>();
 
-    /** Runs work with no batch in flight, and returns what it returns. */
+    /**
+     * Runs work with no batch in flight, and returns what it returns; then, still before any batch, tells those
+     * that keep people in memory between batches to let go of them.
+     */
     public <T> T exclusively(Supplier<T> work) {
-        return holding(lock.writeLock(), work);
+        return holding(lock.writeLock(), () -> {
+            try {
+                return work.get();
+            } finally {
+                afterExclusive.forEach(Runnable::run);
+            }
+        });
+    }
+
+    /** Registers what to run after each exclusive work (e.g. forgetting people kept in memory). */
+    public void afterExclusive(Runnable action) {
+        afterExclusive.add(action);
     }
 
     <T> T batch(Supplier<T> work) {

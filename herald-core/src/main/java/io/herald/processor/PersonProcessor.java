@@ -120,7 +120,7 @@ public final class PersonProcessor implements AutoCloseable {
         long last = events.get(events.size() - 1).position();
         try {
             guard.batch(() -> {
-                Batch batch = new Batch(null, clock.millis(), stages);
+                Batch batch = new Batch(null, clock.millis(), stages, partition);
                 db.read(c -> {
                     batch.use(c);
                     for (Stage stage : stages) stage.prefetch(batch, events);
@@ -133,6 +133,7 @@ public final class PersonProcessor implements AutoCloseable {
                     saveCheckpoint(c, partition, last);
                     return null;
                 });
+                batch.committed();
                 return null;
             });
             positions.set(partition, last);
@@ -147,13 +148,18 @@ public final class PersonProcessor implements AutoCloseable {
     private void processAlone(int partition, Event e) {
         for (int attempt = 1; ; attempt++) {
             try {
-                guard.batch(() -> db.inTransaction(c -> {
-                    Batch batch = new Batch(c, clock.millis(), stages);
-                    run(batch, e);
-                    batch.flush();
-                    saveCheckpoint(c, partition, e.position());
+                guard.batch(() -> {
+                    Batch batch = new Batch(null, clock.millis(), stages, partition);
+                    db.inTransaction(c -> {
+                        batch.use(c);
+                        run(batch, e);
+                        batch.flush();
+                        saveCheckpoint(c, partition, e.position());
+                        return null;
+                    });
+                    batch.committed();
                     return null;
-                }));
+                });
                 positions.set(partition, e.position());
                 recordProcessed(List.of(e));
                 return;

@@ -2,7 +2,11 @@ package io.herald.person;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.herald.event.Payload;
 import io.herald.ingest.CallKind;
+import io.herald.processor.Batch;
+import io.herald.processor.EventContext;
+import io.herald.processor.Stage;
 import io.herald.store.Engine;
 import io.herald.testing.Pipeline;
 import io.herald.testing.TestClock;
@@ -73,6 +77,57 @@ class ProfileTest {
             p.process();
             assertThat(person(p).timezone()).isEqualTo("Asia/Tokyo");
             assertThat(person(p).locale()).isEqualTo("ja_JP");
+        }
+    }
+
+    /** A stage that fails on an identify carrying the trait {@code poison}, after the profile stage ran. */
+    static final class FailsOnPoison implements Stage {
+        @Override
+        public void handle(Batch batch, EventContext ctx) {
+            if (ctx.event().payload() instanceof Payload.Identify id && id.traits().has("poison")) {
+                throw new IllegalStateException("stage bug");
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.herald.testing.TestDatabase#engines")
+    void aFailedBatchLeavesNoChangeBehindInWhatTheProcessorRemembers(Engine engine) {
+        try (Pipeline p = new Pipeline(engine, dir, TestClock.at("2026-11-22T10:00:00Z"), new FailsOnPoison())) {
+            p.send(CallKind.IDENTIFY, """
+                    {"userId":"u1","traits":{"plan":"pro"}}""");
+            p.process();
+            p.send(CallKind.IDENTIFY, """
+                    {"userId":"u1","traits":{"plan":"enterprise","poison":true}}""");
+            p.process(); // fails, is retried alone, and is put aside
+            p.send(CallKind.IDENTIFY, """
+                    {"userId":"u1","traits":{"name":"Ana"}}""");
+            p.process();
+
+            assertThat(person(p).attributes().path("plan").asText()).isEqualTo("pro");
+            assertThat(person(p).attributes().path("name").asText()).isEqualTo("Ana");
+            assertThat(person(p).attributes().has("poison")).isFalse();
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.herald.testing.TestDatabase#engines")
+    void anErasedPersonIsNotBroughtBackFromWhatTheProcessorRemembers(Engine engine) {
+        try (Pipeline p = new Pipeline(engine, dir, TestClock.at("2026-11-22T10:00:00Z"))) {
+            p.send(CallKind.IDENTIFY, """
+                    {"userId":"u1","anonymousId":"a1","traits":{"plan":"pro"}}""");
+            p.process();
+            String before = person(p).id();
+
+            p.people().erase(Pipeline.WORKSPACE, "u1", false);
+            p.send(CallKind.IDENTIFY, """
+                    {"userId":"u1","traits":{"name":"Ana"}}""");
+            p.process();
+
+            Person after = person(p);
+            assertThat(after.id()).isNotEqualTo(before);
+            assertThat(after.attributes().has("plan")).as("erased attributes").isFalse();
+            assertThat(after.anonymousIds()).as("erased ids").isEmpty();
         }
     }
 }

@@ -46,7 +46,7 @@ public final class Pipeline implements AutoCloseable {
         this.clock = clock;
         this.log = JdbcEventLog.open(store.db(), store.config(), partitions, 1024);
         this.ingest = new Ingest(log, clock, new SimpleMeterRegistry());
-        this.stages = new ArrayList<>(List.of(new IdentityStage(log), new ProfileStage()));
+        this.stages = new ArrayList<>(List.of(new IdentityStage(log, guard), new ProfileStage()));
         this.stages.addAll(List.of(extraStages));
         this.processor = newProcessor();
         this.timers = new Timers(store.db(), log, clock);

@@ -47,7 +47,7 @@ public final class Herald implements AutoCloseable {
                     config.bootstrapIdentitySecret());
             this.eventLog = JdbcEventLog.open(db, config.database(), config.partitions(), 8192);
             BatchGuard guard = new BatchGuard();
-            this.processor = new PersonProcessor(db, eventLog, List.of(new IdentityStage(eventLog), new ProfileStage()),
+            this.processor = new PersonProcessor(db, eventLog, List.of(new IdentityStage(eventLog, guard), new ProfileStage()),
                     guard, clock, meters, 1000);
             this.people = new People(db, eventLog, guard, clock);
             this.timers = new Timers(db, eventLog, clock);
