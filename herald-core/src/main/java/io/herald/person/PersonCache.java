@@ -217,8 +217,16 @@ public final class PersonCache implements Batch.Flushable {
     @Override
     public void committed() {
         if (known == null) return;
-        if (merged) known.clear();
-        else known.remember(identities, persons.values());
+        if (merged) {
+            known.clear();
+            return;
+        }
+        try {
+            known.remember(identities, persons.values());
+        } catch (RuntimeException e) {
+            known.clear(); // half taken in: start over rather than keep a partial picture
+            throw e;
+        }
     }
 
     @Override

@@ -133,7 +133,7 @@ public final class PersonProcessor implements AutoCloseable {
                     saveCheckpoint(c, partition, last);
                     return null;
                 });
-                batch.committed();
+                afterCommit(batch);
                 return null;
             });
             positions.set(partition, last);
@@ -157,7 +157,7 @@ public final class PersonProcessor implements AutoCloseable {
                         saveCheckpoint(c, partition, e.position());
                         return null;
                     });
-                    batch.committed();
+                    afterCommit(batch);
                     return null;
                 });
                 positions.set(partition, e.position());
@@ -173,6 +173,18 @@ public final class PersonProcessor implements AutoCloseable {
                     return;
                 }
             }
+        }
+    }
+
+    /**
+     * Tells the batch's helpers it committed. Never throws: the batch is durable, and an exception here would have it
+     * processed a second time.
+     */
+    private void afterCommit(Batch batch) {
+        try {
+            batch.committed();
+        } catch (RuntimeException e) {
+            log.atError().setCause(e).log("a step after a batch's commit failed; the batch stays processed");
         }
     }
 
