@@ -12,7 +12,6 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -271,13 +270,12 @@ public final class JdbcEventLog implements EventLog {
         recent.forget(workspaceId, messageIds);
         List<String> ids = List.copyOf(messageIds);
         db.inTransaction(c -> {
-            for (int i = 0; i < ids.size(); i += 500) {
-                List<String> chunk = ids.subList(i, Math.min(ids.size(), i + 500));
+            for (List<String> chunk : Sql.chunks(ids)) {
                 Object[] params = new Object[chunk.size() + 1];
                 params[0] = workspaceId;
                 for (int k = 0; k < chunk.size(); k++) params[k + 1] = chunk.get(k);
                 Sql.update(c, "DELETE FROM event_log WHERE workspace_id = ? AND message_id IN ("
-                        + String.join(", ", Collections.nCopies(chunk.size(), "?")) + ")", params);
+                        + Sql.placeholders(chunk.size()) + ")", params);
             }
             return null;
         });

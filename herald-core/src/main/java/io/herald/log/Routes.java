@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -56,7 +55,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  */
 final class Routes {
     static final int SIZE_CAP = 1000;
-    private static final int CHUNK = 500;
+    private static final int CHUNK = Sql.MAX_IN_LIST;
 
     /** Where an id routes: its group and the group's partition. */
     record Route(long group, int partition) {
@@ -149,7 +148,7 @@ final class Routes {
     static void delete(Connection c, List<String> keys) throws SQLException {
         for (int i = 0; i < keys.size(); i += CHUNK) {
             List<String> chunk = keys.subList(i, Math.min(keys.size(), i + CHUNK));
-            Sql.update(c, "DELETE FROM routes WHERE route_key IN (" + placeholders(chunk.size()) + ")", chunk.toArray());
+            Sql.update(c, "DELETE FROM routes WHERE route_key IN (" + Sql.placeholders(chunk.size()) + ")", chunk.toArray());
         }
     }
 
@@ -168,7 +167,7 @@ final class Routes {
         for (int i = 0; i < keys.size(); i += CHUNK) {
             List<String> chunk = keys.subList(i, Math.min(keys.size(), i + CHUNK));
             try (PreparedStatement ps = c.prepareStatement("SELECT route_key, group_id, partition_no FROM routes "
-                    + "WHERE route_key IN (" + placeholders(chunk.size()) + ")")) {
+                    + "WHERE route_key IN (" + Sql.placeholders(chunk.size()) + ")")) {
                 Sql.bind(ps, chunk.toArray());
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) fetched.put(rs.getString(1), new Route(rs.getLong(2), rs.getInt(3)));
@@ -265,9 +264,5 @@ final class Routes {
         added.clear();
         moved.clear();
         inserts.clear();
-    }
-
-    private static String placeholders(int n) {
-        return String.join(", ", Collections.nCopies(n, "?"));
     }
 }

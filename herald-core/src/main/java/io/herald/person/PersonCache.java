@@ -94,9 +94,9 @@ public final class PersonCache implements Batch.Flushable {
                     values.add(v);
                 }
             }
-            for (List<String> chunk : chunks(values)) {
+            for (List<String> chunk : Sql.chunks(values)) {
                 String sql = "SELECT value, person_id FROM identities WHERE workspace_id = ? AND kind = ? AND value IN ("
-                        + placeholders(chunk.size()) + ")";
+                        + Sql.placeholders(chunk.size()) + ")";
                 Object[] params = new Object[chunk.size() + 2];
                 params[0] = wk[0];
                 params[1] = wk[1];
@@ -117,8 +117,8 @@ public final class PersonCache implements Batch.Flushable {
                 }
             }
         }
-        for (List<String> chunk : chunks(new ArrayList<>(personIds))) {
-            for (PersonState p : Sql.query(c(), "SELECT * FROM persons WHERE id IN (" + placeholders(chunk.size()) + ")",
+        for (List<String> chunk : Sql.chunks(new ArrayList<>(personIds))) {
+            for (PersonState p : Sql.query(c(), "SELECT * FROM persons WHERE id IN (" + Sql.placeholders(chunk.size()) + ")",
                     PersonCache::map, chunk.toArray())) {
                 persons.put(p.id, p);
             }
@@ -131,17 +131,6 @@ public final class PersonCache implements Batch.Flushable {
 
     private static String key(String workspaceId, String kind, String value) {
         return workspaceId + '\u0000' + kind + '\u0000' + value;
-    }
-
-    /** Slices of at most 500, under both engines' limits on bound parameters. */
-    private static List<List<String>> chunks(List<String> values) {
-        List<List<String>> out = new ArrayList<>();
-        for (int i = 0; i < values.size(); i += 500) out.add(values.subList(i, Math.min(values.size(), i + 500)));
-        return out;
-    }
-
-    private static String placeholders(int n) {
-        return String.join(", ", java.util.Collections.nCopies(n, "?"));
     }
 
     Optional<String> personFor(String workspaceId, String kind, String value) throws SQLException {

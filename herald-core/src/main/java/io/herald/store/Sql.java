@@ -5,6 +5,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 
@@ -50,6 +51,23 @@ public final class Sql {
             if (p instanceof Boolean b) ps.setBoolean(i + 1, b);
             else ps.setObject(i + 1, p);
         }
+    }
+
+    /** Most values bound in one {@code IN (…)} list: well under both engines' limits on bound parameters. */
+    public static final int MAX_IN_LIST = 500;
+
+    /** {@code ?, ?, …} for an {@code IN (…)} list of {@code n} values. */
+    public static String placeholders(int n) {
+        return String.join(", ", Collections.nCopies(n, "?"));
+    }
+
+    /** Slices of at most {@link #MAX_IN_LIST} values, one {@code IN (…)} statement each. */
+    public static <T> List<List<T>> chunks(List<T> values) {
+        List<List<T>> out = new ArrayList<>();
+        for (int i = 0; i < values.size(); i += MAX_IN_LIST) {
+            out.add(values.subList(i, Math.min(values.size(), i + MAX_IN_LIST)));
+        }
+        return out;
     }
 
     /** Reads a nullable BIGINT column. */
