@@ -55,7 +55,6 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  */
 final class Routes {
     static final int SIZE_CAP = 1000;
-    private static final int CHUNK = Sql.MAX_IN_LIST;
 
     /** Where an id routes: its group and the group's partition. */
     record Route(long group, int partition) {
@@ -146,8 +145,7 @@ final class Routes {
 
     /** Deletes the routes of ids (hashes, see {@link #hash}) in the caller's transaction. */
     static void delete(Connection c, List<String> keys) throws SQLException {
-        for (int i = 0; i < keys.size(); i += CHUNK) {
-            List<String> chunk = keys.subList(i, Math.min(keys.size(), i + CHUNK));
+        for (List<String> chunk : Sql.chunks(keys)) {
             Sql.update(c, "DELETE FROM routes WHERE route_key IN (" + Sql.placeholders(chunk.size()) + ")", chunk.toArray());
         }
     }
@@ -163,9 +161,7 @@ final class Routes {
 
     /** Reads the routes of ids the cache does not hold. */
     private void fetch(Connection c, Set<String> wanted) throws SQLException {
-        List<String> keys = new ArrayList<>(wanted);
-        for (int i = 0; i < keys.size(); i += CHUNK) {
-            List<String> chunk = keys.subList(i, Math.min(keys.size(), i + CHUNK));
+        for (List<String> chunk : Sql.chunks(new ArrayList<>(wanted))) {
             try (PreparedStatement ps = c.prepareStatement("SELECT route_key, group_id, partition_no FROM routes "
                     + "WHERE route_key IN (" + Sql.placeholders(chunk.size()) + ")")) {
                 Sql.bind(ps, chunk.toArray());

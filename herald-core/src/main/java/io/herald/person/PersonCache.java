@@ -23,8 +23,9 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The persons, identities and event-history rows one batch touches: read once, changed in memory, written back in
- * a few batched statements when the batch flushes. This is what lets one transaction process thousands of events.
+ * The persons, identities and event-history rows one batch touches: read once (from what the partition's processor
+ * remembers, {@link KnownPeople}, else from the store), changed in memory, written back in a few batched statements
+ * when the batch flushes. This is what lets one transaction process thousands of events.
  */
 public final class PersonCache implements Batch.Flushable {
     static final String USER = "user";
