@@ -50,6 +50,13 @@ public interface EventLog extends AutoCloseable {
      */
     void forgetRoutes(String workspaceId, Collection<String> routingKeys);
 
+    /**
+     * The partition a person's events go to now, given the routing keys of their ids ({@link Event#userKey},
+     * {@link Event#anonymousKey}); what work done outside the processor (a background computation scheduling a
+     * timer) needs to reach the person in order.
+     */
+    int partitionOfPerson(String workspaceId, List<String> routingKeys);
+
     /** Stops taking appends after completing those already accepted. */
     @Override
     void close();

@@ -327,6 +327,17 @@ public final class JdbcEventLog implements EventLog {
     }
 
     /** The database the log's table lives in (its own SQLite file, or the main PostgreSQL database). */
+    @Override
+    public int partitionOfPerson(String workspaceId, List<String> routingKeys) {
+        if (partitions == 1 || routingKeys.isEmpty()) return 0;
+        for (String key : routingKeys) {
+            var found = db.read(c -> Sql.queryOne(c, "SELECT partition_no FROM routes WHERE route_key = ?",
+                    rs -> rs.getInt(1), Routes.hash(workspaceId, key)));
+            if (found.isPresent()) return found.get();
+        }
+        return EventLog.partitionOf(workspaceId, routingKeys.get(0), partitions);
+    }
+
     public Database database() {
         return db;
     }

@@ -60,7 +60,12 @@ public final class IdentityStage implements Stage {
         PersonCache cache = cacheOf(batch);
         String ws = e.workspaceId();
         switch (e.payload()) {
-            case Payload.DeviceRemoved d -> { } // concerns a token, not a person
+            case Payload.DeviceRemoved d -> {
+                // Concerns a token: it belongs to whoever holds the device (later stages re-evaluate what depends
+                // on their devices); an unknown token concerns nobody.
+                Sql.queryOne(batch.connection(), "SELECT person_id FROM devices WHERE workspace_id = ? AND token = ?",
+                        rs -> rs.getString(1), ws, d.token()).ifPresent(ctx::resolvedTo);
+            }
             case Payload.TimerFired t -> {
                 if (cache.get(t.personId()) == null) ctx.drop("person_gone");
                 else ctx.resolvedTo(t.personId());

@@ -186,6 +186,9 @@ public final class People {
             Sql.update(c, "DELETE FROM person_events WHERE person_id = ?", personId);
             Sql.update(c, "DELETE FROM devices WHERE person_id = ?", personId);
             Sql.update(c, "DELETE FROM timers WHERE person_id = ?", personId);
+            Sql.update(c, "DELETE FROM segment_members WHERE person_id = ?", personId);
+            Sql.update(c, "DELETE FROM segment_state WHERE person_id = ?", personId);
+            Sql.update(c, "DELETE FROM person_preferences WHERE person_id = ?", personId);
             Sql.update(c, "DELETE FROM identities WHERE person_id = ?", personId);
             Sql.update(c, "DELETE FROM persons WHERE id = ?", personId);
             return null;

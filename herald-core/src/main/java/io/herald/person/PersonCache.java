@@ -44,6 +44,7 @@ public final class PersonCache implements Batch.Flushable {
     private final List<String> newEventPersons = new ArrayList<>();
 
     private final KnownPeople known; // null: nothing kept between batches
+    private final Set<String> created = new HashSet<>();
     private boolean merged;
 
     private PersonCache(Batch batch, KnownPeople known) {
@@ -185,7 +186,35 @@ public final class PersonCache implements Batch.Flushable {
         p.isNew = true;
         p.dirty = true;
         persons.put(p.id, p);
+        created.add(p.id);
         return p;
+    }
+
+    /**
+     * The attributes of a person of this batch, as changed so far (read-only for other stages: they change a
+     * person through events). Null when the person does not exist.
+     */
+    public static com.fasterxml.jackson.databind.JsonNode attributesOf(Batch batch, String personId) throws SQLException {
+        PersonState p = of(batch).get(personId);
+        return p == null ? null : p.attributes();
+    }
+
+    /** The workspace of a person of this batch; null when the person does not exist. */
+    public static String workspaceOf(Batch batch, String personId) throws SQLException {
+        PersonState p = of(batch).get(personId);
+        return p == null ? null : p.workspaceId;
+    }
+
+    /** The people this batch found in memory or the store before processing (new people are not among them). */
+    public static Set<String> prefetchedPersonIds(Batch batch) {
+        Set<String> ids = new HashSet<>(of(batch).persons.keySet());
+        ids.removeAll(of(batch).created);
+        return ids;
+    }
+
+    /** Whether the person came into being in this batch (so no stage holds anything about them yet). */
+    public static boolean createdInBatch(Batch batch, String personId) {
+        return of(batch).created.contains(personId);
     }
 
     void recordEvent(String personId, Event e) {

@@ -31,6 +31,14 @@ public final class BatchGuard {
         });
     }
 
+    /**
+     * Runs work with no batch in flight that changes no person, identity or attribute (so what batches remember of
+     * people stays true): a background computation of segment state, for instance.
+     */
+    public <T> T exclusivelyLeavingPeople(Supplier<T> work) {
+        return holding(lock.writeLock(), work);
+    }
+
     /** Registers what to run after each exclusive work (e.g. forgetting people kept in memory). */
     public void afterExclusive(Runnable action) {
         afterExclusive.add(action);

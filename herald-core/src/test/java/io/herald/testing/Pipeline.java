@@ -11,6 +11,8 @@ import io.herald.person.ProfileStage;
 import io.herald.processor.BatchGuard;
 import io.herald.processor.PersonProcessor;
 import io.herald.processor.Stage;
+import io.herald.segment.SegmentStage;
+import io.herald.segment.Segments;
 import io.herald.store.Engine;
 import io.herald.time.Timers;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -35,6 +37,7 @@ public final class Pipeline implements AutoCloseable {
     private final People people;
     private final BatchGuard guard = new BatchGuard();
     private final List<Stage> stages;
+    private final Segments segments;
 
     public Pipeline(Engine engine, Path tempDir, TestClock clock, Stage... extraStages) {
         this(engine, tempDir, clock, 1, extraStages);
@@ -46,7 +49,8 @@ public final class Pipeline implements AutoCloseable {
         this.clock = clock;
         this.log = JdbcEventLog.open(store.db(), store.config(), partitions, 1024);
         this.ingest = new Ingest(log, clock, new SimpleMeterRegistry());
-        this.stages = new ArrayList<>(List.of(new IdentityStage(log, guard), new ProfileStage()));
+        this.segments = new Segments(store.db(), log, guard, clock);
+        this.stages = new ArrayList<>(List.of(new IdentityStage(log, guard), new ProfileStage(), new SegmentStage(segments)));
         this.stages.addAll(List.of(extraStages));
         this.processor = newProcessor();
         this.timers = new Timers(store.db(), log, clock);
@@ -92,6 +96,25 @@ public final class Pipeline implements AutoCloseable {
         return timers;
     }
 
+    public Segments segments() {
+        return segments;
+    }
+
+    /**
+     * Settles everything due by the clock's now: fires due timers, processes, runs segment computations, until
+     * nothing is left (a timer's processing may schedule another that is already due, e.g. a segment.entered).
+     */
+    public void settle() {
+        for (int round = 0; round < 100; round++) {
+            int work = processor.drain();
+            segments.computations().runPending();
+            work += timers.fireDue();
+            work += processor.drain();
+            if (work == 0) return;
+        }
+        throw new AssertionError("the pipeline did not settle in 100 rounds");
+    }
+
     public People people() {
         return people;
     }
@@ -102,6 +125,7 @@ public final class Pipeline implements AutoCloseable {
 
     @Override
     public void close() {
+        segments.close();
         log.close();
         processor.close(); // stops its threads, if a test started them
         log.closeStore();

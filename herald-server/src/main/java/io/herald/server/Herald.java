@@ -7,6 +7,8 @@ import io.herald.person.People;
 import io.herald.person.ProfileStage;
 import io.herald.processor.BatchGuard;
 import io.herald.processor.PersonProcessor;
+import io.herald.segment.SegmentStage;
+import io.herald.segment.Segments;
 import io.herald.server.http.HttpApi;
 import io.herald.store.Database;
 import io.herald.time.Timers;
@@ -34,6 +36,7 @@ public final class Herald implements AutoCloseable {
     private final People people;
     private final PersonProcessor processor;
     private final Timers timers;
+    private final Segments segments;
     private final PrometheusMeterRegistry meters;
     private final Optional<Workspaces.Created> bootstrapped;
     private Javalin http;
@@ -47,8 +50,9 @@ public final class Herald implements AutoCloseable {
                     config.bootstrapIdentitySecret());
             this.eventLog = JdbcEventLog.open(db, config.database(), config.partitions(), 8192);
             BatchGuard guard = new BatchGuard();
-            this.processor = new PersonProcessor(db, eventLog, List.of(new IdentityStage(eventLog, guard), new ProfileStage()),
-                    guard, clock, meters, 1000);
+            this.segments = new Segments(db, eventLog, guard, clock);
+            this.processor = new PersonProcessor(db, eventLog, List.of(new IdentityStage(eventLog, guard), new ProfileStage(),
+                    new SegmentStage(segments)), guard, clock, meters, 1000);
             this.people = new People(db, eventLog, guard, clock);
             this.timers = new Timers(db, eventLog, clock);
         } catch (RuntimeException e) {
@@ -56,7 +60,7 @@ public final class Herald implements AutoCloseable {
             throw e;
         }
         Ingest ingest = new Ingest(eventLog, clock, meters);
-        this.http = HttpApi.create(new HttpApi.Services(workspaces, ingest, people, db, meters));
+        this.http = HttpApi.create(new HttpApi.Services(workspaces, ingest, people, segments, db, meters));
     }
 
     /**
@@ -71,6 +75,7 @@ public final class Herald implements AutoCloseable {
             if (background) {
                 h.processor.start();
                 h.timers.start(250);
+                h.segments.computations().start();
             }
             h.http.start(config.host(), config.port());
         } catch (RuntimeException e) {
@@ -98,6 +103,10 @@ public final class Herald implements AutoCloseable {
         return processor;
     }
 
+    public Segments segments() {
+        return segments;
+    }
+
     public Timers timers() {
         return timers;
     }
@@ -114,6 +123,7 @@ public final class Herald implements AutoCloseable {
     @Override
     public void close() {
         timers.close(); // first: it appends to the log
+        segments.close();
         if (http != null) {
             http.stop();
             http = null;

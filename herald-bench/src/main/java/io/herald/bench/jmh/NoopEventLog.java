@@ -45,6 +45,11 @@ public final class NoopEventLog implements EventLog {
     }
 
     @Override
+    public int partitionOfPerson(String workspaceId, List<String> routingKeys) {
+        return 0;
+    }
+
+    @Override
     public void forgetRoutes(String workspaceId, Collection<String> routingKeys) {
     }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.herald.error.ClientError;
 import io.herald.event.EventCodec;
 import io.herald.person.People;
+import io.herald.segment.Segments;
 import io.herald.store.Page;
 import io.herald.workspace.Principal;
 import io.herald.workspace.Workspaces;
@@ -13,11 +14,13 @@ import java.util.List;
 /** The admin API's people and settings endpoints. Thin: parse, call the service, shape the answer. */
 final class AdminApi {
     private final People people;
+    private final Segments segments;
     private final Workspaces workspaces;
     private final Auth auth;
 
-    AdminApi(People people, Workspaces workspaces, Auth auth) {
+    AdminApi(People people, Segments segments, Workspaces workspaces, Auth auth) {
         this.people = people;
+        this.segments = segments;
         this.workspaces = workspaces;
         this.auth = auth;
     }
@@ -37,8 +40,10 @@ final class AdminApi {
     void getPerson(Context ctx) {
         Principal p = auth.adminKey(ctx);
         String userId = ctx.pathParam("userId");
-        json(ctx, Views.person(people.byUserId(p.workspaceId(), userId)
-                .orElseThrow(() -> ClientError.notFound("person " + userId))));
+        var person = people.byUserId(p.workspaceId(), userId).orElseThrow(() -> ClientError.notFound("person " + userId));
+        ObjectNode view = Views.person(person);
+        view.set("segments", Views.list(segments.ofPerson(p.workspaceId(), person.id()), Views::membership));
+        json(ctx, view);
     }
 
     void personEvents(Context ctx) {
@@ -79,7 +84,7 @@ final class AdminApi {
         json(ctx, o);
     }
 
-    private static int limit(Context ctx) {
+    static int limit(Context ctx) {
         String v = ctx.queryParam("limit");
         if (v == null) return Page.DEFAULT_LIMIT;
         try {
@@ -91,7 +96,7 @@ final class AdminApi {
         throw ClientError.invalid("limit", "limit must be a whole number from 1 to " + Page.MAX_LIMIT);
     }
 
-    private static void json(Context ctx, ObjectNode body) {
+    static void json(Context ctx, ObjectNode body) {
         ctx.contentType("application/json").result(body.toString());
     }
 }

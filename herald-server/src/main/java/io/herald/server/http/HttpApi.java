@@ -5,6 +5,7 @@ import io.herald.error.Unavailable;
 import io.herald.ingest.CallKind;
 import io.herald.ingest.Ingest;
 import io.herald.person.People;
+import io.herald.segment.Segments;
 import io.herald.store.Database;
 import io.herald.store.StoreException;
 import io.herald.workspace.Workspaces;
@@ -24,7 +25,7 @@ public final class HttpApi {
     private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
 
     /** What the HTTP layer calls into. */
-    public record Services(Workspaces workspaces, Ingest ingest, People people, Database db,
+    public record Services(Workspaces workspaces, Ingest ingest, People people, Segments segments, Database db,
                            PrometheusMeterRegistry meters) {
     }
 
@@ -34,7 +35,8 @@ public final class HttpApi {
     public static Javalin create(Services s) {
         Auth auth = new Auth(s.workspaces());
         TrackingApi tracking = new TrackingApi(s.ingest(), auth);
-        AdminApi admin = new AdminApi(s.people(), s.workspaces(), auth);
+        AdminApi admin = new AdminApi(s.people(), s.segments(), s.workspaces(), auth);
+        SegmentsApi segments = new SegmentsApi(s.segments(), auth);
         return Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.concurrency.useVirtualThreads = true;
@@ -72,6 +74,14 @@ public final class HttpApi {
             r.get("/api/v1/people/{userId}/export", admin::exportPerson);
             r.delete("/api/v1/people/{userId}", admin::erasePerson);
             r.get("/api/v1/settings/identity", admin::identitySettings);
+            r.post("/api/v1/segments", segments::create);
+            r.get("/api/v1/segments", segments::list);
+            r.post("/api/v1/segments/preview", segments::preview);
+            r.get("/api/v1/segments/{id}", segments::get);
+            r.put("/api/v1/segments/{id}", segments::update);
+            r.delete("/api/v1/segments/{id}", segments::delete);
+            r.get("/api/v1/segments/{id}/members", segments::members);
+            r.get("/api/v1/segments/{id}/count", segments::count);
 
             Counter.Builder requests = Counter.builder("herald.http.requests").description("HTTP requests answered");
             r.after(ctx -> requests.tag("status", statusClass(ctx)).register(s.meters()).increment());

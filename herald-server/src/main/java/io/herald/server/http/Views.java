@@ -7,6 +7,7 @@ import io.herald.person.Device;
 import io.herald.person.People;
 import io.herald.person.Person;
 import io.herald.person.PersonEvent;
+import io.herald.segment.Segments;
 import io.herald.store.Page;
 import java.time.Instant;
 import java.util.List;
@@ -31,7 +32,43 @@ final class Views {
         o.put("timezone", p.timezone());
         o.put("locale", p.locale());
         o.set("devices", list(p.devices(), Views::device));
-        o.putArray("segments"); // filled once segments exist (issue: real-time segmentation)
+        o.putArray("segments"); // the admin API fills it from the person's memberships
+        return o;
+    }
+
+    static ObjectNode membership(Segments.Membership m) {
+        ObjectNode o = EventCodec.mapper().createObjectNode();
+        o.put("id", m.id());
+        o.put("name", m.name());
+        o.put("enteredAt", iso(m.enteredAt()));
+        return o;
+    }
+
+    static ObjectNode segment(Segments.Segment s) {
+        ObjectNode o = EventCodec.mapper().createObjectNode();
+        o.put("id", s.id());
+        o.put("name", s.name());
+        o.put("description", s.description());
+        o.set("condition", s.condition());
+        o.put("status", s.status());
+        ObjectNode progress = o.putObject("progress");
+        progress.put("done", s.peopleDone());
+        progress.put("total", s.peopleTotal());
+        progress.put("percent", s.peopleTotal() == 0 ? (s.status().equals("ready") ? 100.0 : 0.0)
+                : Math.floor(1000.0 * s.peopleDone() / s.peopleTotal()) / 10);
+        o.put("createdAt", iso(s.createdAt()));
+        o.put("updatedAt", iso(s.updatedAt()));
+        o.put("computedAt", s.computedAt() == null ? null : iso(s.computedAt()));
+        return o;
+    }
+
+    static ObjectNode member(Segments.Member m) {
+        ObjectNode o = EventCodec.mapper().createObjectNode();
+        o.put("userId", m.userId());
+        ArrayNode anon = o.putArray("anonymousIds");
+        m.anonymousIds().forEach(anon::add);
+        o.put("personId", m.personId());
+        o.put("enteredAt", iso(m.enteredAt()));
         return o;
     }
 

@@ -1,0 +1,114 @@
+package io.herald.segment;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One person's segment state during a batch: the generation it is computed for, the tallies, the memberships,
+ * and what changed (written when the batch flushes).
+ */
+final class PersonSegments {
+    final String personId;
+    final String workspaceId;
+    /** Segments and tallies of a newer generation are not computed for this person yet. */
+    long generation;
+    final Map<String, Tally> tallies;
+    /** Segment id → when the person entered it. */
+    final Map<String, Long> members;
+    Long nextCheckAt;
+    String timerId;
+
+    boolean stateDirty;
+    final Map<String, Long> entered = new LinkedHashMap<>();
+    final Set<String> exited = new HashSet<>();
+    /** The log position of the event being processed: history rows of changes sort right after it. */
+    long seq;
+    /** Merged into another person: the rows go at the flush. */
+    boolean deleted;
+
+    PersonSegments(String personId, String workspaceId, long generation, Map<String, Tally> tallies,
+                   Map<String, Long> members, Long nextCheckAt, String timerId) {
+        this.personId = personId;
+        this.workspaceId = workspaceId;
+        this.generation = generation;
+        this.tallies = tallies;
+        this.members = members;
+        this.nextCheckAt = nextCheckAt;
+        this.timerId = timerId;
+    }
+
+    static PersonSegments fresh(String personId, String workspaceId, long generation) {
+        PersonSegments p = new PersonSegments(personId, workspaceId, generation, new HashMap<>(), new HashMap<>(),
+                null, null);
+        p.stateDirty = true;
+        return p;
+    }
+
+    /** A membership change to announce on the person's log and history. */
+    record Change(String segmentId, String segmentName, boolean entered, long at, long seq) {
+    }
+
+    final java.util.List<Change> changes = new java.util.ArrayList<>();
+    /** The earliest instant a timer should wake the person for time windows; NEVER when none is needed. */
+    long wakeAt = Evaluator.NEVER;
+
+    void enter(String segmentId, String name, long at) {
+        enterQuietly(segmentId, at);
+        changes.add(new Change(segmentId, name, true, at, seq));
+    }
+
+    void exit(String segmentId, String name, long at) {
+        exitQuietly(segmentId);
+        changes.add(new Change(segmentId, name, false, at, seq));
+    }
+
+    void enterQuietly(String segmentId, long at) {
+        members.put(segmentId, at);
+        entered.put(segmentId, at);
+    }
+
+    void exitQuietly(String segmentId) {
+        members.remove(segmentId);
+        entered.remove(segmentId);
+        exited.add(segmentId); // deleted before any insert at the flush: an exit and a re-entry both land
+    }
+
+    /** Asks to be woken by {@code at} at the latest (an earlier wake-up is harmless: it re-evaluates). */
+    void wakeBy(long at) {
+        wakeAt = Math.min(wakeAt, at);
+    }
+
+    /** Keeps only the tallies the index still has, each pruned to its window, as stored JSON. */
+    String stateJson(SegmentIndex idx, long now) {
+        ObjectNode o = JsonNodeFactory.instance.objectNode();
+        ObjectNode t = o.putObject("t");
+        for (Iterator<Map.Entry<String, Tally>> it = tallies.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<String, Tally> e = it.next();
+            SegmentIndex.TallySpec spec = idx.talliesById.get(e.getKey());
+            if (spec == null) {
+                it.remove();
+                continue;
+            }
+            e.getValue().prune(spec.retention(), now);
+            t.set(e.getKey(), e.getValue().toJson());
+        }
+        return o.toString();
+    }
+
+    static Map<String, Tally> talliesFromJson(String json) {
+        Map<String, Tally> out = new HashMap<>();
+        JsonNode t = Json.parse(json).path("t");
+        for (Iterator<Map.Entry<String, JsonNode>> it = t.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            out.put(e.getKey(), Tally.fromJson(e.getValue()));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,185 @@
+package io.herald.segment;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.github.f4b6a3.uuid.UuidCreator;
+import io.herald.event.EventCodec;
+import io.herald.store.Sql;
+import io.herald.time.Timers;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * The segment state of the people one transaction touches: loaded in a few queries, changed in memory, written
+ * back in batched statements (state, memberships, history rows, the log events announcing changes, timers).
+ * Used by the processor's stage and by the background computation alike.
+ */
+final class SegmentBatch {
+    /** Timer kind that wakes a person to re-evaluate time-dependent segments. */
+    static final String WAKE = "segments";
+    static final String ENTERED = "segment.entered";
+    static final String EXITED = "segment.exited";
+
+    private final Supplier<Connection> connection;
+    private final Map<String, PersonSegments> people = new LinkedHashMap<>();
+    private final Map<String, SegmentIndex> indexes = new HashMap<>();
+    private final java.util.function.Function<String, SegmentIndex> source;
+
+    SegmentBatch(Supplier<Connection> connection, java.util.function.Function<String, SegmentIndex> source) {
+        this.connection = connection;
+        this.source = source;
+    }
+
+    /** The workspace's index as of this batch's first look (one batch sees one version of the segments). */
+    SegmentIndex index(String workspaceId) {
+        return indexes.computeIfAbsent(workspaceId, source);
+    }
+
+    Connection c() {
+        return connection.get();
+    }
+
+    /** Loads the state and memberships of these people (those already loaded are skipped). */
+    void load(Collection<String> personIds) throws SQLException {
+        List<String> wanted = new ArrayList<>();
+        for (String id : personIds) if (!people.containsKey(id)) wanted.add(id);
+        for (List<String> chunk : Sql.chunks(wanted)) {
+            Map<String, Map<String, Long>> members = new HashMap<>();
+            for (Object[] r : Sql.query(c(), "SELECT person_id, segment_id, entered_at FROM segment_members WHERE person_id IN ("
+                    + Sql.placeholders(chunk.size()) + ")", rs -> new Object[] {rs.getString(1), rs.getString(2),
+                    rs.getLong(3)}, chunk.toArray())) {
+                members.computeIfAbsent((String) r[0], k -> new HashMap<>()).put((String) r[1], (Long) r[2]);
+            }
+            for (PersonSegments ps : Sql.query(c(), "SELECT person_id, workspace_id, generation, state, next_check_at, timer_id "
+                    + "FROM segment_state WHERE person_id IN (" + Sql.placeholders(chunk.size()) + ")",
+                    rs -> new PersonSegments(rs.getString(1), rs.getString(2), rs.getLong(3),
+                            PersonSegments.talliesFromJson(rs.getString(4)),
+                            members.getOrDefault(rs.getString(1), new HashMap<>()),
+                            Sql.nullableLong(rs, "next_check_at"), rs.getString(6)), chunk.toArray())) {
+                people.put(ps.personId, ps);
+            }
+            for (String id : chunk) people.putIfAbsent(id, null); // remembered as having no state
+        }
+    }
+
+    /**
+     * The person's state; a person with none yet starts at generation {@code startAt}: the workspace's current
+     * one for someone new (nothing to compute from history), 0 for someone the background computation has yet
+     * to reach.
+     */
+    PersonSegments get(String personId, String workspaceId, long startAt) throws SQLException {
+        if (!people.containsKey(personId)) load(List.of(personId));
+        PersonSegments ps = people.get(personId);
+        if (ps == null) {
+            ps = PersonSegments.fresh(personId, workspaceId, startAt);
+            people.put(personId, ps);
+        }
+        return ps;
+    }
+
+    /** Writes every change: state rows, memberships, history and log events for changes, wake-up timers. */
+    /** Which log partition a person's timers go to (the partition their events are processed in). */
+    interface Partitions {
+        int of(PersonSegments ps) throws SQLException;
+    }
+
+    void flush(long now, Partitions partitions) throws SQLException {
+        List<PersonSegments> touched = new ArrayList<>();
+        for (PersonSegments ps : people.values()) if (ps != null) touched.add(ps);
+        touched.sort(Comparator.comparing(ps -> ps.personId)); // one lock order on PostgreSQL
+        Connection c = c();
+        for (PersonSegments ps : touched) {
+            if (ps.deleted) {
+                Sql.update(c, "DELETE FROM segment_members WHERE person_id = ?", ps.personId);
+                Sql.update(c, "DELETE FROM segment_state WHERE person_id = ?", ps.personId);
+                continue;
+            }
+            schedule(c, ps, now, partitions);
+        }
+        try (PreparedStatement state = c.prepareStatement("INSERT INTO segment_state (person_id, workspace_id, generation, "
+                + "state, next_check_at, timer_id) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (person_id) DO UPDATE SET "
+                + "generation = excluded.generation, state = excluded.state, next_check_at = excluded.next_check_at, "
+                + "timer_id = excluded.timer_id");
+             PreparedStatement out = c.prepareStatement("DELETE FROM segment_members WHERE segment_id = ? AND person_id = ?");
+             PreparedStatement in = c.prepareStatement("INSERT INTO segment_members (segment_id, person_id, workspace_id, "
+                     + "entered_at) VALUES (?, ?, ?, ?) ON CONFLICT (segment_id, person_id) DO UPDATE SET "
+                     + "entered_at = excluded.entered_at");
+             PreparedStatement history = c.prepareStatement("INSERT INTO person_events (workspace_id, message_id, "
+                     + "person_id, seq, type, event, name, properties, context, ts, received_at) "
+                     + "VALUES (?, ?, ?, ?, 'track', ?, NULL, ?, NULL, ?, ?)")) {
+            int states = 0;
+            int outs = 0;
+            int ins = 0;
+            int events = 0;
+            for (PersonSegments ps : touched) {
+                if (ps.deleted) continue;
+                SegmentIndex idx = index(ps.workspaceId);
+                if (ps.stateDirty) {
+                    Sql.bind(state, ps.personId, ps.workspaceId, ps.generation, ps.stateJson(idx, now), ps.nextCheckAt,
+                            ps.timerId);
+                    state.addBatch();
+                    states++;
+                    ps.stateDirty = false;
+                }
+                for (String s : ps.exited) {
+                    Sql.bind(out, s, ps.personId);
+                    out.addBatch();
+                    outs++;
+                }
+                for (Map.Entry<String, Long> e : ps.entered.entrySet()) {
+                    Sql.bind(in, e.getKey(), ps.personId, ps.workspaceId, e.getValue());
+                    in.addBatch();
+                    ins++;
+                }
+                ps.exited.clear();
+                ps.entered.clear();
+                for (PersonSegments.Change ch : ps.changes) {
+                    ObjectNode props = props(ch);
+                    Sql.bind(history, ps.workspaceId, "segment:" + UuidCreator.getTimeOrderedEpoch(), ps.personId, ch.seq(),
+                            ch.entered() ? ENTERED : EXITED, props.toString(), ch.at(), now);
+                    history.addBatch();
+                    events++;
+                    // Announced on the person's log through a timer due now: durable with this transaction, and
+                    // processed in order with everything else the person does (campaign triggers read it).
+                    Timers.schedule(c, ps.workspaceId, ps.personId, partitions.of(ps), ch.at(), ch.entered() ? ENTERED : EXITED,
+                            props, now);
+                }
+                ps.changes.clear();
+            }
+            if (states > 0) state.executeBatch();
+            if (outs > 0) out.executeBatch();
+            if (ins > 0) in.executeBatch();
+            if (events > 0) history.executeBatch();
+        }
+    }
+
+    private static ObjectNode props(PersonSegments.Change ch) {
+        return EventCodec.mapper().createObjectNode().put("segmentId", ch.segmentId()).put("segmentName", ch.segmentName());
+    }
+
+    /** Replaces the wake-up timer when time windows need the person sooner than the one already set. */
+    private static void schedule(Connection c, PersonSegments ps, long now, Partitions partitions) throws SQLException {
+        long at = ps.wakeAt;
+        ps.wakeAt = Evaluator.NEVER;
+        if (at == Evaluator.NEVER) return;
+        if (ps.nextCheckAt != null && ps.timerId != null && ps.nextCheckAt <= at) return;
+        if (ps.timerId != null) Timers.cancel(c, ps.timerId);
+        ps.timerId = Timers.schedule(c, ps.workspaceId, ps.personId, partitions.of(ps), at, WAKE, null, now);
+        ps.nextCheckAt = at;
+        ps.stateDirty = true;
+    }
+
+    Collection<PersonSegments> loaded() {
+        List<PersonSegments> out = new ArrayList<>();
+        for (PersonSegments ps : people.values()) if (ps != null) out.add(ps);
+        return out;
+    }
+}

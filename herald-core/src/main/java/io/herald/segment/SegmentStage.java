@@ -1,0 +1,178 @@
+package io.herald.segment;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.herald.event.Event;
+import io.herald.event.Payload;
+import io.herald.person.PersonCache;
+import io.herald.processor.Batch;
+import io.herald.processor.EventContext;
+import io.herald.processor.Stage;
+import io.herald.store.StoreException;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Keeps segment membership current as each event is processed (pipeline step 3): the event feeds the tallies of
+ * behavioral conditions that match it, and only the segments that read what changed are re-evaluated. A change of
+ * membership is recorded in the person's history and announced on their log as {@code segment.entered} /
+ * {@code segment.exited}. Time windows are kept honest by a timer per person set for the next instant an answer
+ * can change by time alone.
+ */
+public final class SegmentStage implements Stage {
+    private final SegmentIndexes indexes;
+
+    private final Computations computations;
+
+    public SegmentStage(Segments segments) {
+        this.indexes = segments.indexes();
+        this.computations = segments.computations();
+    }
+
+    /** The batch's segment state, flushed with the batch. */
+    private final class Local implements Batch.Flushable {
+        final Batch batch;
+        final SegmentBatch segments;
+
+        Local(Batch batch) {
+            this.batch = batch;
+            this.segments = new SegmentBatch(batch::connection, indexes::of);
+        }
+
+        @Override
+        public void flush() throws SQLException {
+            segments.flush(batch.now(), ps -> batch.partition());
+        }
+    }
+
+    private Local local(Batch batch) {
+        return batch.local(Local.class, () -> new Local(batch));
+    }
+
+    @Override
+    public void prefetch(Batch batch, List<Event> events) throws SQLException {
+        boolean any = false;
+        for (Event e : events) {
+            if (!indexes.of(e.workspaceId()).isEmpty()) {
+                any = true;
+                break;
+            }
+        }
+        if (any) local(batch).segments.load(PersonCache.prefetchedPersonIds(batch));
+    }
+
+    @Override
+    public void handle(Batch batch, EventContext ctx) throws SQLException {
+        String personId = ctx.personId();
+        if (ctx.dropped() || personId == null) return;
+        Event e = ctx.event();
+        SegmentBatch sb = local(batch).segments;
+        SegmentIndex idx = sb.index(e.workspaceId());
+        if (idx.isEmpty()) return;
+        boolean isNew = PersonCache.createdInBatch(batch, personId);
+        PersonSegments ps = sb.get(personId, e.workspaceId(), isNew ? idx.generation : 0);
+        ps.seq = e.position();
+        long now = batch.now();
+        Set<SegmentIndex.Compiled> affected = new LinkedHashSet<>();
+        boolean everything = ps.stateDirty && isNew && ps.tallies.isEmpty() && ps.members.isEmpty();
+        switch (e.payload()) {
+            case Payload.Track t -> feed(idx, ps, t, e.timestamp(), now, affected);
+            case Payload.Identify id -> {
+                for (Iterator<String> it = id.traits().fieldNames(); it.hasNext(); ) {
+                    affected.addAll(idx.readingAttribute(it.next()));
+                }
+            }
+            case Payload.Group g -> affected.addAll(idx.readingAttribute("groupId"));
+            case Payload.DeviceRegistered d -> affected.addAll(idx.byDevice);
+            case Payload.DeviceRemoved d -> affected.addAll(idx.byDevice);
+            case Payload.TimerFired t -> {
+                if (!SegmentBatch.WAKE.equals(t.kind())) return;
+                if (t.timerId().equals(ps.timerId)) { // this wake-up is spent; the evaluation sets the next
+                    ps.timerId = null;
+                    ps.nextCheckAt = null;
+                    ps.stateDirty = true;
+                }
+                affected.addAll(idx.timeDependent);
+            }
+            case Payload.Page p -> { }
+            case Payload.Screen s -> { }
+            case Payload.Alias a -> { }
+        }
+        if (everything) affected.addAll(idx.ordered);
+        if (affected.isEmpty()) return;
+        Membership.evaluate(idx, ps, facts(batch, ps, idx), affected, now, Membership.Mode.LIVE, Map.of());
+    }
+
+    /** Adds the event to every tally whose filter it matches; the segments reading those tallies are affected. */
+    private static void feed(SegmentIndex idx, PersonSegments ps, Payload.Track t, long ts, long now,
+                             Set<SegmentIndex.Compiled> affected) {
+        List<SegmentIndex.TallySpec> specs = idx.talliesByEvent.get(t.event());
+        if (specs == null) return;
+        for (SegmentIndex.TallySpec spec : specs) {
+            if (spec.since() > ps.generation) continue; // computed from history by the background computation
+            if (!spec.key().inRange(ts) || !Filters.matches(spec.key().filter(), t.properties(), ts)) continue;
+            Tally tally = ps.tallies.computeIfAbsent(spec.id(), k -> new Tally());
+            String property = spec.key().filter().property();
+            tally.add(ts, property == null ? Double.NaN : Values.numeric(Values.at(t.properties(), property)),
+                    spec.retention(), now);
+            ps.stateDirty = true;
+            affected.addAll(spec.segments());
+        }
+    }
+
+    private static PersonFacts facts(Batch batch, PersonSegments ps, SegmentIndex idx) {
+        return new PersonFacts(ps, idx, batch::connection, () -> {
+            try {
+                return PersonCache.attributesOf(batch, ps.personId);
+            } catch (SQLException ex) {
+                throw new StoreException("reading a person's attributes failed: " + ex.getMessage(), ex);
+            }
+        });
+    }
+
+    /**
+     * Carries segment state over a merge: the tallies add up (the two people's events are disjoint), and the
+     * person's segments are evaluated afresh; a segment the merged-away person was in counts as already entered.
+     */
+    @Override
+    public void onMerge(Batch batch, String fromPersonId, String intoPersonId) throws SQLException {
+        SegmentBatch sb = local(batch).segments;
+        String ws = PersonCache.workspaceOf(batch, intoPersonId);
+        SegmentIndex idx = sb.index(ws);
+        if (idx.isEmpty()) return;
+        PersonSegments from = sb.get(fromPersonId, ws, PersonCache.createdInBatch(batch, fromPersonId) ? idx.generation : 0);
+        PersonSegments into = sb.get(intoPersonId, ws, PersonCache.createdInBatch(batch, intoPersonId) ? idx.generation : 0);
+        long generation = Math.min(from.generation, into.generation);
+        Map<String, Tally> merged = new HashMap<>();
+        Set<String> ids = new HashSet<>(into.tallies.keySet());
+        ids.addAll(from.tallies.keySet());
+        for (String id : ids) {
+            SegmentIndex.TallySpec spec = idx.talliesById.get(id);
+            if (spec == null || spec.since() > generation) continue;
+            Tally t = new Tally();
+            if (into.tallies.get(id) != null) t.absorb(into.tallies.get(id));
+            if (from.tallies.get(id) != null) t.absorb(from.tallies.get(id));
+            merged.put(id, t);
+        }
+        into.tallies.clear();
+        into.tallies.putAll(merged);
+        into.generation = generation;
+        into.stateDirty = true;
+        into.changes.addAll(from.changes); // announcements of the merged person's changes in this batch still go out
+        from.changes.clear();
+        Map<String, Long> carried = new HashMap<>(from.members);
+        from.deleted = true;
+        List<SegmentIndex.Compiled> all = new ArrayList<>(idx.ordered);
+        Membership.evaluate(idx, into, facts(batch, into, idx), all, batch.now(), Membership.Mode.LIVE, carried);
+        // Someone not yet computed for the newest segments (one of the two was never reached by a computation):
+        // have the background computation take them.
+        if (generation < idx.generation) computations.request(ws);
+    }
+}
