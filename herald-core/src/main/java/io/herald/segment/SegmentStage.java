@@ -81,7 +81,8 @@ public final class SegmentStage implements Stage {
         ps.seq = e.position();
         long now = batch.now();
         Set<SegmentIndex.Compiled> affected = new LinkedHashSet<>();
-        boolean everything = ps.stateDirty && isNew && ps.tallies.isEmpty() && ps.members.isEmpty();
+        boolean everything = isNew && ps.unevaluated;
+        ps.unevaluated = false;
         switch (e.payload()) {
             case Payload.Track t -> feed(idx, ps, t, e.timestamp(), now, affected);
             case Payload.Identify id -> {

@@ -108,6 +108,7 @@ public final class Segments implements AutoCloseable {
             return true;
         });
         if (recompute) changed(workspaceId);
+        else indexes.reload(workspaceId); // the name travels with segment.entered/exited announcements
         return get(workspaceId, id);
     }
 
