@@ -199,6 +199,46 @@ public final class PersonCache implements Batch.Flushable {
         return p == null ? null : p.attributes();
     }
 
+    /**
+     * Sets (or, with null, removes) attributes of a person of this batch: a journey's update step. Returns the
+     * names whose value changed.
+     */
+    public static List<String> setAttributes(Batch batch, String personId, Map<String, com.fasterxml.jackson.databind.JsonNode> values)
+            throws SQLException {
+        PersonState p = of(batch).get(personId);
+        List<String> changed = new ArrayList<>();
+        if (p == null) return changed;
+        ObjectNode attributes = p.attributes();
+        for (Map.Entry<String, com.fasterxml.jackson.databind.JsonNode> e : values.entrySet()) {
+            if (e.getValue() == null || e.getValue().isNull()) {
+                if (attributes.remove(e.getKey()) != null) changed.add(e.getKey());
+            } else if (!e.getValue().equals(attributes.get(e.getKey()))) {
+                attributes.set(e.getKey(), e.getValue());
+                changed.add(e.getKey());
+            }
+        }
+        if (!changed.isEmpty()) p.attributesChanged();
+        return changed;
+    }
+
+    /** The person's ids and profile fields as templates see them ({@code person.*}). */
+    public static Map<String, Object> templateView(Batch batch, String personId) throws SQLException {
+        PersonState p = of(batch).get(personId);
+        Map<String, Object> out = new java.util.HashMap<>();
+        if (p == null) return out;
+        out.putAll(EventCodec.mapper().convertValue(p.attributes(), Map.class));
+        out.put("userId", p.userId);
+        out.put("timezone", p.timezone);
+        out.put("locale", p.locale);
+        return out;
+    }
+
+    /** The person's timezone (profile or latest context), or null. */
+    public static String timezoneOf(Batch batch, String personId) throws SQLException {
+        PersonState p = of(batch).get(personId);
+        return p == null ? null : p.timezone;
+    }
+
     /** The workspace of a person of this batch; null when the person does not exist. */
     public static String workspaceOf(Batch batch, String personId) throws SQLException {
         PersonState p = of(batch).get(personId);

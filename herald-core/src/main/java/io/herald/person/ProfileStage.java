@@ -36,8 +36,8 @@ public final class ProfileStage implements Stage {
         PersonCache cache = PersonCache.of(batch);
         PersonState p = cache.get(ctx.personId());
         switch (e.payload()) {
-            case Payload.Identify id -> mergeTraits(p, id.traits());
-            case Payload.Group g -> setAttribute(p, "groupId", g.groupId());
+            case Payload.Identify id -> mergeTraits(p, id.traits(), ctx);
+            case Payload.Group g -> setAttribute(p, "groupId", g.groupId(), ctx);
             case Payload.DeviceRegistered d -> registerDevice(batch, p, d);
             case Payload.Track t -> { }
             case Payload.Page pg -> { }
@@ -54,13 +54,16 @@ public final class ProfileStage implements Stage {
         cache.recordEvent(p.id, e);
     }
 
-    private static void mergeTraits(PersonState p, ObjectNode traits) {
+    private static void mergeTraits(PersonState p, ObjectNode traits, EventContext ctx) {
         if (traits.isEmpty()) return;
         ObjectNode attributes = p.attributes();
         for (Iterator<Map.Entry<String, JsonNode>> it = traits.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> t = it.next();
             if (t.getValue().isNull()) {
-                if (attributes.remove(t.getKey()) != null) p.attributesChanged();
+                if (attributes.remove(t.getKey()) != null) {
+                    p.attributesChanged();
+                    ctx.attributeChanged(t.getKey(), null);
+                }
             } else if (!attributes.has(t.getKey()) && attributes.size() >= Limits.MAX_ATTRIBUTES) {
                 // The limit is checked per call at ingest; a person can still reach it over many calls. Keep the
                 // profile bounded and say so rather than fail the whole event.
@@ -69,15 +72,17 @@ public final class ProfileStage implements Stage {
             } else if (!t.getValue().equals(attributes.get(t.getKey()))) {
                 attributes.set(t.getKey(), t.getValue());
                 p.attributesChanged();
+                ctx.attributeChanged(t.getKey(), t.getValue());
             }
         }
     }
 
-    private static void setAttribute(PersonState p, String name, String value) {
+    private static void setAttribute(PersonState p, String name, String value, EventContext ctx) {
         JsonNode current = p.attributes().get(name);
         if (current == null || !current.asText().equals(value)) {
             p.attributes().put(name, value);
             p.attributesChanged();
+            ctx.attributeChanged(name, p.attributes().get(name));
         }
     }
 

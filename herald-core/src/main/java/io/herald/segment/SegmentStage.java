@@ -27,6 +27,9 @@ import java.util.Set;
  * can change by time alone.
  */
 public final class SegmentStage implements Stage {
+    /** A journey's update step changed attributes (announced on the person's log as a timer of this kind). */
+    public static final String ATTRIBUTES_UPDATED = "attributes.updated";
+
     private final SegmentIndexes indexes;
 
     private final Computations computations;
@@ -93,6 +96,11 @@ public final class SegmentStage implements Stage {
             case Payload.Group g -> affected.addAll(idx.readingAttribute("groupId"));
             case Payload.DeviceRegistered d -> affected.addAll(idx.byDevice);
             case Payload.DeviceRemoved d -> affected.addAll(idx.byDevice);
+            case Payload.TimerFired t when ATTRIBUTES_UPDATED.equals(t.kind()) -> {
+                for (Iterator<String> it = t.data().path("values").fieldNames(); it.hasNext(); ) {
+                    affected.addAll(idx.readingAttribute(it.next()));
+                }
+            }
             case Payload.TimerFired t -> {
                 if (!SegmentBatch.WAKE.equals(t.kind())) return;
                 if (t.timerId().equals(ps.timerId)) { // this wake-up is spent; the evaluation sets the next
@@ -126,6 +134,66 @@ public final class SegmentStage implements Stage {
             ps.stateDirty = true;
             affected.addAll(spec.segments());
         }
+    }
+
+    /**
+     * Whether a condition holds for a person now, as this batch sees them (memberships and tallies changed by
+     * earlier events of the batch included): for campaign audiences, branches, waits and exit rules. Behavioral
+     * parts no segment tallies are computed from the person's history.
+     */
+    public boolean holds(Batch batch, String workspaceId, String personId, Condition condition) throws SQLException {
+        SegmentBatch sb = local(batch).segments;
+        SegmentIndex idx = sb.index(workspaceId);
+        PersonSegments ps = idx.isEmpty() // nothing to keep: a scratch state, not one to write back
+                ? new PersonSegments(personId, workspaceId, 0, new HashMap<>(), new HashMap<>(), null, null)
+                : sb.get(personId, workspaceId, PersonCache.createdInBatch(batch, personId) ? idx.generation : 0);
+        PersonFacts own = facts(batch, ps, idx);
+        List<SegmentIndex.TallySpec> missing = new ArrayList<>();
+        Map<TallyKey, String> ids = new HashMap<>();
+        for (Condition.Performed p : Conditions.performed(condition)) {
+            TallyKey key = TallyKey.of(p);
+            SegmentIndex.TallySpec spec = idx.tallies.get(key);
+            if (spec != null && spec.since() <= ps.generation) continue;
+            String id = key.id();
+            if (ids.putIfAbsent(key, id) == null) {
+                long retention = p.window() instanceof Condition.Window.Within w ? w.duration().toMillis()
+                        : p.window() instanceof Condition.Window.BetweenAgo b ? b.from().toMillis() : 0;
+                missing.add(new SegmentIndex.TallySpec(key, id, Long.MAX_VALUE, retention, List.of()));
+            }
+        }
+        if (missing.isEmpty()) return Evaluator.matches(condition, own, batch.now());
+        batch.flush(); // the history must hold this batch's events so far
+        PersonSegments scratch = new PersonSegments(personId, workspaceId, 0, new HashMap<>(), Map.of(), null, null);
+        History.fill(batch.connection(), workspaceId, List.of(scratch), missing, batch.now());
+        Facts combined = new Facts() {
+            public com.fasterxml.jackson.databind.JsonNode attributes() {
+                return own.attributes();
+            }
+
+            public Tally tally(TallyKey key) {
+                String id = ids.get(key);
+                return id != null ? scratch.tallies.get(id) : own.tally(key);
+            }
+
+            public boolean inSegment(String segmentId) {
+                return own.inSegment(segmentId);
+            }
+
+            public List<DeviceFact> devices() {
+                return own.devices();
+            }
+
+            public boolean subscribed(String channel, String topic) {
+                return own.subscribed(channel, topic);
+            }
+        };
+        return Evaluator.matches(condition, combined, batch.now());
+    }
+
+    /** An attribute (dot path) of a person as this batch sees them; null when missing. */
+    public static com.fasterxml.jackson.databind.JsonNode attribute(Batch batch, String personId, String path)
+            throws SQLException {
+        return Values.at(PersonCache.attributesOf(batch, personId), path);
     }
 
     private static PersonFacts facts(Batch batch, PersonSegments ps, SegmentIndex idx) {

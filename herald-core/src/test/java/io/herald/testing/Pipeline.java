@@ -11,6 +11,8 @@ import io.herald.person.ProfileStage;
 import io.herald.processor.BatchGuard;
 import io.herald.processor.PersonProcessor;
 import io.herald.processor.Stage;
+import io.herald.campaign.CampaignStage;
+import io.herald.campaign.Campaigns;
 import io.herald.segment.SegmentStage;
 import io.herald.segment.Segments;
 import io.herald.store.Engine;
@@ -38,6 +40,7 @@ public final class Pipeline implements AutoCloseable {
     private final BatchGuard guard = new BatchGuard();
     private final List<Stage> stages;
     private final Segments segments;
+    private final Campaigns campaigns;
 
     public Pipeline(Engine engine, Path tempDir, TestClock clock, Stage... extraStages) {
         this(engine, tempDir, clock, 1, extraStages);
@@ -50,7 +53,10 @@ public final class Pipeline implements AutoCloseable {
         this.log = JdbcEventLog.open(store.db(), store.config(), partitions, 1024);
         this.ingest = new Ingest(log, clock, new SimpleMeterRegistry());
         this.segments = new Segments(store.db(), log, guard, clock);
-        this.stages = new ArrayList<>(List.of(new IdentityStage(log, guard), new ProfileStage(), new SegmentStage(segments)));
+        this.campaigns = new Campaigns(store.db(), log, clock);
+        SegmentStage segmentStage = new SegmentStage(segments);
+        this.stages = new ArrayList<>(List.of(new IdentityStage(log, guard), new ProfileStage(), segmentStage,
+                new CampaignStage(campaigns, segmentStage)));
         this.stages.addAll(List.of(extraStages));
         this.processor = newProcessor();
         this.timers = new Timers(store.db(), log, clock);
@@ -94,6 +100,10 @@ public final class Pipeline implements AutoCloseable {
 
     public Timers timers() {
         return timers;
+    }
+
+    public Campaigns campaigns() {
+        return campaigns;
     }
 
     public Segments segments() {

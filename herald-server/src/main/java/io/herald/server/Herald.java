@@ -7,6 +7,8 @@ import io.herald.person.People;
 import io.herald.person.ProfileStage;
 import io.herald.processor.BatchGuard;
 import io.herald.processor.PersonProcessor;
+import io.herald.campaign.CampaignStage;
+import io.herald.campaign.Campaigns;
 import io.herald.segment.SegmentStage;
 import io.herald.segment.Segments;
 import io.herald.server.http.HttpApi;
@@ -37,6 +39,7 @@ public final class Herald implements AutoCloseable {
     private final PersonProcessor processor;
     private final Timers timers;
     private final Segments segments;
+    private final Campaigns campaigns;
     private final PrometheusMeterRegistry meters;
     private final Optional<Workspaces.Created> bootstrapped;
     private Javalin http;
@@ -51,8 +54,10 @@ public final class Herald implements AutoCloseable {
             this.eventLog = JdbcEventLog.open(db, config.database(), config.partitions(), 8192);
             BatchGuard guard = new BatchGuard();
             this.segments = new Segments(db, eventLog, guard, clock);
+            this.campaigns = new Campaigns(db, eventLog, clock);
+            SegmentStage segmentStage = new SegmentStage(segments);
             this.processor = new PersonProcessor(db, eventLog, List.of(new IdentityStage(eventLog, guard), new ProfileStage(),
-                    new SegmentStage(segments)), guard, clock, meters, 1000);
+                    segmentStage, new CampaignStage(campaigns, segmentStage)), guard, clock, meters, 1000);
             this.people = new People(db, eventLog, guard, clock);
             this.timers = new Timers(db, eventLog, clock);
         } catch (RuntimeException e) {
@@ -101,6 +106,10 @@ public final class Herald implements AutoCloseable {
 
     public PersonProcessor processor() {
         return processor;
+    }
+
+    public Campaigns campaigns() {
+        return campaigns;
     }
 
     public Segments segments() {
