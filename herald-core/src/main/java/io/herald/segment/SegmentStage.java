@@ -92,6 +92,7 @@ public final class SegmentStage implements Stage {
             case Payload.Group g -> affected.addAll(idx.readingAttribute("groupId"));
             case Payload.DeviceRegistered d -> affected.addAll(idx.byDevice);
             case Payload.DeviceRemoved d -> affected.addAll(idx.byDevice);
+            case Payload.PreferencesChanged pc -> affected.addAll(idx.bySubscription);
             case Payload.TimerFired t -> {
                 if (!SegmentBatch.WAKE.equals(t.kind())) return;
                 if (t.timerId().equals(ps.timerId)) { // this wake-up is spent; the evaluation sets the next
