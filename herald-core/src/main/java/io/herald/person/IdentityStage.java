@@ -23,8 +23,9 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>Rules: an anonymous id seen with a userId links to that user; if the anonymous id already had a person of
  * its own (anonymous until now) that person is merged into the known one, so attributes, events, devices and
- * whatever later stages keep move with it. Two known people are merged only by an explicit {@code alias}. An
- * erased (suppressed) userId is never re-created: its events are dropped.
+ * whatever later stages keep move with it (preferences too: the known person's win when both have them). Two
+ * known people are merged only by an explicit {@code alias}. An erased (suppressed) userId is never re-created:
+ * its events are dropped. A preference change never creates a person: it concerns the one its userId names.
  */
 public final class IdentityStage implements Stage {
     /** People kept in memory between batches, over all partitions (about 1 KB each). */
@@ -69,6 +70,17 @@ public final class IdentityStage implements Stage {
             case Payload.TimerFired t -> {
                 if (cache.get(t.personId()) == null) ctx.drop("person_gone");
                 else ctx.resolvedTo(t.personId());
+            }
+            case Payload.PreferencesChanged pc -> {
+                // Set through the admin API for a person who existed then; if they were erased since, the change
+                // concerns nobody and must not create a person of preferences alone, nor linger in the raw log.
+                Optional<String> person = cache.personFor(ws, PersonCache.USER, e.userId());
+                if (person.isPresent()) {
+                    ctx.resolvedTo(person.get());
+                } else {
+                    ctx.drop("person_gone");
+                    eventLog.forget(ws, List.of(e.messageId()));
+                }
             }
             default -> {
                 // Only a userId nobody has yet can be an erased one: erasure deletes the person's identities.
@@ -182,6 +194,10 @@ public final class IdentityStage implements Stage {
         Sql.update(c, "UPDATE identities SET person_id = ? WHERE person_id = ?", intoId, fromId);
         Sql.update(c, "UPDATE person_events SET person_id = ? WHERE person_id = ?", intoId, fromId);
         Sql.update(c, "UPDATE devices SET person_id = ? WHERE person_id = ?", intoId, fromId);
+        // Preferences: the known person's choices win; the visitor's are taken over only when they have none.
+        Sql.update(c, "DELETE FROM person_preferences WHERE person_id = ? AND EXISTS "
+                + "(SELECT 1 FROM person_preferences WHERE person_id = ?)", fromId, intoId);
+        Sql.update(c, "UPDATE person_preferences SET person_id = ? WHERE person_id = ?", intoId, fromId);
         Sql.update(c, "UPDATE timers SET person_id = ? WHERE person_id = ?", intoId, fromId);
         batch.announceMerge(fromId, intoId);
         Sql.update(c, "DELETE FROM persons WHERE id = ?", fromId);

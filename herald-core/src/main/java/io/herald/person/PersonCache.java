@@ -370,6 +370,7 @@ public final class PersonCache implements Batch.Flushable {
                     }
                     case Payload.DeviceRemoved d -> { }
                     case Payload.TimerFired t -> { event = t.kind(); props = t.data(); }
+                    case Payload.PreferencesChanged pc -> props = pc.preferences();
                 }
                 Sql.bind(ps, e.workspaceId(), e.messageId(), newEventPersons.get(i), e.position(),
                         e.payload().typeName(), event, name, props == null ? null : props.toString(),

@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Applies an event to the person's profile: traits into attributes, timezone and locale from the context, last
- * seen, devices; and records it in the person's event history.
+ * seen, devices, channel and topic preferences; and records it in the person's event history.
  */
 public final class ProfileStage implements Stage {
     private static final Logger log = LoggerFactory.getLogger(ProfileStage.class);
@@ -46,6 +46,13 @@ public final class ProfileStage implements Stage {
             case Payload.DeviceRemoved d -> { }
             case Payload.TimerFired t -> {
                 return; // a timer is Herald's own bookkeeping, not something the person did
+            }
+            case Payload.PreferencesChanged pc -> {
+                storePreferences(batch, p, pc.preferences());
+                // Recorded (erasure finds the raw log row through the history), but set through the admin API: the
+                // person was not seen, and the event has no context of theirs.
+                cache.recordEvent(p.id, e);
+                return;
             }
         }
         applyContext(p, e.context());
@@ -107,6 +114,14 @@ public final class ProfileStage implements Stage {
         } catch (java.time.DateTimeException e) {
             return false;
         }
+    }
+
+    /** The stored choices are replaced as a whole: the event carries the complete document (a PUT). */
+    private static void storePreferences(Batch batch, PersonState p, ObjectNode preferences) throws SQLException {
+        Sql.update(batch.connection(), "INSERT INTO person_preferences (person_id, workspace_id, preferences, updated_at) "
+                        + "VALUES (?, ?, ?, ?) ON CONFLICT (person_id) DO UPDATE SET preferences = excluded.preferences, "
+                        + "updated_at = excluded.updated_at",
+                p.id, p.workspaceId, preferences.toString(), batch.now());
     }
 
     private static void registerDevice(Batch batch, PersonState p, Payload.DeviceRegistered d) throws SQLException {

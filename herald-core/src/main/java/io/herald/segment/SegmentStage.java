@@ -101,6 +101,7 @@ public final class SegmentStage implements Stage {
                     affected.addAll(idx.readingAttribute(it.next()));
                 }
             }
+            case Payload.PreferencesChanged pc -> affected.addAll(idx.bySubscription);
             case Payload.TimerFired t -> {
                 if (!SegmentBatch.WAKE.equals(t.kind())) return;
                 if (t.timerId().equals(ps.timerId)) { // this wake-up is spent; the evaluation sets the next

@@ -112,6 +112,34 @@ public final class Segments implements AutoCloseable {
         return get(workspaceId, id);
     }
 
+    /**
+     * A topic was created, deleted, or its default changed: who is subscribed to it changed for everyone who never
+     * chose, so the segments whose conditions name it are computed again, exactly as if their condition had been
+     * edited (a new generation, status {@code computing}, the background computation over everyone). As with an
+     * edit, the membership that computation finds is recorded without {@code segment.entered}/{@code exited}
+     * events. A segment that uses one of those through {@code {"segment": id}} is re-evaluated with it.
+     *
+     * @return the ids of the segments recomputed (none when no segment names the topic)
+     */
+    public List<String> recomputeUsingTopic(String workspaceId, String topicKey) {
+        List<String> ids = db.inTransaction(c -> {
+            List<String> using = new ArrayList<>();
+            for (Map.Entry<String, Condition> e : conditions(c, workspaceId).entrySet()) {
+                if (Conditions.topics(e.getValue()).contains(topicKey)) using.add(e.getKey());
+            }
+            if (using.isEmpty()) return using;
+            java.util.Collections.sort(using);
+            long generation = nextGeneration(c, workspaceId);
+            for (String id : using) {
+                Sql.update(c, "UPDATE segments SET generation = ?, status = ?, people_done = 0 WHERE id = ? "
+                        + "AND workspace_id = ?", generation, Computations.COMPUTING, id, workspaceId);
+            }
+            return using;
+        });
+        if (!ids.isEmpty()) changed(workspaceId);
+        return ids;
+    }
+
     public void delete(String workspaceId, String id) {
         db.inTransaction(c -> {
             find(c, workspaceId, id).orElseThrow(() -> ClientError.notFound("segment " + id));

@@ -8,6 +8,8 @@ import io.herald.log.JdbcEventLog;
 import io.herald.person.IdentityStage;
 import io.herald.person.People;
 import io.herald.person.ProfileStage;
+import io.herald.preference.Preferences;
+import io.herald.preference.Topics;
 import io.herald.processor.BatchGuard;
 import io.herald.processor.PersonProcessor;
 import io.herald.processor.Stage;
@@ -23,8 +25,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The engine without HTTP, over a fresh store: ingest, the event log, the person processor (identity, profile and
- * any extra stages a test adds), timers and the people service. Processing runs when the test calls {@link #process()},
+ * The engine without HTTP, over a fresh store: ingest, the event log, the person processor (identity, profile,
+ * segments and any extra stages a test adds), timers, and the people, segments, topics and preferences services. Processing runs when the test calls {@link #process()},
  * or on the processor's own threads once a test calls {@code processor().start()}.
  */
 public final class Pipeline implements AutoCloseable {
@@ -41,6 +43,8 @@ public final class Pipeline implements AutoCloseable {
     private final List<Stage> stages;
     private final Segments segments;
     private final Campaigns campaigns;
+    private final Topics topics;
+    private final Preferences preferences;
 
     public Pipeline(Engine engine, Path tempDir, TestClock clock, Stage... extraStages) {
         this(engine, tempDir, clock, 1, extraStages);
@@ -61,6 +65,8 @@ public final class Pipeline implements AutoCloseable {
         this.processor = newProcessor();
         this.timers = new Timers(store.db(), log, clock);
         this.people = new People(store.db(), log, guard, clock);
+        this.topics = new Topics(store.db(), segments, clock);
+        this.preferences = new Preferences(store.db(), ingest, clock);
     }
 
     private PersonProcessor newProcessor() {
@@ -123,6 +129,15 @@ public final class Pipeline implements AutoCloseable {
             if (work == 0) return;
         }
         throw new AssertionError("the pipeline did not settle in 100 rounds");
+    }
+
+    public Topics topics() {
+        return topics;
+    }
+
+    /** A person's preferences; a change goes through the log like the admin API's, so {@link #settle()} applies it. */
+    public Preferences preferences() {
+        return preferences;
     }
 
     public People people() {

@@ -5,6 +5,8 @@ import io.herald.log.JdbcEventLog;
 import io.herald.person.IdentityStage;
 import io.herald.person.People;
 import io.herald.person.ProfileStage;
+import io.herald.preference.Preferences;
+import io.herald.preference.Topics;
 import io.herald.processor.BatchGuard;
 import io.herald.processor.PersonProcessor;
 import io.herald.campaign.CampaignStage;
@@ -65,7 +67,10 @@ public final class Herald implements AutoCloseable {
             throw e;
         }
         Ingest ingest = new Ingest(eventLog, clock, meters);
-        this.http = HttpApi.create(new HttpApi.Services(workspaces, ingest, people, segments, db, meters));
+        Topics topics = new Topics(db, segments, clock);
+        Preferences preferences = new Preferences(db, ingest, clock);
+        this.http = HttpApi.create(new HttpApi.Services(workspaces, ingest, people, segments, topics, preferences, db,
+                meters));
     }
 
     /**

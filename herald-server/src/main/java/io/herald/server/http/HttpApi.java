@@ -5,6 +5,8 @@ import io.herald.error.Unavailable;
 import io.herald.ingest.CallKind;
 import io.herald.ingest.Ingest;
 import io.herald.person.People;
+import io.herald.preference.Preferences;
+import io.herald.preference.Topics;
 import io.herald.segment.Segments;
 import io.herald.store.Database;
 import io.herald.store.StoreException;
@@ -25,8 +27,8 @@ public final class HttpApi {
     private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
 
     /** What the HTTP layer calls into. */
-    public record Services(Workspaces workspaces, Ingest ingest, People people, Segments segments, Database db,
-                           PrometheusMeterRegistry meters) {
+    public record Services(Workspaces workspaces, Ingest ingest, People people, Segments segments, Topics topics,
+                           Preferences preferences, Database db, PrometheusMeterRegistry meters) {
     }
 
     private HttpApi() {
@@ -37,6 +39,7 @@ public final class HttpApi {
         TrackingApi tracking = new TrackingApi(s.ingest(), auth);
         AdminApi admin = new AdminApi(s.people(), s.segments(), s.workspaces(), auth);
         SegmentsApi segments = new SegmentsApi(s.segments(), auth);
+        TopicsApi topics = new TopicsApi(s.topics(), s.preferences(), auth);
         return Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.concurrency.useVirtualThreads = true;
@@ -82,6 +85,13 @@ public final class HttpApi {
             r.delete("/api/v1/segments/{id}", segments::delete);
             r.get("/api/v1/segments/{id}/members", segments::members);
             r.get("/api/v1/segments/{id}/count", segments::count);
+            r.post("/api/v1/topics", topics::create);
+            r.get("/api/v1/topics", topics::list);
+            r.get("/api/v1/topics/{key}", topics::get);
+            r.put("/api/v1/topics/{key}", topics::update);
+            r.delete("/api/v1/topics/{key}", topics::delete);
+            r.get("/api/v1/people/{userId}/preferences", topics::preferences);
+            r.put("/api/v1/people/{userId}/preferences", topics::changePreferences);
 
             Counter.Builder requests = Counter.builder("herald.http.requests").description("HTTP requests answered");
             r.after(ctx -> requests.tag("status", statusClass(ctx)).register(s.meters()).increment());

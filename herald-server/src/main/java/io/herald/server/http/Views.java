@@ -7,6 +7,7 @@ import io.herald.person.Device;
 import io.herald.person.People;
 import io.herald.person.Person;
 import io.herald.person.PersonEvent;
+import io.herald.preference.Topics;
 import io.herald.segment.Segments;
 import io.herald.store.Page;
 import java.time.Instant;
@@ -62,6 +63,15 @@ final class Views {
         return o;
     }
 
+    static ObjectNode topic(Topics.Topic t) {
+        ObjectNode o = EventCodec.mapper().createObjectNode();
+        o.put("key", t.key());
+        o.put("name", t.name());
+        o.put("defaultOptIn", t.defaultOptIn());
+        o.put("createdAt", iso(t.createdAt()));
+        return o;
+    }
+
     static ObjectNode member(Segments.Member m) {
         ObjectNode o = EventCodec.mapper().createObjectNode();
         o.put("userId", m.userId());
@@ -91,8 +101,11 @@ final class Views {
         o.put("type", e.type());
         if (e.event() != null) o.put("event", e.event());
         if (e.name() != null) o.put("name", e.name());
-        if (e.properties() != null) o.set(e.type().equals("identify") || e.type().equals("group")
-                ? "traits" : "properties", e.properties());
+        if (e.properties() != null) o.set(switch (e.type()) {
+            case "identify", "group" -> "traits";
+            case "preferences" -> "preferences";
+            default -> "properties";
+        }, e.properties());
         if (e.context() != null) o.set("context", e.context());
         o.put("timestamp", iso(e.timestamp()));
         o.put("receivedAt", iso(e.receivedAt()));

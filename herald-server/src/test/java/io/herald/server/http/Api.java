@@ -50,6 +50,13 @@ final class Api {
         return request(h, "DELETE", path, Map.of("Authorization", "Bearer " + TestHerald.ADMIN_KEY), null);
     }
 
+    /** A request with a JSON body (null for none) on the admin API with the bootstrap admin key. */
+    static TestHerald.Answer admin(TestHerald h, String method, String path, String json) {
+        Map<String, String> headers = new HashMap<>(Map.of("Authorization", "Bearer " + TestHerald.ADMIN_KEY));
+        if (json != null) headers.put("Content-Type", JSON);
+        return request(h, method, path, headers, json == null ? null : utf8(json));
+    }
+
     /** POSTs a tracking call and fails the test unless Herald answers {@code 200 {"success": true}}. */
     static void accepted(TestHerald h, String path, String json) {
         TestHerald.Answer a = h.track(path, json);

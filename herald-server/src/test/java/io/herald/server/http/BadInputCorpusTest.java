@@ -28,13 +28,15 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * What clients get wrong, as a table: every case must be refused with the documented status and JSON error, never a
- * 5xx, and must change nothing (no log row, no person). The cases run against one Herald per engine, seeded with
- * one person ({@value #SEEDED}) that the cross-workspace cases try to reach.
+ * 5xx, and must change nothing (no log row, no person, no topic). The cases run against one Herald per engine,
+ * seeded with one person ({@value #SEEDED}) and one topic ({@value #SEEDED_TOPIC}) that the cross-workspace cases
+ * try to reach.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class BadInputCorpusTest {
     private static final String SEEDED = "secret-user";
     private static final String SEEDED_EMAIL = "secret@example.com";
+    private static final String SEEDED_TOPIC = "seeded_topic";
     /** Replaced by the admin key of a second workspace when a case runs. */
     private static final String OTHER_ADMIN_KEY = "<admin key of workspace other>";
     private static final String BASIC_WRITE = TestHerald.basic(TestHerald.WRITE_KEY);
@@ -197,6 +199,78 @@ class BadInputCorpusTest {
                 "Bearer " + OTHER_ADMIN_KEY).expect(200, null));
         c.add(when("other workspace erases person").request("DELETE", "/api/v1/people/" + SEEDED, null).header("Content-Type", null)
                 .header("Authorization", "Bearer " + OTHER_ADMIN_KEY).expect(404, "not_found"));
+        // Topics and preferences (the fixture has topic SEEDED_TOPIC).
+        String topic = "{\"key\":\"tips\",\"name\":\"Tips\",\"defaultOptIn\":true}";
+        c.add(when("topic: malformed JSON").admin("POST", "/api/v1/topics", "{\"key\":").expect(400, "invalid_json"));
+        c.add(when("topic: array body").admin("POST", "/api/v1/topics", "[]").expect(400, "invalid_json"));
+        c.add(when("topic: key missing").admin("POST", "/api/v1/topics", "{\"name\":\"Tips\",\"defaultOptIn\":true}")
+                .expect(400, "missing_field", "key"));
+        c.add(when("topic: key with capitals and spaces").admin("POST", "/api/v1/topics",
+                "{\"key\":\"Product Tips\",\"name\":\"Tips\",\"defaultOptIn\":true}").expect(400, "invalid_field", "key"));
+        c.add(when("topic: key of 65 chars").admin("POST", "/api/v1/topics", "{\"key\":\"" + "k".repeat(65)
+                + "\",\"name\":\"Tips\",\"defaultOptIn\":true}").expect(400, "invalid_field", "key"));
+        c.add(when("topic: key as a number").admin("POST", "/api/v1/topics", "{\"key\":7,\"name\":\"Tips\",\"defaultOptIn\":true}")
+                .expect(400, "invalid_field", "key"));
+        c.add(when("topic: name of 201 chars").admin("POST", "/api/v1/topics", "{\"key\":\"tips\",\"name\":\"" + "n".repeat(201)
+                + "\",\"defaultOptIn\":true}").expect(400, "invalid_field", "name"));
+        c.add(when("topic: blank name").admin("POST", "/api/v1/topics", "{\"key\":\"tips\",\"name\":\" \",\"defaultOptIn\":true}")
+                .expect(400, "invalid_field", "name"));
+        c.add(when("topic: defaultOptIn missing").admin("POST", "/api/v1/topics", "{\"key\":\"tips\",\"name\":\"Tips\"}")
+                .expect(400, "missing_field", "defaultOptIn"));
+        c.add(when("topic: defaultOptIn as a string").admin("POST", "/api/v1/topics",
+                "{\"key\":\"tips\",\"name\":\"Tips\",\"defaultOptIn\":\"yes\"}").expect(400, "invalid_field", "defaultOptIn"));
+        c.add(when("topic: unknown field").admin("POST", "/api/v1/topics",
+                "{\"key\":\"tips\",\"name\":\"Tips\",\"defaultOptIn\":true,\"color\":\"red\"}").expect(400, "invalid_field", "color"));
+        c.add(when("topic: duplicate key").admin("POST", "/api/v1/topics", "{\"key\":\"" + SEEDED_TOPIC
+                + "\",\"name\":\"Again\",\"defaultOptIn\":false}").expect(409, "already_exists", "key"));
+        c.add(when("topic: body over 16 KB").admin("POST", "/api/v1/topics", "{\"key\":\"tips\",\"name\":\"" + kb33
+                + "\",\"defaultOptIn\":true}").expect(413, "too_large"));
+        c.add(when("topic: XML body").admin("POST", "/api/v1/topics", "<topic/>").header("Content-Type", "application/xml")
+                .expect(415, "unsupported_media_type"));
+        c.add(when("topic: no key").admin("POST", "/api/v1/topics", topic).header("Authorization", null).expect(401, "missing_key"));
+        c.add(when("topic: write key").admin("POST", "/api/v1/topics", topic).header("Authorization", "Bearer " + TestHerald.WRITE_KEY)
+                .expect(403, "wrong_key_kind"));
+        c.add(when("topic: change the key").admin("PUT", "/api/v1/topics/" + SEEDED_TOPIC, "{\"key\":\"other\"}")
+                .expect(400, "invalid_field", "key"));
+        c.add(when("topic: default as a number").admin("PUT", "/api/v1/topics/" + SEEDED_TOPIC, "{\"defaultOptIn\":0}")
+                .expect(400, "invalid_field", "defaultOptIn"));
+        c.add(when("topic: change an unknown topic").admin("PUT", "/api/v1/topics/nope", "{\"name\":\"x\"}").expect(404, "not_found"));
+        c.add(when("topic: read an unknown topic").get("/api/v1/topics/nope").expect(404, "not_found"));
+        c.add(when("topic: delete an unknown topic").admin("DELETE", "/api/v1/topics/nope", null).expect(404, "not_found"));
+        c.add(when("topics: limit=0").get("/api/v1/topics?limit=0").expect(400, "invalid_field", "limit"));
+        c.add(when("topics: bad cursor").get("/api/v1/topics?cursor=not%20a%20cursor!").expect(400, "invalid_field", "cursor"));
+        c.add(when("other workspace reads topic").get("/api/v1/topics/" + SEEDED_TOPIC)
+                .header("Authorization", "Bearer " + OTHER_ADMIN_KEY).expect(404, "not_found"));
+        c.add(when("other workspace deletes topic").admin("DELETE", "/api/v1/topics/" + SEEDED_TOPIC, null)
+                .header("Authorization", "Bearer " + OTHER_ADMIN_KEY).expect(404, "not_found"));
+        String prefs = "/api/v1/people/" + SEEDED + "/preferences";
+        c.add(when("preferences: unknown channel").admin("PUT", prefs, "{\"channels\":{\"fax\":false}}")
+                .expect(400, "invalid_field", "channels.fax"));
+        c.add(when("preferences: channel choice not boolean").admin("PUT", prefs, "{\"channels\":{\"push\":\"off\"}}")
+                .expect(400, "invalid_field", "channels.push"));
+        c.add(when("preferences: channels as an array").admin("PUT", prefs, "{\"channels\":[\"push\"]}")
+                .expect(400, "invalid_field", "channels"));
+        c.add(when("preferences: unknown topic").admin("PUT", prefs, "{\"topics\":{\"product_tips\":{\"push\":false}}}")
+                .expect(400, "invalid_field", "topics.product_tips"));
+        c.add(when("preferences: topic choice not an object").admin("PUT", prefs, "{\"topics\":{\"" + SEEDED_TOPIC + "\":true}}")
+                .expect(400, "invalid_field", "topics." + SEEDED_TOPIC));
+        c.add(when("preferences: topic on an unknown channel").admin("PUT", prefs, "{\"topics\":{\"" + SEEDED_TOPIC
+                + "\":{\"pigeon\":true}}}").expect(400, "invalid_field", "topics." + SEEDED_TOPIC + ".pigeon"));
+        c.add(when("preferences: topic choice as a number").admin("PUT", prefs, "{\"topics\":{\"" + SEEDED_TOPIC
+                + "\":{\"push\":1}}}").expect(400, "invalid_field", "topics." + SEEDED_TOPIC + ".push"));
+        c.add(when("preferences: unknown field").admin("PUT", prefs, "{\"email\":false}").expect(400, "invalid_field", "email"));
+        c.add(when("preferences: malformed JSON").admin("PUT", prefs, "{\"channels\":").expect(400, "invalid_json"));
+        c.add(when("preferences: body over 256 KB").admin("PUT", prefs, "{\"channels\":{\"push\":false},\"pad\":\""
+                + "p".repeat(257 * 1024) + "\"}").expect(413, "too_large"));
+        c.add(when("preferences: no key").admin("PUT", prefs, "{}").header("Authorization", null).expect(401, "missing_key"));
+        c.add(when("preferences: write key").admin("PUT", prefs, "{}").header("Authorization", "Bearer " + TestHerald.WRITE_KEY)
+                .expect(403, "wrong_key_kind"));
+        c.add(when("preferences: unknown person").admin("PUT", "/api/v1/people/nobody/preferences", "{}").expect(404, "not_found"));
+        c.add(when("preferences: read an unknown person's").get("/api/v1/people/nobody/preferences").expect(404, "not_found"));
+        c.add(when("other workspace reads preferences").get(prefs).header("Authorization", "Bearer " + OTHER_ADMIN_KEY)
+                .expect(404, "not_found"));
+        c.add(when("other workspace changes preferences").admin("PUT", prefs, "{\"channels\":{\"push\":false}}")
+                .header("Authorization", "Bearer " + OTHER_ADMIN_KEY).expect(404, "not_found"));
         return List.copyOf(c);
     }
 
@@ -212,6 +286,7 @@ class BadInputCorpusTest {
         h.process();
         long logRows = eventLogRows(h);
         long identities = count(h, "SELECT COUNT(*) FROM identities");
+        long topics = count(h, "SELECT COUNT(*) FROM topics");
         Map<String, String> headers = new LinkedHashMap<>();
         c.headers().forEach((k, v) -> headers.put(k, v.replace(OTHER_ADMIN_KEY, f.otherAdminKey())));
 
@@ -238,6 +313,10 @@ class BadInputCorpusTest {
                 .as("people created").isZero();
         assertThat(count(h, "SELECT COUNT(*) FROM persons WHERE user_id = ?", SEEDED)).as("the seeded person").isEqualTo(1);
         assertThat(count(h, "SELECT COUNT(*) FROM identities")).isEqualTo(identities);
+        assertThat(count(h, "SELECT COUNT(*) FROM topics")).as("topics").isEqualTo(topics);
+        assertThat(count(h, "SELECT COUNT(*) FROM topics WHERE topic_key = ? AND name = ?", SEEDED_TOPIC, "Seeded"))
+                .as("the seeded topic, unchanged").isEqualTo(1);
+        assertThat(count(h, "SELECT COUNT(*) FROM person_preferences")).as("preferences stored").isZero();
     }
 
     @ParameterizedTest
@@ -304,6 +383,9 @@ class BadInputCorpusTest {
             String otherAdminKey = h.herald().workspaces().create("other").adminKey();
             Api.accepted(h, "/v1/identify", "{\"userId\":\"" + SEEDED + "\",\"traits\":{\"email\":\"" + SEEDED_EMAIL + "\"}}");
             h.process();
+            TestHerald.Answer topic = Api.admin(h, "POST", "/api/v1/topics", "{\"key\":\"" + SEEDED_TOPIC
+                    + "\",\"name\":\"Seeded\",\"defaultOptIn\":true}");
+            if (topic.status() != 201) throw new AssertionError("seeding the topic failed: " + topic.body());
             return new Fixture(h, otherAdminKey);
         });
     }
@@ -344,6 +426,16 @@ class BadInputCorpusTest {
             this.body = body;
             headers.put("Content-Type", Api.JSON);
             headers.put("Authorization", BASIC_WRITE);
+            return this;
+        }
+
+        /** An admin API request with the admin key and, when {@code json} is not null, a JSON body. */
+        CaseBuilder admin(String method, String path, String json) {
+            this.method = method;
+            this.path = path;
+            this.body = json == null ? null : utf8(json);
+            if (json != null) headers.put("Content-Type", Api.JSON);
+            headers.put("Authorization", BEARER_ADMIN);
             return this;
         }
 
