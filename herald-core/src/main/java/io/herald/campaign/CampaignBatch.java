@@ -8,7 +8,9 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import io.herald.person.PersonCache;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -33,12 +35,38 @@ final class CampaignBatch implements Batch.Flushable {
     List<Run> runs(String personId) throws SQLException {
         List<Run> runs = byPerson.get(personId);
         if (runs == null) {
-            runs = new ArrayList<>(Sql.query(c(), "SELECT * FROM campaign_runs WHERE person_id = ? AND (status IN (?, ?) "
-                    + "OR (converted_at IS NULL AND goal_deadline >= ?))", CampaignBatch::map, personId, Run.ACTIVE, Run.HELD,
-                    batch.now() - 31L * 24 * 3600 * 1000)); // events may be a little late: look back generously
+            // Someone who came into being in this batch has no runs yet: nothing to ask the store.
+            runs = PersonCache.createdInBatch(batch, personId) ? new ArrayList<>() : new ArrayList<>(Sql.query(c(),
+                    "SELECT * FROM campaign_runs WHERE person_id = ? AND " + LIVE, CampaignBatch::map, personId, Run.ACTIVE,
+                    Run.HELD, lookBack()));
             byPerson.put(personId, runs);
         }
         return runs;
+    }
+
+    /** Loads the runs of many people in a few queries (the batch's prefetch). */
+    void load(Collection<String> personIds) throws SQLException {
+        List<String> wanted = new ArrayList<>();
+        for (String id : personIds) if (!byPerson.containsKey(id)) wanted.add(id);
+        for (List<String> chunk : Sql.chunks(wanted)) {
+            for (String id : chunk) byPerson.put(id, new ArrayList<>());
+            Object[] params = new Object[chunk.size() + 3];
+            for (int i = 0; i < chunk.size(); i++) params[i] = chunk.get(i);
+            params[chunk.size()] = Run.ACTIVE;
+            params[chunk.size() + 1] = Run.HELD;
+            params[chunk.size() + 2] = lookBack();
+            for (Run r : Sql.query(c(), "SELECT * FROM campaign_runs WHERE person_id IN (" + Sql.placeholders(chunk.size())
+                    + ") AND " + LIVE, CampaignBatch::map, params)) {
+                byPerson.get(r.personId).add(r);
+            }
+        }
+    }
+
+    private static final String LIVE = "(status IN (?, ?) OR (converted_at IS NULL AND goal_deadline >= ?))";
+
+    /** Goal events may arrive a little late (clock skew, offline clients): finished runs stay in view a while. */
+    private long lookBack() {
+        return batch.now() - 31L * 24 * 3600 * 1000;
     }
 
     void add(Run run) throws SQLException {

@@ -59,6 +59,17 @@ public final class CampaignStage implements Stage {
     }
 
     @Override
+    public void prefetch(Batch batch, List<Event> events) throws SQLException {
+        for (Event e : events) {
+            if (!catalog.of(e.workspaceId()).isEmpty()) {
+                batch.local(CampaignBatch.class, () -> new CampaignBatch(batch))
+                        .load(io.herald.person.PersonCache.prefetchedPersonIds(batch));
+                return;
+            }
+        }
+    }
+
+    @Override
     public void handle(Batch batch, EventContext ctx) throws SQLException {
         String personId = ctx.personId();
         if (ctx.dropped() || personId == null) return;
