@@ -83,7 +83,10 @@ public final class Timers implements AutoCloseable {
                 return fired;
             }
             db.inTransaction(c -> {
-                for (Due d : due) Sql.update(c, "DELETE FROM timers WHERE id = ?", d.id());
+                List<String> ids = due.stream().map(Due::id).toList();
+                for (List<String> chunk : Sql.chunks(ids)) {
+                    Sql.update(c, "DELETE FROM timers WHERE id IN (" + Sql.placeholders(chunk.size()) + ")", chunk.toArray());
+                }
                 return null;
             });
             fired += due.size();
