@@ -73,7 +73,7 @@ public final class Segments implements AutoCloseable {
             if (count >= MAX_SEGMENTS) {
                 throw new ClientError(409, "limit_reached", "a workspace may have at most " + MAX_SEGMENTS + " segments", null);
             }
-            Dependencies.check(id, f.condition(), conditions(c, workspaceId));
+            Dependencies.check(id, f.references(), conditions(c, workspaceId));
             long generation = nextGeneration(c, workspaceId);
             Sql.update(c, "INSERT INTO segments (id, workspace_id, name, description, condition, generation, status, "
                             + "people_done, people_total, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?)",
@@ -100,7 +100,7 @@ public final class Segments implements AutoCloseable {
             }
             Map<String, Condition> others = conditions(c, workspaceId);
             others.remove(id);
-            Dependencies.check(id, f.condition(), others);
+            Dependencies.check(id, f.references(), others);
             long generation = nextGeneration(c, workspaceId);
             Sql.update(c, "UPDATE segments SET name = ?, description = ?, condition = ?, generation = ?, status = ?, "
                             + "people_done = 0, updated_at = ? WHERE id = ? AND workspace_id = ?", name, description,
@@ -177,12 +177,12 @@ public final class Segments implements AutoCloseable {
         if (body == null || !body.isObject()) throw ClientError.invalid(null, "the body must be an object {condition}");
         JsonNode json = body.get("condition");
         if (json == null) throw ClientError.missing("condition");
-        Condition condition = ConditionParser.parse(json, "condition");
+        ConditionParser.Parsed parsed = ConditionParser.read(json, "condition");
         db.read(c -> {
-            Dependencies.check("preview", condition, conditions(c, workspaceId));
+            Dependencies.check(null, parsed.references(), conditions(c, workspaceId));
             return null;
         });
-        return previews.run(workspaceId, condition);
+        return previews.run(workspaceId, parsed.condition());
     }
 
     private void changed(String workspaceId) {
@@ -190,7 +190,14 @@ public final class Segments implements AutoCloseable {
         computations.request(workspaceId);
     }
 
-    private record Fields(String name, String description, JsonNode json, Condition condition) {
+    private record Fields(String name, String description, JsonNode json, ConditionParser.Parsed parsed) {
+        Condition condition() {
+            return parsed == null ? null : parsed.condition();
+        }
+
+        List<ConditionParser.Reference> references() {
+            return parsed.references();
+        }
     }
 
     private static Fields fields(JsonNode body, boolean creating) {
@@ -206,8 +213,8 @@ public final class Segments implements AutoCloseable {
         String description = text(body, "description", MAX_DESCRIPTION, false);
         JsonNode json = body.get("condition");
         if (json == null && creating) throw ClientError.missing("condition");
-        Condition condition = json == null ? null : ConditionParser.parse(json, "condition");
-        return new Fields(name, description, json, condition);
+        ConditionParser.Parsed parsed = json == null ? null : ConditionParser.read(json, "condition");
+        return new Fields(name, description, json, parsed);
     }
 
     private static String text(JsonNode body, String field, int max, boolean required) {
