@@ -89,14 +89,14 @@ public final class Segments implements AutoCloseable {
     public Segment update(String workspaceId, String id, JsonNode body) {
         Fields f = fields(body, false);
         long now = clock.millis();
-        boolean recompute = db.inTransaction(c -> {
+        Edit edit = db.inTransaction(c -> {
             Segment current = find(c, workspaceId, id).orElseThrow(() -> ClientError.notFound("segment " + id));
             String name = f.name() != null ? f.name() : current.name();
             String description = body.has("description") ? f.description() : current.description();
             if (f.condition() == null || f.json().equals(current.condition())) {
                 Sql.update(c, "UPDATE segments SET name = ?, description = ?, updated_at = ? WHERE id = ? AND workspace_id = ?",
                         name, description, now, id, workspaceId);
-                return false;
+                return name.equals(current.name()) ? Edit.DESCRIPTION : Edit.NAME;
             }
             Map<String, Condition> others = conditions(c, workspaceId);
             others.remove(id);
@@ -105,11 +105,19 @@ public final class Segments implements AutoCloseable {
             Sql.update(c, "UPDATE segments SET name = ?, description = ?, condition = ?, generation = ?, status = ?, "
                             + "people_done = 0, updated_at = ? WHERE id = ? AND workspace_id = ?", name, description,
                     f.json().toString(), generation, Computations.COMPUTING, now, id, workspaceId);
-            return true;
+            return Edit.CONDITION;
         });
-        if (recompute) changed(workspaceId);
+        switch (edit) {
+            case CONDITION -> changed(workspaceId);
+            // The processor announces entries and exits with the segment's name from the index: keep it current.
+            case NAME -> indexes.reload(workspaceId);
+            case DESCRIPTION -> { }
+        }
         return get(workspaceId, id);
     }
+
+    /** What an update changed, and so what must follow it. */
+    private enum Edit { DESCRIPTION, NAME, CONDITION }
 
     public void delete(String workspaceId, String id) {
         db.inTransaction(c -> {

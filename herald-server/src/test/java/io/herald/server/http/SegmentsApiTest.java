@@ -196,6 +196,25 @@ class SegmentsApiTest {
 
     @ParameterizedTest
     @MethodSource("io.herald.testing.TestDatabase#engines")
+    void entriesAfterARenameAreAnnouncedWithTheNewName(Engine engine) {
+        try (TestHerald h = herald(engine)) {
+            seed(h);
+            String id = ready(h, "Trial", TRIAL);
+            assertThat(admin(h, "PUT", "/api/v1/segments/" + id, "{\"name\":\"Trial people\"}").status()).isEqualTo(200);
+
+            accepted(h, "/v1/identify", "{\"userId\":\"u3\",\"traits\":{\"plan\":\"trial\"}}");
+            h.process();
+
+            assertThat(events(h, "u3")).filteredOn(e -> e.path("event").asText().equals("segment.entered"))
+                    .singleElement().satisfies(e -> {
+                        assertThat(e.path("properties").path("segmentId").asText()).isEqualTo(id);
+                        assertThat(e.path("properties").path("segmentName").asText()).isEqualTo("Trial people");
+                    });
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.herald.testing.TestDatabase#engines")
     void changingTheConditionRecomputesTheMembership(Engine engine) {
         try (TestHerald h = herald(engine)) {
             seed(h);
