@@ -182,7 +182,12 @@ public final class Segments implements AutoCloseable {
 
     /** How many people a condition selects now, and some of them, without saving anything. */
     public Previews.Result preview(String workspaceId, JsonNode body) {
-        if (body == null || !body.isObject()) throw ClientError.invalid(null, "the body must be an object {condition}");
+        requireObject(body);
+        for (var it = body.fieldNames(); it.hasNext(); ) {
+            String n = it.next();
+            // name and description are let through so that a segment about to be created can be previewed as is
+            if (!List.of("condition", "name", "description").contains(n)) throw ClientError.invalid(n, "unknown field " + n);
+        }
         JsonNode json = body.get("condition");
         if (json == null) throw ClientError.missing("condition");
         ConditionParser.Parsed parsed = ConditionParser.read(json, "condition");
@@ -209,7 +214,7 @@ public final class Segments implements AutoCloseable {
     }
 
     private static Fields fields(JsonNode body, boolean creating) {
-        if (body == null || !body.isObject()) throw ClientError.invalid(null, "the body must be a JSON object");
+        requireObject(body);
         for (var it = body.fieldNames(); it.hasNext(); ) {
             String n = it.next();
             if (!List.of("name", "description", "condition", "id", "status", "createdAt", "updatedAt", "progress",
@@ -223,6 +228,13 @@ public final class Segments implements AutoCloseable {
         if (json == null && creating) throw ClientError.missing("condition");
         ConditionParser.Parsed parsed = json == null ? null : ConditionParser.read(json, "condition");
         return new Fields(name, description, json, parsed);
+    }
+
+    /** As the tracking API answers a body that is JSON but not an object (docs/api.md, "invalid_json"). */
+    private static void requireObject(JsonNode body) {
+        if (body == null || !body.isObject()) {
+            throw new ClientError(400, "invalid_json", "the request body must be a JSON object", null);
+        }
     }
 
     private static String text(JsonNode body, String field, int max, boolean required) {
