@@ -182,6 +182,7 @@ class BadInputCorpusTest {
         c.add(when("admin key as writeKey in the body").post("/v1/batch", "{\"writeKey\":\"" + TestHerald.ADMIN_KEY + "\",\"batch\":["
                 + valid + "]}").header("Authorization", null).expect(403, "wrong_key_kind"));
         c.add(when("unknown tracking path").post("/v1/purchase", track).expect(404, "not_found"));
+        c.add(when("GET on a tracking path").get("/v1/track").header("Authorization", BASIC_WRITE).expect(405, "method_not_allowed"));
         // The admin API.
         c.add(when("no admin key").get("/api/v1/people").header("Authorization", null).expect(401, "missing_key"));
         c.add(when("unknown admin key").get("/api/v1/people").header("Authorization", "Bearer ha_nope_0000000000000")
@@ -325,6 +326,8 @@ class BadInputCorpusTest {
         c.add(when("segment: edit unknown id").admin("PUT", segments + "/seg_unknown", create).expect(404, "not_found"));
         c.add(when("segment: delete unknown id").admin("DELETE", segments + "/seg_unknown", (String) null).expect(404, "not_found"));
         c.add(when("segment: members of unknown id").get(segments + "/seg_unknown/members").expect(404, "not_found"));
+        c.add(when("segment: PATCH").admin("PATCH", a, "{\"name\":\"n\"}").expect(405, "method_not_allowed"));
+        c.add(when("segment: DELETE on the list").admin("DELETE", segments, (String) null).expect(405, "method_not_allowed"));
         c.add(when("segment: delete one another uses").admin("DELETE", a, (String) null).expect(409, "in_use"));
         c.add(when("segments: limit=0").get(segments + "?limit=0").expect(400, "invalid_field", "limit"));
         c.add(when("segments: limit=1001").get(segments + "?limit=1001").expect(400, "invalid_field", "limit"));
