@@ -205,6 +205,11 @@ public final class ConditionParser {
     private static Condition event(JsonNode n, String f) {
         only(n, f, Set.of("event", "count", "aggregate", "last", "within", "between", "where"));
         String event = name(n, f, "event");
+        // Event names are looked up in the store, which cannot take U+0000 on PostgreSQL (and no event is named
+        // with it: the tracking API refuses it). Accepted, such a condition would fail every computation of it.
+        if (event.indexOf('\u0000') >= 0) {
+            throw ClientError.invalid(f + ".event", f + ".event must not contain the NUL character");
+        }
         List<Condition.PropertyFilter> where = where(n, f);
         return performed(n, f, event, where);
     }

@@ -246,6 +246,10 @@ public final class Segments implements AutoCloseable {
         if (!v.isTextual() || v.textValue().isBlank() || v.textValue().length() > max) {
             throw ClientError.invalid(field, field + " must be a non-empty string of at most " + max + " characters");
         }
+        // Stored in a TEXT column, which on PostgreSQL cannot hold U+0000.
+        if (v.textValue().indexOf('\u0000') >= 0) {
+            throw ClientError.invalid(field, field + " must not contain the NUL character");
+        }
         return v.textValue();
     }
 

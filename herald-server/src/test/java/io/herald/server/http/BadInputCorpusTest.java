@@ -200,6 +200,13 @@ class BadInputCorpusTest {
         c.add(when("bad cursor on events").get("/api/v1/people/" + SEEDED + "/events?cursor="
                 + Base64.getUrlEncoder().encodeToString(utf8("not-a-cursor"))).expect(400, "invalid_field", "cursor"));
         c.add(when("query over 200 chars").get("/api/v1/people?query=" + "q".repeat(201)).expect(400, "invalid_field", "query"));
+        // PostgreSQL cannot take U+0000 as a parameter: it must be a 400, not the store's failure.
+        c.add(when("NUL in a query").get("/api/v1/people?query=secret%00").expect(400, "invalid_field", "query"));
+        c.add(when("NUL in an anonymousId").get("/api/v1/people?anonymousId=a%00").expect(400, "invalid_field", "anonymousId"));
+        c.add(when("NUL in a people cursor").get("/api/v1/people?cursor=" + Base64.getUrlEncoder().encodeToString(utf8("a\u0000")))
+                .expect(400, "invalid_field", "cursor"));
+        c.add(when("NUL in an events cursor").get("/api/v1/people/" + SEEDED + "/events?cursor="
+                + Base64.getUrlEncoder().encodeToString(utf8("1\n\u0000"))).expect(400, "invalid_field", "cursor"));
         c.add(when("unknown person").get("/api/v1/people/nobody").expect(404, "not_found"));
         c.add(when("erase with suppress=maybe").request("DELETE", "/api/v1/people/" + SEEDED + "?suppress=maybe", null)
                 .header("Authorization", BEARER_ADMIN).header("Content-Type", null).expect(400, "invalid_field", "suppress"));
@@ -248,6 +255,10 @@ class BadInputCorpusTest {
                 + ok + "}").expect(400, "invalid_field", "name"));
         c.add(when("segment: name a number").admin("PUT", a, "{\"name\":7}").expect(400, "invalid_field", "name"));
         c.add(when("segment: description an object").admin("PUT", a, "{\"description\":{}}").expect(400, "invalid_field", "description"));
+        c.add(when("segment: NUL in the name").admin("POST", segments, "{\"name\":\"n\\u0000\",\"condition\":" + ok + "}")
+                .expect(400, "invalid_field", "name"));
+        c.add(when("segment: NUL in the description").admin("PUT", a, "{\"description\":\"d\\u0000\"}")
+                .expect(400, "invalid_field", "description"));
         c.add(when("segment: unknown field").admin("POST", segments, "{\"name\":\"n\",\"condition\":" + ok + ",\"colour\":\"red\"}")
                 .expect(400, "invalid_field", "colour"));
         c.add(when("segment: condition null").admin("POST", segments, "{\"name\":\"n\",\"condition\":null}")
@@ -302,6 +313,8 @@ class BadInputCorpusTest {
         conditions.put("message status unknown", new String[] {"{\"message\":\"c1\",\"status\":\"read\"}", "condition.status"});
         conditions.put("unknown segment", new String[] {"{\"or\":[" + ok + "," + ok + ",{\"segment\":\"seg_unknown\"}]}",
                 "condition.or[2].segment"});
+        // An event name is looked up in the store: accepted, it failed every computation of the segment.
+        conditions.put("NUL in an event name", new String[] {"{\"not\":{\"event\":\"e\\u0000\"}}", "condition.not.event"});
         conditions.put("segment of another type", new String[] {"{\"segment\":42}", "condition.segment"});
         conditions.put("nesting 13 deep", new String[] {"{\"not\":".repeat(13) + ok + "}".repeat(13),
                 "condition" + ".not".repeat(13)});
@@ -333,6 +346,8 @@ class BadInputCorpusTest {
         c.add(when("segments: limit=1001").get(segments + "?limit=1001").expect(400, "invalid_field", "limit"));
         c.add(when("segments: bad cursor").get(segments + "?cursor=not%20a%20cursor!").expect(400, "invalid_field", "cursor"));
         c.add(when("members: limit=abc").get(a + "/members?limit=abc").expect(400, "invalid_field", "limit"));
+        c.add(when("segments: NUL in the cursor").get(segments + "?cursor=" + Base64.getUrlEncoder().encodeToString(utf8("\u0000")))
+                .expect(400, "invalid_field", "cursor"));
         c.add(when("members: bad cursor").get(a + "/members?cursor=" + Base64.getUrlEncoder().encodeToString(utf8("a\nb")))
                 .expect(400, "invalid_field", "cursor"));
         // Keys.
