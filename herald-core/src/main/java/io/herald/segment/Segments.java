@@ -68,6 +68,7 @@ public final class Segments implements AutoCloseable {
         String id = "seg_" + UuidCreator.getTimeOrderedEpoch().toString().replace("-", "");
         long now = clock.millis();
         db.inTransaction(c -> {
+            lockSegments(c, workspaceId);
             long count = Sql.queryOne(c, "SELECT COUNT(*) FROM segments WHERE workspace_id = ?", rs -> rs.getLong(1),
                     workspaceId).orElse(0L);
             if (count >= MAX_SEGMENTS) {
@@ -90,6 +91,7 @@ public final class Segments implements AutoCloseable {
         Fields f = fields(body, false);
         long now = clock.millis();
         Edit edit = db.inTransaction(c -> {
+            lockSegments(c, workspaceId);
             Segment current = find(c, workspaceId, id).orElseThrow(() -> ClientError.notFound("segment " + id));
             String name = f.name() != null ? f.name() : current.name();
             String description = body.has("description") ? f.description() : current.description();
@@ -121,6 +123,7 @@ public final class Segments implements AutoCloseable {
 
     public void delete(String workspaceId, String id) {
         db.inTransaction(c -> {
+            lockSegments(c, workspaceId);
             find(c, workspaceId, id).orElseThrow(() -> ClientError.notFound("segment " + id));
             Map<String, Condition> all = conditions(c, workspaceId);
             for (Map.Entry<String, Condition> e : all.entrySet()) {
@@ -253,9 +256,19 @@ public final class Segments implements AutoCloseable {
         return v.textValue();
     }
 
-    private static long nextGeneration(Connection c, String workspaceId) throws SQLException {
+    /**
+     * Takes the workspace's generation row for the rest of the transaction, before anything about its segments is
+     * read. Checks span segments (a cycle needs two, the limit counts them all): on PostgreSQL, under read
+     * committed, two edits that each pass alone (A uses B; B uses A) would otherwise both commit. Holding the row,
+     * the second waits and then reads what the first wrote. (SQLite has one writer at a time anyway.)
+     */
+    private static void lockSegments(Connection c, String workspaceId) throws SQLException {
         Sql.update(c, "INSERT INTO segment_generations (workspace_id, generation) VALUES (?, 0) "
                 + "ON CONFLICT (workspace_id) DO NOTHING", workspaceId);
+        Sql.update(c, "UPDATE segment_generations SET generation = generation WHERE workspace_id = ?", workspaceId);
+    }
+
+    private static long nextGeneration(Connection c, String workspaceId) throws SQLException {
         Sql.update(c, "UPDATE segment_generations SET generation = generation + 1 WHERE workspace_id = ?", workspaceId);
         return SegmentIndexes.generation(c, workspaceId);
     }

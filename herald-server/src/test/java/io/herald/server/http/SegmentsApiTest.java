@@ -18,6 +18,10 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -306,6 +310,37 @@ class SegmentsApiTest {
             assertThat(unchanged.path("condition")).isEqualTo(Api.json(TRIAL));
             assertThat(unchanged.path("status").asText()).isEqualTo("ready");
             assertThat(unchanged.path("updatedAt").asText()).isEqualTo(START);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.herald.testing.TestDatabase#engines")
+    void twoEditsAtOnceCannotMakeTwoSegmentsUseEachOther(Engine engine) throws Exception {
+        try (TestHerald h = herald(engine)) {
+            String a = create(h, "A", TRIAL).path("id").asText();
+            String b = create(h, "B", PRO).path("id").asText();
+            ExecutorService pool = Executors.newFixedThreadPool(2);
+            try {
+                for (int round = 0; round < 10; round++) {
+                    CyclicBarrier together = new CyclicBarrier(2);
+                    Future<TestHerald.Answer> aUsesB = pool.submit(() -> {
+                        together.await();
+                        return admin(h, "PUT", "/api/v1/segments/" + a, "{\"condition\":{\"segment\":\"" + b + "\"}}");
+                    });
+                    Future<TestHerald.Answer> bUsesA = pool.submit(() -> {
+                        together.await();
+                        return admin(h, "PUT", "/api/v1/segments/" + b, "{\"condition\":{\"segment\":\"" + a + "\"}}");
+                    });
+                    List<Integer> statuses = List.of(aUsesB.get().status(), bUsesA.get().status());
+
+                    assertThat(statuses).as("round %d: one edit wins, the other would close a cycle", round)
+                            .containsExactlyInAnyOrder(200, 400);
+                    assertThat(admin(h, "PUT", "/api/v1/segments/" + a, "{\"condition\":" + TRIAL + "}").status()).isEqualTo(200);
+                    assertThat(admin(h, "PUT", "/api/v1/segments/" + b, "{\"condition\":" + PRO + "}").status()).isEqualTo(200);
+                }
+            } finally {
+                pool.shutdownNow();
+            }
         }
     }
 
