@@ -51,6 +51,7 @@ public final class People {
     }
 
     public Optional<Person> byAnonymousId(String workspaceId, String anonymousId) {
+        noNul("anonymousId", anonymousId);
         return db.read(c -> {
             Optional<String> id = personIdBy(c, workspaceId, PersonCache.ANON, anonymousId);
             return id.isEmpty() ? Optional.empty() : load(c, id.get());
@@ -66,6 +67,7 @@ public final class People {
         if (query != null && query.length() > MAX_QUERY_LENGTH) {
             throw ClientError.invalid("query", "query must be at most " + MAX_QUERY_LENGTH + " characters");
         }
+        noNul("query", query);
         String after = "";
         if (cursor != null) {
             String[] parts = Page.parseCursor(cursor, 1);
@@ -247,6 +249,13 @@ public final class People {
     private static void checkLimit(int limit) {
         if (limit < 1 || limit > Page.MAX_LIMIT) {
             throw ClientError.invalid("limit", "limit must be between 1 and " + Page.MAX_LIMIT);
+        }
+    }
+
+    /** PostgreSQL cannot take U+0000 as a parameter, and no stored id or attribute text holds it. */
+    private static void noNul(String field, String value) {
+        if (value != null && value.indexOf('\u0000') >= 0) {
+            throw ClientError.invalid(field, field + " must not contain the NUL character");
         }
     }
 }

@@ -68,12 +68,13 @@ public final class Segments implements AutoCloseable {
         String id = "seg_" + UuidCreator.getTimeOrderedEpoch().toString().replace("-", "");
         long now = clock.millis();
         db.inTransaction(c -> {
+            lockSegments(c, workspaceId);
             long count = Sql.queryOne(c, "SELECT COUNT(*) FROM segments WHERE workspace_id = ?", rs -> rs.getLong(1),
                     workspaceId).orElse(0L);
             if (count >= MAX_SEGMENTS) {
                 throw new ClientError(409, "limit_reached", "a workspace may have at most " + MAX_SEGMENTS + " segments", null);
             }
-            Dependencies.check(id, f.condition(), conditions(c, workspaceId));
+            Dependencies.check(id, f.references(), conditions(c, workspaceId));
             long generation = nextGeneration(c, workspaceId);
             Sql.update(c, "INSERT INTO segments (id, workspace_id, name, description, condition, generation, status, "
                             + "people_done, people_total, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?)",
@@ -89,28 +90,36 @@ public final class Segments implements AutoCloseable {
     public Segment update(String workspaceId, String id, JsonNode body) {
         Fields f = fields(body, false);
         long now = clock.millis();
-        boolean recompute = db.inTransaction(c -> {
+        Edit edit = db.inTransaction(c -> {
+            lockSegments(c, workspaceId);
             Segment current = find(c, workspaceId, id).orElseThrow(() -> ClientError.notFound("segment " + id));
             String name = f.name() != null ? f.name() : current.name();
             String description = body.has("description") ? f.description() : current.description();
             if (f.condition() == null || f.json().equals(current.condition())) {
                 Sql.update(c, "UPDATE segments SET name = ?, description = ?, updated_at = ? WHERE id = ? AND workspace_id = ?",
                         name, description, now, id, workspaceId);
-                return false;
+                return name.equals(current.name()) ? Edit.DESCRIPTION : Edit.NAME;
             }
             Map<String, Condition> others = conditions(c, workspaceId);
             others.remove(id);
-            Dependencies.check(id, f.condition(), others);
+            Dependencies.check(id, f.references(), others);
             long generation = nextGeneration(c, workspaceId);
             Sql.update(c, "UPDATE segments SET name = ?, description = ?, condition = ?, generation = ?, status = ?, "
                             + "people_done = 0, updated_at = ? WHERE id = ? AND workspace_id = ?", name, description,
                     f.json().toString(), generation, Computations.COMPUTING, now, id, workspaceId);
-            return true;
+            return Edit.CONDITION;
         });
-        if (recompute) changed(workspaceId);
-        else indexes.reload(workspaceId); // the name travels with segment.entered/exited announcements
+        switch (edit) {
+            case CONDITION -> changed(workspaceId);
+            // The processor announces entries and exits with the segment's name from the index: keep it current.
+            case NAME -> indexes.reload(workspaceId);
+            case DESCRIPTION -> { }
+        }
         return get(workspaceId, id);
     }
+
+    /** What an update changed, and so what must follow it. */
+    private enum Edit { DESCRIPTION, NAME, CONDITION }
 
     /**
      * A topic was created, deleted, or its default changed: who is subscribed to it changed for everyone who never
@@ -142,6 +151,7 @@ public final class Segments implements AutoCloseable {
 
     public void delete(String workspaceId, String id) {
         db.inTransaction(c -> {
+            lockSegments(c, workspaceId);
             find(c, workspaceId, id).orElseThrow(() -> ClientError.notFound("segment " + id));
             Map<String, Condition> all = conditions(c, workspaceId);
             for (Map.Entry<String, Condition> e : all.entrySet()) {
@@ -203,15 +213,20 @@ public final class Segments implements AutoCloseable {
 
     /** How many people a condition selects now, and some of them, without saving anything. */
     public Previews.Result preview(String workspaceId, JsonNode body) {
-        if (body == null || !body.isObject()) throw ClientError.invalid(null, "the body must be an object {condition}");
+        requireObject(body);
+        for (var it = body.fieldNames(); it.hasNext(); ) {
+            String n = it.next();
+            // name and description are let through so that a segment about to be created can be previewed as is
+            if (!List.of("condition", "name", "description").contains(n)) throw ClientError.invalid(n, "unknown field " + n);
+        }
         JsonNode json = body.get("condition");
         if (json == null) throw ClientError.missing("condition");
-        Condition condition = ConditionParser.parse(json, "condition");
+        ConditionParser.Parsed parsed = ConditionParser.read(json, "condition");
         db.read(c -> {
-            Dependencies.check("preview", condition, conditions(c, workspaceId));
+            Dependencies.check(null, parsed.references(), conditions(c, workspaceId));
             return null;
         });
-        return previews.run(workspaceId, condition);
+        return previews.run(workspaceId, parsed.condition());
     }
 
     private void changed(String workspaceId) {
@@ -219,11 +234,18 @@ public final class Segments implements AutoCloseable {
         computations.request(workspaceId);
     }
 
-    private record Fields(String name, String description, JsonNode json, Condition condition) {
+    private record Fields(String name, String description, JsonNode json, ConditionParser.Parsed parsed) {
+        Condition condition() {
+            return parsed == null ? null : parsed.condition();
+        }
+
+        List<ConditionParser.Reference> references() {
+            return parsed.references();
+        }
     }
 
     private static Fields fields(JsonNode body, boolean creating) {
-        if (body == null || !body.isObject()) throw ClientError.invalid(null, "the body must be a JSON object");
+        requireObject(body);
         for (var it = body.fieldNames(); it.hasNext(); ) {
             String n = it.next();
             if (!List.of("name", "description", "condition", "id", "status", "createdAt", "updatedAt", "progress",
@@ -235,8 +257,15 @@ public final class Segments implements AutoCloseable {
         String description = text(body, "description", MAX_DESCRIPTION, false);
         JsonNode json = body.get("condition");
         if (json == null && creating) throw ClientError.missing("condition");
-        Condition condition = json == null ? null : ConditionParser.parse(json, "condition");
-        return new Fields(name, description, json, condition);
+        ConditionParser.Parsed parsed = json == null ? null : ConditionParser.read(json, "condition");
+        return new Fields(name, description, json, parsed);
+    }
+
+    /** As the tracking API answers a body that is JSON but not an object (docs/api.md, "invalid_json"). */
+    private static void requireObject(JsonNode body) {
+        if (body == null || !body.isObject()) {
+            throw new ClientError(400, "invalid_json", "the request body must be a JSON object", null);
+        }
     }
 
     private static String text(JsonNode body, String field, int max, boolean required) {
@@ -248,12 +277,26 @@ public final class Segments implements AutoCloseable {
         if (!v.isTextual() || v.textValue().isBlank() || v.textValue().length() > max) {
             throw ClientError.invalid(field, field + " must be a non-empty string of at most " + max + " characters");
         }
+        // Stored in a TEXT column, which on PostgreSQL cannot hold U+0000.
+        if (v.textValue().indexOf('\u0000') >= 0) {
+            throw ClientError.invalid(field, field + " must not contain the NUL character");
+        }
         return v.textValue();
     }
 
-    private static long nextGeneration(Connection c, String workspaceId) throws SQLException {
+    /**
+     * Takes the workspace's generation row for the rest of the transaction, before anything about its segments is
+     * read. Checks span segments (a cycle needs two, the limit counts them all): on PostgreSQL, under read
+     * committed, two edits that each pass alone (A uses B; B uses A) would otherwise both commit. Holding the row,
+     * the second waits and then reads what the first wrote. (SQLite has one writer at a time anyway.)
+     */
+    private static void lockSegments(Connection c, String workspaceId) throws SQLException {
         Sql.update(c, "INSERT INTO segment_generations (workspace_id, generation) VALUES (?, 0) "
                 + "ON CONFLICT (workspace_id) DO NOTHING", workspaceId);
+        Sql.update(c, "UPDATE segment_generations SET generation = generation WHERE workspace_id = ?", workspaceId);
+    }
+
+    private static long nextGeneration(Connection c, String workspaceId) throws SQLException {
         Sql.update(c, "UPDATE segment_generations SET generation = generation + 1 WHERE workspace_id = ?", workspaceId);
         return SegmentIndexes.generation(c, workspaceId);
     }

@@ -45,6 +45,8 @@ public final class HttpApi {
             config.concurrency.useVirtualThreads = true;
             config.router.ignoreTrailingSlashes = true; // analytics-java posts to /v1/import/
             config.http.maxRequestSize = 1024 * 1024;
+            // A known path with another method is 405, as docs/api.md says (Javalin answers 404 by default).
+            config.http.prefer405over404 = true;
             // Jetty refuses malformed requests (bad URI, huge headers) before any route; keep the JSON error shape.
             config.jetty.modifyServer(server -> server.setErrorHandler(new JettyErrors()));
             var r = config.routes;
@@ -59,7 +61,6 @@ public final class HttpApi {
 
             // Tracking API: browsers call it from customers' sites, so it answers CORS from any origin.
             r.before("/v1/*", HttpApi::cors);
-            r.options("/v1/*", ctx -> ctx.status(204));
             for (CallKind kind : new CallKind[] {CallKind.IDENTIFY, CallKind.TRACK, CallKind.PAGE, CallKind.SCREEN,
                     CallKind.GROUP, CallKind.ALIAS}) {
                 r.post("/v1/" + kind.name().toLowerCase(), ctx -> tracking.handle(ctx, kind));
@@ -68,6 +69,12 @@ public final class HttpApi {
             r.post("/v1/import", ctx -> tracking.handle(ctx, CallKind.BATCH));
             r.post("/v1/devices", ctx -> tracking.handle(ctx, CallKind.DEVICE_REGISTER));
             r.delete("/v1/devices", ctx -> tracking.handle(ctx, CallKind.DEVICE_REMOVE));
+            // Preflights path by path, not with /v1/*: a wildcard route would make every /v1 path "known", and an
+            // unknown one would answer 405 instead of 404.
+            for (String call : new String[] {"identify", "track", "page", "screen", "group", "alias", "batch", "import",
+                    "devices"}) {
+                r.options("/v1/" + call, ctx -> ctx.status(204));
+            }
 
             // Admin API.
             r.get("/api/v1/people", admin::listPeople);

@@ -50,9 +50,15 @@ final class Api {
         return request(h, "DELETE", path, Map.of("Authorization", "Bearer " + TestHerald.ADMIN_KEY), null);
     }
 
-    /** A request with a JSON body (null for none) on the admin API with the bootstrap admin key. */
+    /** A JSON request to the admin API with the bootstrap admin key ({@code json} null: no body). */
     static TestHerald.Answer admin(TestHerald h, String method, String path, String json) {
-        Map<String, String> headers = new HashMap<>(Map.of("Authorization", "Bearer " + TestHerald.ADMIN_KEY));
+        return admin(h, TestHerald.ADMIN_KEY, method, path, json);
+    }
+
+    /** A JSON request to the admin API with the given admin key. */
+    static TestHerald.Answer admin(TestHerald h, String key, String method, String path, String json) {
+        Map<String, String> headers = new HashMap<>();
+        headers.put("Authorization", "Bearer " + key);
         if (json != null) headers.put("Content-Type", JSON);
         return request(h, method, path, headers, json == null ? null : utf8(json));
     }

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.herald.server.testing.TestHerald;
+import io.herald.store.Sql;
 import io.herald.store.Engine;
 import io.herald.testing.TestClock;
 import io.herald.testing.TestDatabase;
@@ -28,9 +29,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * What clients get wrong, as a table: every case must be refused with the documented status and JSON error, never a
- * 5xx, and must change nothing (no log row, no person, no topic). The cases run against one Herald per engine,
- * seeded with one person ({@value #SEEDED}) and one topic ({@value #SEEDED_TOPIC}) that the cross-workspace cases
- * try to reach.
+ * 5xx, and must change nothing (no log row, no person, no topic, no segment). The cases run against one Herald per
+ * engine, seeded with one person ({@value #SEEDED}), one topic ({@value #SEEDED_TOPIC}) and two segments (B uses A)
+ * that the cross-workspace cases try to reach.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class BadInputCorpusTest {
@@ -41,13 +42,26 @@ class BadInputCorpusTest {
     private static final String OTHER_ADMIN_KEY = "<admin key of workspace other>";
     private static final String BASIC_WRITE = TestHerald.basic(TestHerald.WRITE_KEY);
     private static final String BEARER_ADMIN = "Bearer " + TestHerald.ADMIN_KEY;
+    /** Replaced, in a case's path and body, by the ids of the seeded segments: B uses A. */
+    private static final String SEGMENT_A = "<segment a>";
+    private static final String SEGMENT_B = "<segment b>";
+    private static final String SEGMENT_A_CONDITION = "{\"attribute\":\"email\",\"op\":\"exists\"}";
 
     @TempDir
     Path dir;
 
     private final Map<Engine, Fixture> fixtures = new EnumMap<>(Engine.class);
 
-    private record Fixture(TestHerald herald, String otherAdminKey) {
+    private record Fixture(TestHerald herald, String otherAdminKey, String segmentA, String segmentB) {
+        /** The case's path or body with the placeholders replaced (bytes as ISO-8859-1: any body survives). */
+        String resolve(String s) {
+            return s.replace(OTHER_ADMIN_KEY, otherAdminKey).replace(SEGMENT_A, segmentA).replace(SEGMENT_B, segmentB);
+        }
+
+        byte[] resolve(byte[] body) {
+            if (body == null) return null;
+            return resolve(new String(body, StandardCharsets.ISO_8859_1)).getBytes(StandardCharsets.ISO_8859_1);
+        }
     }
 
     /** One bad request and the answer it must get; {@code field} is null when no single field is at fault. */
@@ -170,6 +184,7 @@ class BadInputCorpusTest {
         c.add(when("admin key as writeKey in the body").post("/v1/batch", "{\"writeKey\":\"" + TestHerald.ADMIN_KEY + "\",\"batch\":["
                 + valid + "]}").header("Authorization", null).expect(403, "wrong_key_kind"));
         c.add(when("unknown tracking path").post("/v1/purchase", track).expect(404, "not_found"));
+        c.add(when("GET on a tracking path").get("/v1/track").header("Authorization", BASIC_WRITE).expect(405, "method_not_allowed"));
         // The admin API.
         c.add(when("no admin key").get("/api/v1/people").header("Authorization", null).expect(401, "missing_key"));
         c.add(when("unknown admin key").get("/api/v1/people").header("Authorization", "Bearer ha_nope_0000000000000")
@@ -187,6 +202,13 @@ class BadInputCorpusTest {
         c.add(when("bad cursor on events").get("/api/v1/people/" + SEEDED + "/events?cursor="
                 + Base64.getUrlEncoder().encodeToString(utf8("not-a-cursor"))).expect(400, "invalid_field", "cursor"));
         c.add(when("query over 200 chars").get("/api/v1/people?query=" + "q".repeat(201)).expect(400, "invalid_field", "query"));
+        // PostgreSQL cannot take U+0000 as a parameter: it must be a 400, not the store's failure.
+        c.add(when("NUL in a query").get("/api/v1/people?query=secret%00").expect(400, "invalid_field", "query"));
+        c.add(when("NUL in an anonymousId").get("/api/v1/people?anonymousId=a%00").expect(400, "invalid_field", "anonymousId"));
+        c.add(when("NUL in a people cursor").get("/api/v1/people?cursor=" + Base64.getUrlEncoder().encodeToString(utf8("a\u0000")))
+                .expect(400, "invalid_field", "cursor"));
+        c.add(when("NUL in an events cursor").get("/api/v1/people/" + SEEDED + "/events?cursor="
+                + Base64.getUrlEncoder().encodeToString(utf8("1\n\u0000"))).expect(400, "invalid_field", "cursor"));
         c.add(when("unknown person").get("/api/v1/people/nobody").expect(404, "not_found"));
         c.add(when("erase with suppress=maybe").request("DELETE", "/api/v1/people/" + SEEDED + "?suppress=maybe", null)
                 .header("Authorization", BEARER_ADMIN).header("Content-Type", null).expect(400, "invalid_field", "suppress"));
@@ -236,12 +258,12 @@ class BadInputCorpusTest {
                 .expect(400, "invalid_field", "defaultOptIn"));
         c.add(when("topic: change an unknown topic").admin("PUT", "/api/v1/topics/nope", "{\"name\":\"x\"}").expect(404, "not_found"));
         c.add(when("topic: read an unknown topic").get("/api/v1/topics/nope").expect(404, "not_found"));
-        c.add(when("topic: delete an unknown topic").admin("DELETE", "/api/v1/topics/nope", null).expect(404, "not_found"));
+        c.add(when("topic: delete an unknown topic").admin("DELETE", "/api/v1/topics/nope", (String) null).expect(404, "not_found"));
         c.add(when("topics: limit=0").get("/api/v1/topics?limit=0").expect(400, "invalid_field", "limit"));
         c.add(when("topics: bad cursor").get("/api/v1/topics?cursor=not%20a%20cursor!").expect(400, "invalid_field", "cursor"));
         c.add(when("other workspace reads topic").get("/api/v1/topics/" + SEEDED_TOPIC)
                 .header("Authorization", "Bearer " + OTHER_ADMIN_KEY).expect(404, "not_found"));
-        c.add(when("other workspace deletes topic").admin("DELETE", "/api/v1/topics/" + SEEDED_TOPIC, null)
+        c.add(when("other workspace deletes topic").admin("DELETE", "/api/v1/topics/" + SEEDED_TOPIC, (String) null)
                 .header("Authorization", "Bearer " + OTHER_ADMIN_KEY).expect(404, "not_found"));
         String prefs = "/api/v1/people/" + SEEDED + "/preferences";
         c.add(when("preferences: unknown channel").admin("PUT", prefs, "{\"channels\":{\"fax\":false}}")
@@ -271,7 +293,174 @@ class BadInputCorpusTest {
                 .expect(404, "not_found"));
         c.add(when("other workspace changes preferences").admin("PUT", prefs, "{\"channels\":{\"push\":false}}")
                 .header("Authorization", "Bearer " + OTHER_ADMIN_KEY).expect(404, "not_found"));
+        segments(c);
         return List.copyOf(c);
+    }
+
+    /** The segment endpoints: bodies, conditions (each error naming its field), keys, workspaces. */
+    private static void segments(List<Case> c) {
+        String segments = "/api/v1/segments";
+        String a = segments + "/" + SEGMENT_A;
+        String preview = segments + "/preview";
+        String ok = "{\"attribute\":\"plan\",\"op\":\"eq\",\"value\":\"trial\"}";
+        String create = "{\"name\":\"n\",\"condition\":" + ok + "}";
+        // Bodies that are not a JSON object, or too large.
+        c.add(when("segment: malformed JSON").admin("POST", segments, "{\"name\":").expect(400, "invalid_json"));
+        c.add(when("segment: JSON array").admin("POST", segments, "[" + create + "]").expect(400, "invalid_json"));
+        c.add(when("segment: JSON string").admin("POST", segments, "\"segment\"").expect(400, "invalid_json"));
+        c.add(when("segment: JSON null").admin("PUT", a, "null").expect(400, "invalid_json"));
+        c.add(when("segment: empty body").admin("POST", segments, "").expect(400, "invalid_json"));
+        c.add(when("preview: JSON array").admin("POST", preview, "[]").expect(400, "invalid_json"));
+        c.add(when("segment: text/plain").admin("POST", segments, create).header("Content-Type", "text/plain")
+                .expect(415, "unsupported_media_type"));
+        c.add(when("segment: application/xml").admin("PUT", a, "<segment/>").header("Content-Type", "application/xml")
+                .expect(415, "unsupported_media_type"));
+        String huge = "{\"name\":\"n\",\"description\":\"" + "d".repeat(300 * 1024) + "\",\"condition\":" + ok + "}";
+        c.add(when("segment: body over 256 KB").admin("POST", segments, huge).expect(413, "too_large"));
+        c.add(when("segment: body over 256 KB without Content-Length").admin("PUT", a, huge).chunked().expect(413, "too_large"));
+        c.add(when("preview: gzip bomb").admin("POST", preview, Api.gzip(utf8("{\"condition\":" + ok + ",\"name\":\""
+                + "a".repeat(4 * 1024 * 1024) + "\"}"))).header("Content-Encoding", "gzip").expect(413, "too_large"));
+        // The segment's own fields.
+        c.add(when("segment: no name").admin("POST", segments, "{\"condition\":" + ok + "}").expect(400, "missing_field", "name"));
+        c.add(when("segment: no condition").admin("POST", segments, "{\"name\":\"n\"}").expect(400, "missing_field", "condition"));
+        c.add(when("segment: blank name").admin("POST", segments, "{\"name\":\" \",\"condition\":" + ok + "}")
+                .expect(400, "invalid_field", "name"));
+        c.add(when("segment: name of 201 chars").admin("POST", segments, "{\"name\":\"" + "n".repeat(201) + "\",\"condition\":"
+                + ok + "}").expect(400, "invalid_field", "name"));
+        c.add(when("segment: name a number").admin("PUT", a, "{\"name\":7}").expect(400, "invalid_field", "name"));
+        c.add(when("segment: description an object").admin("PUT", a, "{\"description\":{}}").expect(400, "invalid_field", "description"));
+        c.add(when("segment: NUL in the name").admin("POST", segments, "{\"name\":\"n\\u0000\",\"condition\":" + ok + "}")
+                .expect(400, "invalid_field", "name"));
+        c.add(when("segment: NUL in the description").admin("PUT", a, "{\"description\":\"d\\u0000\"}")
+                .expect(400, "invalid_field", "description"));
+        c.add(when("segment: unknown field").admin("POST", segments, "{\"name\":\"n\",\"condition\":" + ok + ",\"colour\":\"red\"}")
+                .expect(400, "invalid_field", "colour"));
+        c.add(when("segment: condition null").admin("POST", segments, "{\"name\":\"n\",\"condition\":null}")
+                .expect(400, "invalid_field", "condition"));
+        c.add(when("preview: no condition").admin("POST", preview, "{}").expect(400, "missing_field", "condition"));
+        c.add(when("preview: unknown field").admin("POST", preview, "{\"condition\":" + ok + ",\"limit\":5}")
+                .expect(400, "invalid_field", "limit"));
+        // Conditions: the error names the part at fault.
+        Map<String, String[]> conditions = new LinkedHashMap<>();
+        conditions.put("condition a string", new String[] {"\"plan = trial\"", "condition"});
+        conditions.put("condition empty", new String[] {"{}", "condition"});
+        conditions.put("condition of two kinds", new String[] {"{\"attribute\":\"plan\",\"op\":\"exists\",\"event\":\"e\"}",
+                "condition"});
+        conditions.put("unknown op", new String[] {"{\"and\":[" + ok + ",{\"attribute\":\"plan\",\"op\":\"is\",\"value\":1}]}",
+                "condition.and[1].op"});
+        conditions.put("attribute without op", new String[] {"{\"attribute\":\"plan\"}", "condition.op", "missing_field"});
+        conditions.put("in without a list", new String[] {"{\"attribute\":\"plan\",\"op\":\"in\",\"value\":\"trial\"}",
+                "condition.value"});
+        conditions.put("within not a duration", new String[] {"{\"attribute\":\"seen\",\"op\":\"within\",\"value\":\"soon\"}",
+                "condition.value"});
+        conditions.put("negative count", new String[] {"{\"and\":[{\"event\":\"e\",\"count\":{\"op\":\"gte\",\"value\":-1}}]}",
+                "condition.and[0].count.value"});
+        conditions.put("fractional count", new String[] {"{\"event\":\"e\",\"count\":{\"op\":\"gte\",\"value\":1.5}}",
+                "condition.count.value"});
+        conditions.put("count and aggregate", new String[] {"{\"event\":\"e\",\"count\":{\"op\":\"gte\",\"value\":1},"
+                + "\"aggregate\":{\"fn\":\"sum\",\"property\":\"p\",\"op\":\"gte\",\"value\":1}}", "condition"});
+        conditions.put("unknown aggregate fn", new String[] {"{\"event\":\"e\",\"aggregate\":{\"fn\":\"median\",\"property\":\"p\","
+                + "\"op\":\"gte\",\"value\":1}}", "condition.aggregate.fn"});
+        conditions.put("reversed between durations", new String[] {"{\"event\":\"e\",\"between\":[\"P7D\",\"P30D\"]}",
+                "condition.between"});
+        conditions.put("reversed between instants", new String[] {"{\"event\":\"e\",\"between\":[\"2026-12-01T00:00:00Z\","
+                + "\"2026-11-01T00:00:00Z\"]}", "condition.between"});
+        conditions.put("between of one", new String[] {"{\"event\":\"e\",\"between\":[\"P7D\"]}", "condition.between"});
+        conditions.put("within and between", new String[] {"{\"event\":\"e\",\"within\":\"P7D\",\"between\":[\"P30D\",\"P7D\"]}",
+                "condition"});
+        conditions.put("zero within", new String[] {"{\"event\":\"e\",\"within\":\"PT0S\"}", "condition.within"});
+        conditions.put("last with a window", new String[] {"{\"event\":\"e\",\"within\":\"P7D\",\"last\":{\"op\":\"before\","
+                + "\"value\":\"P1D\"}}", "condition.last"});
+        conditions.put("where not a list", new String[] {"{\"event\":\"e\",\"where\":{\"property\":\"p\"}}", "condition.where"});
+        conditions.put("unknown field in a where filter", new String[] {"{\"event\":\"e\",\"where\":[{\"property\":\"p\","
+                + "\"op\":\"eq\",\"value\":1,\"x\":1}]}", "condition.where[0].x"});
+        conditions.put("unknown field in a part", new String[] {"{\"or\":[{\"attribute\":\"a\",\"op\":\"eq\",\"value\":1,"
+                + "\"colour\":2}]}", "condition.or[0].colour"});
+        conditions.put("empty and", new String[] {"{\"and\":[]}", "condition.and"});
+        conditions.put("not of a list", new String[] {"{\"not\":[" + ok + "]}", "condition.not"});
+        conditions.put("device platform unknown", new String[] {"{\"device\":{\"platform\":\"windows\"}}",
+                "condition.device.platform"});
+        conditions.put("device pushEnabled a string", new String[] {"{\"device\":{\"pushEnabled\":\"yes\"}}",
+                "condition.device.pushEnabled"});
+        conditions.put("subscribed without channel", new String[] {"{\"subscribed\":{\"topic\":\"t\"}}",
+                "condition.subscribed.channel", "missing_field"});
+        conditions.put("message status unknown", new String[] {"{\"message\":\"c1\",\"status\":\"read\"}", "condition.status"});
+        conditions.put("unknown segment", new String[] {"{\"or\":[" + ok + "," + ok + ",{\"segment\":\"seg_unknown\"}]}",
+                "condition.or[2].segment"});
+        // An event name is looked up in the store: accepted, it failed every computation of the segment.
+        conditions.put("NUL in an event name", new String[] {"{\"not\":{\"event\":\"e\\u0000\"}}", "condition.not.event"});
+        conditions.put("segment of another type", new String[] {"{\"segment\":42}", "condition.segment"});
+        conditions.put("nesting 13 deep", new String[] {"{\"not\":".repeat(13) + ok + "}".repeat(13),
+                "condition" + ".not".repeat(13)});
+        conditions.put("301 parts", new String[] {"{\"and\":[" + ands(100) + "," + ands(100) + "," + ands(100) + "]}",
+                "condition.and[2].and[96]"});
+        conditions.put("101 conditions in a list", new String[] {"{\"or\":[" + String.join(",", java.util.Collections.nCopies(101, ok))
+                + "]}", "condition.or"});
+        conditions.forEach((name, cf) -> {
+            String code = cf.length > 2 ? cf[2] : "invalid_field";
+            c.add(when("segment create: " + name).admin("POST", segments, "{\"name\":\"n\",\"condition\":" + cf[0] + "}")
+                    .expect(400, code, cf[1]));
+            c.add(when("preview: " + name).admin("POST", preview, "{\"condition\":" + cf[0] + "}").expect(400, code, cf[1]));
+        });
+        c.add(when("segment edit: unknown op").admin("PUT", a, "{\"condition\":{\"attribute\":\"plan\",\"op\":\"like\"}}")
+                .expect(400, "invalid_field", "condition.op"));
+        c.add(when("segment edit: uses itself").admin("PUT", a, "{\"condition\":{\"segment\":\"" + SEGMENT_A + "\"}}")
+                .expect(400, "invalid_field", "condition.segment"));
+        c.add(when("segment edit: cycle through the segment using it").admin("PUT", a, "{\"condition\":{\"and\":[" + ok
+                + ",{\"not\":{\"segment\":\"" + SEGMENT_B + "\"}}]}}").expect(400, "invalid_field", "condition.and[1].not.segment"));
+        // Resources and lists.
+        c.add(when("segment: unknown id").get(segments + "/seg_unknown").expect(404, "not_found"));
+        c.add(when("segment: edit unknown id").admin("PUT", segments + "/seg_unknown", create).expect(404, "not_found"));
+        c.add(when("segment: delete unknown id").admin("DELETE", segments + "/seg_unknown", (String) null).expect(404, "not_found"));
+        c.add(when("segment: members of unknown id").get(segments + "/seg_unknown/members").expect(404, "not_found"));
+        c.add(when("segment: PATCH").admin("PATCH", a, "{\"name\":\"n\"}").expect(405, "method_not_allowed"));
+        c.add(when("segment: DELETE on the list").admin("DELETE", segments, (String) null).expect(405, "method_not_allowed"));
+        c.add(when("segment: delete one another uses").admin("DELETE", a, (String) null).expect(409, "in_use"));
+        c.add(when("segments: limit=0").get(segments + "?limit=0").expect(400, "invalid_field", "limit"));
+        c.add(when("segments: limit=1001").get(segments + "?limit=1001").expect(400, "invalid_field", "limit"));
+        c.add(when("segments: bad cursor").get(segments + "?cursor=not%20a%20cursor!").expect(400, "invalid_field", "cursor"));
+        c.add(when("members: limit=abc").get(a + "/members?limit=abc").expect(400, "invalid_field", "limit"));
+        c.add(when("segments: NUL in the cursor").get(segments + "?cursor=" + Base64.getUrlEncoder().encodeToString(utf8("\u0000")))
+                .expect(400, "invalid_field", "cursor"));
+        c.add(when("members: bad cursor").get(a + "/members?cursor=" + Base64.getUrlEncoder().encodeToString(utf8("a\nb")))
+                .expect(400, "invalid_field", "cursor"));
+        // Keys.
+        c.add(when("segment: create without a key").admin("POST", segments, create).header("Authorization", null)
+                .expect(401, "missing_key"));
+        c.add(when("segment: create with a write key").admin("POST", segments, create).header("Authorization", "Bearer "
+                + TestHerald.WRITE_KEY).expect(403, "wrong_key_kind"));
+        c.add(when("segment: edit without a key").admin("PUT", a, "{\"name\":\"x\"}").header("Authorization", null)
+                .expect(401, "missing_key"));
+        c.add(when("segment: delete with a write key").admin("DELETE", a, (String) null).header("Authorization", "Bearer "
+                + TestHerald.WRITE_KEY).expect(403, "wrong_key_kind"));
+        c.add(when("segment: read with an unknown key").get(a).header("Authorization", "Bearer ha_nope_0000000000000")
+                .expect(401, "invalid_key"));
+        c.add(when("segment: members with a write key as Basic").get(a + "/members").header("Authorization", BASIC_WRITE)
+                .expect(401, "missing_key"));
+        c.add(when("preview without a key").admin("POST", preview, "{\"condition\":" + ok + "}").header("Authorization", null)
+                .expect(401, "missing_key"));
+        c.add(when("segment: bad body and no key: the key is checked first").admin("POST", segments, "{").header("Authorization", null)
+                .expect(401, "missing_key"));
+        // Another workspace's admin key never reaches this workspace's segments.
+        for (String path : List.of("", "/members", "/count")) {
+            c.add(when("other workspace reads segment" + path).get(a + path).header("Authorization", "Bearer " + OTHER_ADMIN_KEY)
+                    .expect(404, "not_found"));
+        }
+        c.add(when("other workspace edits segment").admin("PUT", a, "{\"name\":\"mine\"}")
+                .header("Authorization", "Bearer " + OTHER_ADMIN_KEY).expect(404, "not_found"));
+        c.add(when("other workspace deletes segment").admin("DELETE", a, (String) null)
+                .header("Authorization", "Bearer " + OTHER_ADMIN_KEY).expect(404, "not_found"));
+        c.add(when("other workspace lists segments").get(segments).header("Authorization", "Bearer " + OTHER_ADMIN_KEY)
+                .expect(200, null));
+        c.add(when("other workspace uses segment in a preview").admin("POST", preview, "{\"condition\":{\"segment\":\""
+                + SEGMENT_A + "\"}}").header("Authorization", "Bearer " + OTHER_ADMIN_KEY).expect(400, "invalid_field", "condition.segment"));
+        c.add(when("other workspace uses segment in its own").admin("POST", segments, "{\"name\":\"n\",\"condition\":{\"segment\":\""
+                + SEGMENT_A + "\"}}").header("Authorization", "Bearer " + OTHER_ADMIN_KEY).expect(400, "invalid_field", "condition.segment"));
+    }
+
+    /** {@code {"and": [n leaf conditions]}}: n + 1 parts. */
+    private static String ands(int n) {
+        return "{\"and\":[" + String.join(",", java.util.Collections.nCopies(n, "{\"event\":\"e\"}")) + "]}";
     }
 
     Stream<Arguments> corpusOnEveryEngine() {
@@ -287,10 +476,11 @@ class BadInputCorpusTest {
         long logRows = eventLogRows(h);
         long identities = count(h, "SELECT COUNT(*) FROM identities");
         long topics = count(h, "SELECT COUNT(*) FROM topics");
+        List<String> segments = segmentRows(h);
         Map<String, String> headers = new LinkedHashMap<>();
-        c.headers().forEach((k, v) -> headers.put(k, v.replace(OTHER_ADMIN_KEY, f.otherAdminKey())));
+        c.headers().forEach((k, v) -> headers.put(k, f.resolve(v)));
 
-        TestHerald.Answer a = Api.request(h, c.method(), c.path(), headers, c.body(), c.chunked());
+        TestHerald.Answer a = Api.request(h, c.method(), f.resolve(c.path()), headers, f.resolve(c.body()), c.chunked());
 
         assertThat(a.status()).as("status of %s: %s", c.name(), a.body()).isEqualTo(c.status()).isLessThan(500);
         assertThat(a.response().headers().firstValue("Content-Type").orElse("")).startsWith("application/json");
@@ -317,6 +507,21 @@ class BadInputCorpusTest {
         assertThat(count(h, "SELECT COUNT(*) FROM topics WHERE topic_key = ? AND name = ?", SEEDED_TOPIC, "Seeded"))
                 .as("the seeded topic, unchanged").isEqualTo(1);
         assertThat(count(h, "SELECT COUNT(*) FROM person_preferences")).as("preferences stored").isZero();
+        assertThat(segmentRows(h)).as("segments, their members and generations").isEqualTo(segments);
+    }
+
+    /** Everything a segment change would touch, as text to compare. */
+    private static List<String> segmentRows(TestHerald h) {
+        return h.herald().database().read(conn -> {
+            List<String> rows = new ArrayList<>(Sql.query(conn, "SELECT id, name, description, condition, generation, status, "
+                    + "updated_at FROM segments ORDER BY id", rs -> rs.getString(1) + "|" + rs.getString(2) + "|"
+                    + rs.getString(3) + "|" + rs.getString(4) + "|" + rs.getLong(5) + "|" + rs.getString(6) + "|" + rs.getLong(7)));
+            rows.addAll(Sql.query(conn, "SELECT segment_id, person_id, entered_at FROM segment_members ORDER BY segment_id, "
+                    + "person_id", rs -> rs.getString(1) + "|" + rs.getString(2) + "|" + rs.getLong(3)));
+            rows.addAll(Sql.query(conn, "SELECT workspace_id, generation FROM segment_generations ORDER BY workspace_id",
+                    rs -> rs.getString(1) + "|" + rs.getLong(2)));
+            return rows;
+        });
     }
 
     @ParameterizedTest
@@ -386,7 +591,13 @@ class BadInputCorpusTest {
             TestHerald.Answer topic = Api.admin(h, "POST", "/api/v1/topics", "{\"key\":\"" + SEEDED_TOPIC
                     + "\",\"name\":\"Seeded\",\"defaultOptIn\":true}");
             if (topic.status() != 201) throw new AssertionError("seeding the topic failed: " + topic.body());
-            return new Fixture(h, otherAdminKey);
+            String a = Api.admin(h, "POST", "/api/v1/segments", "{\"name\":\"A\",\"condition\":" + SEGMENT_A_CONDITION + "}")
+                    .json().path("id").asText();
+            String b = Api.admin(h, "POST", "/api/v1/segments", "{\"name\":\"B\",\"condition\":{\"segment\":\"" + a + "\"}}")
+                    .json().path("id").asText();
+            h.herald().segments().computations().runPending();
+            assertThat(h.admin("/api/v1/segments/" + b).json().path("count").asLong()).as("the seeded person is in B").isEqualTo(1);
+            return new Fixture(h, otherAdminKey, a, b);
         });
     }
 
@@ -429,12 +640,16 @@ class BadInputCorpusTest {
             return this;
         }
 
-        /** An admin API request with the admin key and, when {@code json} is not null, a JSON body. */
+        /** An admin API request with the admin key; a JSON body unless {@code json} is null. */
         CaseBuilder admin(String method, String path, String json) {
+            return admin(method, path, json == null ? null : utf8(json));
+        }
+
+        CaseBuilder admin(String method, String path, byte[] body) {
             this.method = method;
             this.path = path;
-            this.body = json == null ? null : utf8(json);
-            if (json != null) headers.put("Content-Type", Api.JSON);
+            this.body = body;
+            if (body != null) headers.put("Content-Type", Api.JSON);
             headers.put("Authorization", BEARER_ADMIN);
             return this;
         }
