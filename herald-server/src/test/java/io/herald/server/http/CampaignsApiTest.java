@@ -519,4 +519,25 @@ class CampaignsApiTest {
             assertThat(count(h, "SELECT COUNT(*) FROM campaigns")).isEqualTo(1);
         }
     }
+
+    @ParameterizedTest
+    @MethodSource("io.herald.testing.TestDatabase#engines")
+    void erasingAPersonErasesTheirRunsAndDeliveries(Engine engine) {
+        try (TestHerald h = herald(engine)) {
+            accepted(h, "/v1/identify", "{\"userId\":\"u1\"}");
+            accepted(h, "/v1/identify", "{\"userId\":\"u2\"}");
+            settle(h);
+            String id = launch(h, WELCOME);
+            ok(trigger(h, id, "{\"userId\":\"u1\",\"data\":{\"secret\":\"s\"}}"), 202);
+            ok(trigger(h, id, "{\"userId\":\"u2\"}"), 202);
+            settle(h);
+            assertThat(Api.adminDelete(h, "/api/v1/people/u1").status()).isEqualTo(204);
+            assertThat(list(ok(h.admin("/api/v1/campaigns/" + id + "/runs"), 200)))
+                    .extracting(r -> r.path("userId").asText()).containsExactly("u2");
+            assertThat(count(h, "SELECT COUNT(*) FROM deliveries")).isEqualTo(1);
+            assertThat(count(h, "SELECT COUNT(*) FROM campaign_runs WHERE journey LIKE '%secret%'")).isZero();
+            assertThat(count(h, "SELECT COUNT(*) FROM run_steps")).isEqualTo(count(h,
+                    "SELECT COUNT(*) FROM run_steps s JOIN campaign_runs r ON r.id = s.run_id"));
+        }
+    }
 }
