@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.herald.server.testing.TestHerald;
 import io.herald.store.Engine;
+import io.herald.store.Sql;
 import io.herald.testing.TestClock;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -389,13 +390,13 @@ class CampaignsApiTest {
             for (int i = 0; i < 40; i += 2) accepted(h, "/v1/track", "{\"userId\":\"u" + i + "\",\"event\":\"upgraded\"}");
             settle(h);
             // What the delivery pipeline will do: one in-app message clicked, one push suppressed by quiet hours.
-            String clicked = h.herald().database().read(c -> io.herald.store.Sql.queryOne(c,
+            String clicked = h.herald().database().read(c -> Sql.queryOne(c,
                     "SELECT id FROM deliveries WHERE step = 'a' ORDER BY id LIMIT 1", rs -> rs.getString(1))).orElseThrow();
-            String quiet = h.herald().database().read(c -> io.herald.store.Sql.queryOne(c,
+            String quiet = h.herald().database().read(c -> Sql.queryOne(c,
                     "SELECT id FROM deliveries WHERE step = 'b' ORDER BY id LIMIT 1", rs -> rs.getString(1))).orElseThrow();
             h.herald().database().inTransaction(c -> {
-                io.herald.store.Sql.update(c, "UPDATE deliveries SET status = 'clicked' WHERE id = ?", clicked);
-                io.herald.store.Sql.update(c, "UPDATE deliveries SET status = 'suppressed', reason = 'quiet_hours' WHERE id = ?", quiet);
+                Sql.update(c, "UPDATE deliveries SET status = 'clicked' WHERE id = ?", clicked);
+                Sql.update(c, "UPDATE deliveries SET status = 'suppressed', reason = 'quiet_hours' WHERE id = ?", quiet);
                 return null;
             });
 
