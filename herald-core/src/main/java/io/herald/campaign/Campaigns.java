@@ -32,7 +32,8 @@ public final class Campaigns {
     public static final String ACTIVE = "active";
     public static final String PAUSED = "paused";
     public static final String ARCHIVED = "archived";
-    static final int MAX_BODY_CAMPAIGNS = 5000;
+    /** Campaigns per workspace, archived ones included (delete those no longer needed). */
+    static final int MAX_CAMPAIGNS = 5000;
 
     private final Database db;
     private final EventLog eventLog;
@@ -55,16 +56,22 @@ public final class Campaigns {
                            long createdAt, long updatedAt) {
     }
 
-    public Campaign create(String workspaceId, JsonNode body) {
-        JourneyParser.parse(body);
+    public Campaign create(String workspaceId, JsonNode sent) {
+        ObjectNode body = definition(sent);
+        Journey journey = JourneyParser.parse(body);
         String key = JourneyParser.text(body, null, "key", 200, false);
         String id = "cmp_" + UuidCreator.getTimeOrderedEpoch().toString().replace("-", "");
         long now = clock.millis();
         db.inTransaction(c -> {
-            checkReferences(c, workspaceId, body);
+            long count = Sql.queryOne(c, "SELECT COUNT(*) FROM campaigns WHERE workspace_id = ?", rs -> rs.getLong(1),
+                    workspaceId).orElse(0L);
+            if (count >= MAX_CAMPAIGNS) {
+                throw new ClientError(409, "limit_reached", "a workspace may have at most " + MAX_CAMPAIGNS + " campaigns", null);
+            }
+            checkReferences(c, workspaceId, journey);
             if (key != null && Sql.queryOne(c, "SELECT 1 FROM campaigns WHERE workspace_id = ? AND campaign_key = ?",
                     rs -> 1, workspaceId, key).isPresent()) {
-                throw new ClientError(409, "conflict", "a campaign with key " + key + " exists", "key");
+                throw keyTaken(key);
             }
             Sql.update(c, "INSERT INTO campaigns (id, workspace_id, campaign_key, name, status, version, created_at, updated_at) "
                     + "VALUES (?, ?, ?, ?, ?, 1, ?, ?)", id, workspaceId, key, body.get("name").asText(), DRAFT, now, now);
@@ -79,19 +86,29 @@ public final class Campaigns {
      * Changes a campaign. A draft is changed in place; an active or paused one gets a new version, which new runs
      * take while running people finish on theirs.
      */
-    public Campaign update(String workspaceId, String id, JsonNode body) {
-        JourneyParser.parse(body);
+    public Campaign update(String workspaceId, String id, JsonNode sent) {
+        ObjectNode body = definition(sent);
+        // What GET answers may be sent back as it is: the fields Herald keeps are checked or ignored, not stored.
+        JsonNode sentId = body.remove("id");
+        if (sentId != null && !sentId.asText().equals(id)) throw ClientError.invalid("id", "id cannot change");
+        JsonNode sentStatus = body.remove("status");
+        body.remove(List.of("version", "createdAt", "updatedAt"));
+        Journey journey = JourneyParser.parse(body);
         long now = clock.millis();
         db.inTransaction(c -> {
             Campaign current = find(c, workspaceId, id).orElseThrow(() -> ClientError.notFound("campaign " + id));
             if (ARCHIVED.equals(current.status())) {
                 throw new ClientError(409, "invalid_state", "campaign " + id + " is archived and cannot change", null);
             }
-            checkReferences(c, workspaceId, body);
+            if (sentStatus != null && !sentStatus.asText().equals(current.status())) {
+                throw ClientError.invalid("status", "status changes with POST /campaigns/{id}/activate, /pause or /archive");
+            }
+            if (body.equals(current.definition())) return null; // sent back unchanged: no new version
+            checkReferences(c, workspaceId, journey);
             String key = JourneyParser.text(body, null, "key", 200, false);
             if (key != null && !key.equals(current.key()) && Sql.queryOne(c, "SELECT 1 FROM campaigns WHERE workspace_id = ? "
                     + "AND campaign_key = ?", rs -> 1, workspaceId, key).isPresent()) {
-                throw new ClientError(409, "conflict", "a campaign with key " + key + " exists", "key");
+                throw keyTaken(key);
             }
             int version = current.version();
             if (DRAFT.equals(current.status())) {
@@ -189,7 +206,9 @@ public final class Campaigns {
      * request goes through the person's log, so it is processed in order with what they do.
      */
     public void trigger(String workspaceId, String id, JsonNode body) {
-        if (body == null || !body.isObject()) throw ClientError.invalid(null, "the body must be an object {userId, data?}");
+        if (body == null || !body.isObject()) {
+            throw new ClientError(400, "invalid_json", "the body must be a JSON object {userId, data?}", null);
+        }
         JourneyParser.only(body, null, java.util.Set.of("userId", "data"));
         String userId = JourneyParser.text(body, null, "userId", 1024, true);
         JsonNode data = body.get("data");
@@ -200,9 +219,7 @@ public final class Campaigns {
             throw new ClientError(409, "invalid_state", "campaign " + id + " is not triggered by the API", null);
         }
         if (!ACTIVE.equals(c.status())) throw new ClientError(409, "invalid_state", "campaign " + id + " is " + c.status(), null);
-        String personId = db.read(c2 -> Sql.queryOne(c2, "SELECT person_id FROM identities WHERE workspace_id = ? "
-                + "AND kind = 'user' AND value = ?", rs -> rs.getString(1), workspaceId, userId))
-                .orElseThrow(() -> ClientError.notFound("person " + userId));
+        String personId = db.read(c2 -> personOf(c2, workspaceId, userId));
         ObjectNode payload = EventCodec.mapper().createObjectNode().put("campaignId", id);
         payload.set("data", data == null ? EventCodec.mapper().createObjectNode() : data);
         long now = clock.millis();
@@ -223,22 +240,29 @@ public final class Campaigns {
         }
     }
 
-    /** A run as the runs API shows it, with its path. */
-    public record RunView(String id, String campaignId, int version, String personId, String userId, String status,
-                          String step, JsonNode waiting, Integer variant, boolean holdout, long enteredAt,
-                          Long finishedAt, String exitReason, Long convertedAt, List<PathEntry> path) {
+    /**
+     * A run as the runs API shows it: where it is, what it waits for, the trigger's event and data it carries
+     * ({@code journey}: {@code {event, data}}), and its path.
+     */
+    public record RunView(String id, String campaignId, String campaignName, int version, String personId,
+                          String userId, String status, String step, JsonNode waiting, Integer variant, boolean holdout,
+                          long enteredAt, Long finishedAt, String exitReason, Long convertedAt, JsonNode journey,
+                          List<PathEntry> path) {
     }
 
+    /** One step of a run's path: what happened there ({@code outcome}) and why or what ({@code detail}). */
     public record PathEntry(long at, String step, String outcome, String detail) {
     }
 
-    /** The runs of a campaign, newest last; of one person when {@code userId} is given. */
+    private static final String RUNS = "SELECT r.*, p.user_id, c.name AS campaign_name FROM campaign_runs r "
+            + "JOIN persons p ON p.id = r.person_id LEFT JOIN campaigns c ON c.id = r.campaign_id ";
+
+    /** The runs of a campaign, oldest first; of one person when {@code userId} is given. */
     public Page<RunView> runs(String workspaceId, String id, String userId, int limit, String cursor) {
         get(workspaceId, id);
         String after = after(cursor);
         return db.read(c -> {
-            String sql = "SELECT r.*, p.user_id FROM campaign_runs r JOIN persons p ON p.id = r.person_id "
-                    + "WHERE r.campaign_id = ? AND r.workspace_id = ? AND r.id > ?";
+            String sql = RUNS + "WHERE r.campaign_id = ? AND r.workspace_id = ? AND r.id > ?";
             List<Object> params = new ArrayList<>(List.of(id, workspaceId, after));
             if (userId != null) {
                 sql += " AND r.person_id = (SELECT person_id FROM identities WHERE workspace_id = ? AND kind = 'user' AND value = ?)";
@@ -246,33 +270,110 @@ public final class Campaigns {
                 params.add(userId);
             }
             params.add(limit + 1);
-            List<RunView> rows = Sql.query(c, sql + " ORDER BY r.id LIMIT ?", rs -> view(c, rs), params.toArray());
+            List<RunView> rows = withPaths(c, Sql.query(c, sql + " ORDER BY r.id LIMIT ?", Campaigns::view, params.toArray()));
             if (rows.size() <= limit) return new Page<>(rows, null);
             return new Page<>(List.copyOf(rows.subList(0, limit)), Page.cursor(rows.get(limit - 1).id()));
         });
     }
 
-    /** Every run of a person, for their history. */
-    public List<RunView> runsOfPerson(String workspaceId, String personId) {
-        return db.read(c -> Sql.query(c, "SELECT r.*, p.user_id FROM campaign_runs r JOIN persons p ON p.id = r.person_id "
-                + "WHERE r.person_id = ? AND r.workspace_id = ? ORDER BY r.entered_at, r.id", rs -> view(c, rs), personId,
-                workspaceId));
-    }
-
-    private static RunView view(Connection c, ResultSet rs) throws SQLException {
-        Run r = CampaignBatch.map(rs);
-        List<PathEntry> path = Sql.query(c, "SELECT at, step, outcome, detail FROM run_steps WHERE run_id = ? ORDER BY seq",
-                p -> new PathEntry(p.getLong(1), p.getString(2), p.getString(3), p.getString(4)), r.id);
-        return new RunView(r.id, r.campaignId, r.version, r.personId, rs.getString("user_id"), r.status, r.step, r.waiting,
-                r.variant, r.holdout, r.enteredAt, r.finishedAt, r.exitReason, r.convertedAt, path);
-    }
-
-    private static void checkReferences(Connection c, String workspaceId, JsonNode body) throws SQLException {
-        JsonNode t = body.get("trigger");
-        for (String field : List.of("segmentEntered", "segmentExited")) {
-            if (t.has(field)) segmentExists(c, workspaceId, t.get(field).asText(), "trigger." + field);
+    /** A person's runs through every campaign, newest first: their campaign history. */
+    public Page<RunView> runsOfPerson(String workspaceId, String userId, int limit, String cursor) {
+        long[] before = {Long.MAX_VALUE};
+        String[] beforeId = {""}; // with no cursor, entered_at < MAX_VALUE admits every run whatever the id
+        if (cursor != null) {
+            String[] parts = Page.parseCursor(cursor, 2);
+            try {
+                if (parts == null) throw new NumberFormatException();
+                before[0] = Long.parseLong(parts[0]);
+                beforeId[0] = parts[1];
+            } catch (NumberFormatException e) {
+                throw ClientError.invalid("cursor", "cursor is not one this API returned");
+            }
         }
-        if (t.has("broadcast")) segmentExists(c, workspaceId, t.get("broadcast").path("segment").asText(), "trigger.broadcast.segment");
+        return db.read(c -> {
+            String personId = personOf(c, workspaceId, userId);
+            List<RunView> rows = withPaths(c, Sql.query(c, RUNS + "WHERE r.person_id = ? AND r.workspace_id = ? "
+                    + "AND (r.entered_at < ? OR (r.entered_at = ? AND r.id < ?)) ORDER BY r.entered_at DESC, r.id DESC LIMIT ?",
+                    Campaigns::view, personId, workspaceId, before[0], before[0], beforeId[0], limit + 1));
+            if (rows.size() <= limit) return new Page<>(rows, null);
+            RunView last = rows.get(limit - 1);
+            return new Page<>(List.copyOf(rows.subList(0, limit)), Page.cursor(String.valueOf(last.enteredAt()), last.id()));
+        });
+    }
+
+    /**
+     * The campaign's metrics over [from, to) in epoch milliseconds (see {@link CampaignMetrics}); {@code to} defaults
+     * to now, {@code from} to 30 days before {@code to}.
+     */
+    public CampaignMetrics.Report metrics(String workspaceId, String id, Long fromOrNull, Long toOrNull) {
+        long to = toOrNull != null ? toOrNull : clock.millis() + 1;
+        long from = fromOrNull != null ? fromOrNull : to - java.time.Duration.ofDays(30).toMillis();
+        return db.read(c -> {
+            Campaign campaign = find(c, workspaceId, id).orElseThrow(() -> ClientError.notFound("campaign " + id));
+            return CampaignMetrics.compute(c, catalog, workspaceId, campaign, from, to);
+        });
+    }
+
+    /** The person a user id names in the workspace; 404 when none. */
+    static String personOf(Connection c, String workspaceId, String userId) throws SQLException {
+        return Sql.queryOne(c, "SELECT person_id FROM identities WHERE workspace_id = ? AND kind = 'user' AND value = ?",
+                rs -> rs.getString(1), workspaceId, userId).orElseThrow(() -> ClientError.notFound("person " + userId));
+    }
+
+    private static RunView view(ResultSet rs) throws SQLException {
+        Run r = CampaignBatch.map(rs);
+        return new RunView(r.id, r.campaignId, rs.getString("campaign_name"), r.version, r.personId, rs.getString("user_id"),
+                r.status, r.step, r.waiting, r.variant, r.holdout, r.enteredAt, r.finishedAt, r.exitReason, r.convertedAt,
+                r.journey, new ArrayList<>());
+    }
+
+    /** Fills each run's path, with one query per chunk of runs rather than one per run. */
+    private static List<RunView> withPaths(Connection c, List<RunView> runs) throws SQLException {
+        java.util.Map<String, List<PathEntry>> byRun = new java.util.HashMap<>();
+        for (RunView r : runs) byRun.put(r.id(), r.path());
+        for (List<String> ids : Sql.chunks(new ArrayList<>(byRun.keySet()))) {
+            Sql.query(c, "SELECT run_id, at, step, outcome, detail FROM run_steps WHERE run_id IN (" + Sql.placeholders(ids.size())
+                    + ") ORDER BY run_id, seq", rs -> byRun.get(rs.getString(1)).add(new PathEntry(rs.getLong(2),
+                    rs.getString(3), rs.getString(4), rs.getString(5))), ids.toArray());
+        }
+        return runs;
+    }
+
+    /** A copy of the sent campaign to validate and store; a top-level null is the same as the field left out. */
+    private static ObjectNode definition(JsonNode sent) {
+        if (sent == null || !sent.isObject()) throw new ClientError(400, "invalid_json", "the campaign must be a JSON object", null);
+        ObjectNode body = ((ObjectNode) sent).deepCopy();
+        List<String> nulls = new ArrayList<>();
+        body.fields().forEachRemaining(f -> {
+            if (f.getValue().isNull()) nulls.add(f.getKey());
+        });
+        body.remove(nulls);
+        return body;
+    }
+
+    private static ClientError keyTaken(String key) {
+        return new ClientError(409, "already_exists", "a campaign with key " + key + " exists", "key");
+    }
+
+    /**
+     * Every segment the campaign names, in its trigger or inside any of its conditions, must exist in the workspace:
+     * a condition on an unknown segment would silently never hold.
+     */
+    private static void checkReferences(Connection c, String workspaceId, Journey j) throws SQLException {
+        if (j.trigger() instanceof Journey.Trigger.Broadcast) {
+            // Parsed and validated, but nothing sends to a segment yet: refusing beats a campaign nobody ever enters.
+            throw ClientError.invalid("trigger.broadcast", "broadcast campaigns are not built yet: use segmentEntered, "
+                    + "or the API trigger for each person");
+        }
+        switch (j.trigger()) {
+            case Journey.Trigger.SegmentEntered s -> segmentExists(c, workspaceId, s.segmentId(), "trigger.segmentEntered");
+            case Journey.Trigger.SegmentExited s -> segmentExists(c, workspaceId, s.segmentId(), "trigger.segmentExited");
+            case Journey.Trigger.Broadcast b -> segmentExists(c, workspaceId, b.segmentId(), "trigger.broadcast.segment");
+            default -> { }
+        }
+        for (var e : JourneyConditions.of(j).entrySet()) {
+            for (String segment : JourneyConditions.segments(e.getValue())) segmentExists(c, workspaceId, segment, e.getKey());
+        }
     }
 
     private static void segmentExists(Connection c, String workspaceId, String id, String field) throws SQLException {

@@ -33,6 +33,9 @@ public final class JourneyParser {
     private static final Pattern STEP_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
     private static final Pattern TIME_OF_DAY = Pattern.compile("([01]\\d|2[0-3]):[0-5]\\d");
     static final Set<String> CHANNELS = Set.of("push", "in_app", "email", "sms", "whatsapp");
+    static final int MAX_DESCRIPTION = 2000;
+    /** Ten years (as durations count them): longer waits and windows are mistakes, and past this ms overflow. */
+    static final Duration MAX_DURATION = Duration.ofDays(3650);
     private static final Set<String> TOP = Set.of("name", "description", "key", "trigger", "audience", "entry",
             "exitWhen", "goal", "policies", "start", "steps");
 
@@ -43,6 +46,7 @@ public final class JourneyParser {
         if (n == null || !n.isObject()) throw ClientError.invalid(null, "the campaign must be a JSON object");
         only(n, null, TOP);
         String name = text(n, null, "name", 200, true);
+        text(n, null, "description", MAX_DESCRIPTION, false);
         Journey.Trigger trigger = trigger(n.get("trigger"));
         Condition audience = n.has("audience") ? ConditionParser.parse(n.get("audience"), "audience") : null;
         Journey.Entry entry = entry(n.get("entry"));
@@ -150,8 +154,10 @@ public final class JourneyParser {
         only(e, "entry", Set.of("reentry", "after"));
         String r = text(e, "entry", "reentry", 10, true);
         return switch (r) {
-            case "once" -> new Journey.Entry(Journey.Reentry.ONCE, null);
-            case "always" -> new Journey.Entry(Journey.Reentry.ALWAYS, null);
+            case "once", "always" -> {
+                if (e.has("after")) throw ClientError.invalid("entry.after", "entry.after applies only with reentry after");
+                yield new Journey.Entry(r.equals("once") ? Journey.Reentry.ONCE : Journey.Reentry.ALWAYS, null);
+            }
             case "after" -> {
                 if (!e.has("after")) throw ClientError.missing("entry.after");
                 yield new Journey.Entry(Journey.Reentry.AFTER, duration(e.get("after"), "entry.after", false));
@@ -188,7 +194,7 @@ public final class JourneyParser {
         int priority = 50;
         if (p.has("priority")) {
             JsonNode v = p.get("priority");
-            if (!v.isIntegralNumber() || v.intValue() < 0 || v.intValue() > 100) {
+            if (!wholeNumber(v) || v.intValue() < 0 || v.intValue() > 100) {
                 throw ClientError.invalid("policies.priority", "policies.priority must be a whole number from 0 to 100");
             }
             priority = v.intValue();
@@ -302,10 +308,18 @@ public final class JourneyParser {
                     // reported below
                 }
             }
+            if (d != null && d.abs().compareTo(MAX_DURATION) > 0) {
+                throw ClientError.invalid(f, f + " must be at most P10Y (3650 days)");
+            }
             if (d != null && (signed || (!d.isNegative() && !d.isZero()))) return d;
             if (d != null) throw ClientError.invalid(f, f + " must be a positive duration");
         }
         throw ClientError.invalid(f, f + " must be an ISO-8601 duration such as P7D or PT30M");
+    }
+
+    /** A JSON whole number that fits an int (a bigger one must not wrap around into range). */
+    static boolean wholeNumber(JsonNode v) {
+        return v != null && v.isIntegralNumber() && v.canConvertToInt();
     }
 
     static LocalTime timeOfDay(JsonNode v, String f) {

@@ -65,8 +65,10 @@ final class Steps {
             }
             case "webhook" -> webhook(n, f, when);
             case "exit" -> {
-                JourneyParser.only(n, f, Set.of("type", "when"));
-                yield new Journey.Step.Exit(when);
+                // Skipping an exit would leave the run nowhere to go.
+                if (n.has("when")) throw ClientError.invalid(f + ".when", f + ".when: an exit step cannot be skipped");
+                JourneyParser.only(n, f, Set.of("type"));
+                yield new Journey.Step.Exit(null);
             }
             default -> throw ClientError.invalid(f + ".type", f + ".type must be one of message, delay, wait_until, "
                     + "branch, split, update, webhook, exit");
@@ -113,7 +115,7 @@ final class Steps {
         int holdout = 0;
         if (n.has("holdout")) {
             JsonNode h = n.get("holdout");
-            if (!h.isIntegralNumber() || h.intValue() < 0 || h.intValue() > 99) {
+            if (!JourneyParser.wholeNumber(h) || h.intValue() < 0 || h.intValue() > 99) {
                 throw ClientError.invalid(f + ".holdout", f + ".holdout must be a whole percentage from 0 to 99");
             }
             holdout = h.intValue();
@@ -127,7 +129,7 @@ final class Steps {
             JourneyParser.only(path, pf, Set.of("weight", "next"));
             JsonNode w = path.get("weight");
             if (w == null) throw ClientError.missing(pf + ".weight");
-            if (!w.isIntegralNumber() || w.intValue() < 1 || w.intValue() > 100) {
+            if (!JourneyParser.wholeNumber(w) || w.intValue() < 1 || w.intValue() > 100) {
                 throw ClientError.invalid(pf + ".weight", pf + ".weight must be a whole percentage from 1 to 100");
             }
             sum += w.intValue();

@@ -145,7 +145,8 @@ public final class People {
 
     /**
      * Erases a person: profile, identities, events (in the history and the log), where their ids route in the log,
-     * devices and timers. With {@code suppress}, their user ids are remembered so later events cannot re-create them.
+     * devices, timers, campaign runs and deliveries. With {@code suppress}, their user ids are remembered so later
+     * events cannot re-create them.
      */
     public void erase(String workspaceId, String userId, boolean suppress) {
         // No batch may be between reading this person and writing them back while they are erased.
@@ -191,6 +192,10 @@ public final class People {
             Sql.update(c, "DELETE FROM segment_members WHERE person_id = ?", personId);
             Sql.update(c, "DELETE FROM segment_state WHERE person_id = ?", personId);
             Sql.update(c, "DELETE FROM person_preferences WHERE person_id = ?", personId);
+            // Campaign runs hold the trigger's data, deliveries the rendered messages: personal data as well.
+            Sql.update(c, "DELETE FROM run_steps WHERE run_id IN (SELECT id FROM campaign_runs WHERE person_id = ?)", personId);
+            Sql.update(c, "DELETE FROM campaign_runs WHERE person_id = ?", personId);
+            Sql.update(c, "DELETE FROM deliveries WHERE person_id = ?", personId);
             Sql.update(c, "DELETE FROM identities WHERE person_id = ?", personId);
             Sql.update(c, "DELETE FROM persons WHERE id = ?", personId);
             return null;

@@ -11,6 +11,7 @@ import io.herald.processor.BatchGuard;
 import io.herald.processor.PersonProcessor;
 import io.herald.campaign.CampaignStage;
 import io.herald.campaign.Campaigns;
+import io.herald.campaign.Deliveries;
 import io.herald.segment.SegmentStage;
 import io.herald.segment.Segments;
 import io.herald.server.http.HttpApi;
@@ -69,8 +70,8 @@ public final class Herald implements AutoCloseable {
         Ingest ingest = new Ingest(eventLog, clock, meters);
         Topics topics = new Topics(db, segments, clock);
         Preferences preferences = new Preferences(db, ingest, clock);
-        this.http = HttpApi.create(new HttpApi.Services(workspaces, ingest, people, segments, topics, preferences, db,
-                meters));
+        this.http = HttpApi.create(new HttpApi.Services(workspaces, ingest, people, segments, topics, preferences,
+                campaigns, new Deliveries(db), db, meters));
     }
 
     /**

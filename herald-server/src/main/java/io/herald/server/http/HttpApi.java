@@ -1,5 +1,7 @@
 package io.herald.server.http;
 
+import io.herald.campaign.Campaigns;
+import io.herald.campaign.Deliveries;
 import io.herald.error.ClientError;
 import io.herald.error.Unavailable;
 import io.herald.ingest.CallKind;
@@ -28,7 +30,8 @@ public final class HttpApi {
 
     /** What the HTTP layer calls into. */
     public record Services(Workspaces workspaces, Ingest ingest, People people, Segments segments, Topics topics,
-                           Preferences preferences, Database db, PrometheusMeterRegistry meters) {
+                           Preferences preferences, Campaigns campaigns, Deliveries deliveries, Database db,
+                           PrometheusMeterRegistry meters) {
     }
 
     private HttpApi() {
@@ -40,6 +43,7 @@ public final class HttpApi {
         AdminApi admin = new AdminApi(s.people(), s.segments(), s.workspaces(), auth);
         SegmentsApi segments = new SegmentsApi(s.segments(), auth);
         TopicsApi topics = new TopicsApi(s.topics(), s.preferences(), auth);
+        CampaignsApi campaigns = new CampaignsApi(s.campaigns(), s.deliveries(), auth);
         return Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.concurrency.useVirtualThreads = true;
@@ -82,6 +86,8 @@ public final class HttpApi {
             r.get("/api/v1/people/{userId}/events", admin::personEvents);
             r.get("/api/v1/people/{userId}/devices", admin::personDevices);
             r.get("/api/v1/people/{userId}/export", admin::exportPerson);
+            r.get("/api/v1/people/{userId}/deliveries", campaigns::personDeliveries);
+            r.get("/api/v1/people/{userId}/runs", campaigns::personRuns);
             r.delete("/api/v1/people/{userId}", admin::erasePerson);
             r.get("/api/v1/settings/identity", admin::identitySettings);
             r.post("/api/v1/segments", segments::create);
@@ -99,6 +105,17 @@ public final class HttpApi {
             r.delete("/api/v1/topics/{key}", topics::delete);
             r.get("/api/v1/people/{userId}/preferences", topics::preferences);
             r.put("/api/v1/people/{userId}/preferences", topics::changePreferences);
+            r.post("/api/v1/campaigns", campaigns::create);
+            r.get("/api/v1/campaigns", campaigns::list);
+            r.get("/api/v1/campaigns/{id}", campaigns::get);
+            r.put("/api/v1/campaigns/{id}", campaigns::update);
+            r.delete("/api/v1/campaigns/{id}", campaigns::delete);
+            r.post("/api/v1/campaigns/{id}/activate", campaigns::activate);
+            r.post("/api/v1/campaigns/{id}/pause", campaigns::pause);
+            r.post("/api/v1/campaigns/{id}/archive", campaigns::archive);
+            r.post("/api/v1/campaigns/{id}/trigger", campaigns::trigger);
+            r.get("/api/v1/campaigns/{id}/runs", campaigns::runs);
+            r.get("/api/v1/campaigns/{id}/metrics", campaigns::metrics);
 
             Counter.Builder requests = Counter.builder("herald.http.requests").description("HTTP requests answered");
             r.after(ctx -> requests.tag("status", statusClass(ctx)).register(s.meters()).increment());

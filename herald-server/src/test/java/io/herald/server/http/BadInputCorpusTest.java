@@ -29,8 +29,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * What clients get wrong, as a table: every case must be refused with the documented status and JSON error, never a
- * 5xx, and must change nothing (no log row, no person, no topic, no segment). The cases run against one Herald per
- * engine, seeded with one person ({@value #SEEDED}), one topic ({@value #SEEDED_TOPIC}) and two segments (B uses A)
+ * 5xx, and must change nothing (no log row, no person, no topic, no segment, no campaign, run or delivery). The
+ * cases run against one Herald per engine, seeded with one person ({@value #SEEDED}), one topic ({@value #SEEDED_TOPIC}),
+ * two segments (B uses A) and two active campaigns (one triggered by the API, with key {@code seeded}; one by an event)
  * that the cross-workspace cases try to reach.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -40,6 +41,9 @@ class BadInputCorpusTest {
     private static final String SEEDED_TOPIC = "seeded_topic";
     /** Replaced by the admin key of a second workspace when a case runs. */
     private static final String OTHER_ADMIN_KEY = "<admin key of workspace other>";
+    /** Replaced by the ids of the fixture's two active campaigns (one triggered by the API, one by an event). */
+    private static final String API_CAMPAIGN = "<api campaign>";
+    private static final String EVENT_CAMPAIGN = "<event campaign>";
     private static final String BASIC_WRITE = TestHerald.basic(TestHerald.WRITE_KEY);
     private static final String BEARER_ADMIN = "Bearer " + TestHerald.ADMIN_KEY;
     /** Replaced, in a case's path and body, by the ids of the seeded segments: B uses A. */
@@ -52,10 +56,12 @@ class BadInputCorpusTest {
 
     private final Map<Engine, Fixture> fixtures = new EnumMap<>(Engine.class);
 
-    private record Fixture(TestHerald herald, String otherAdminKey, String segmentA, String segmentB) {
+    private record Fixture(TestHerald herald, String otherAdminKey, String segmentA, String segmentB, String apiCampaign,
+                           String eventCampaign) {
         /** The case's path or body with the placeholders replaced (bytes as ISO-8859-1: any body survives). */
         String resolve(String s) {
-            return s.replace(OTHER_ADMIN_KEY, otherAdminKey).replace(SEGMENT_A, segmentA).replace(SEGMENT_B, segmentB);
+            return s.replace(OTHER_ADMIN_KEY, otherAdminKey).replace(SEGMENT_A, segmentA).replace(SEGMENT_B, segmentB)
+                    .replace(API_CAMPAIGN, apiCampaign).replace(EVENT_CAMPAIGN, eventCampaign);
         }
 
         byte[] resolve(byte[] body) {
@@ -249,7 +255,7 @@ class BadInputCorpusTest {
                 + "\",\"defaultOptIn\":true}").expect(413, "too_large"));
         c.add(when("topic: XML body").admin("POST", "/api/v1/topics", "<topic/>").header("Content-Type", "application/xml")
                 .expect(415, "unsupported_media_type"));
-        c.add(when("topic: no key").admin("POST", "/api/v1/topics", topic).header("Authorization", null).expect(401, "missing_key"));
+        c.add(when("topic: no key").admin("POST", "/api/v1/topics", topic).header("Authorization", (String) null).expect(401, "missing_key"));
         c.add(when("topic: write key").admin("POST", "/api/v1/topics", topic).header("Authorization", "Bearer " + TestHerald.WRITE_KEY)
                 .expect(403, "wrong_key_kind"));
         c.add(when("topic: change the key").admin("PUT", "/api/v1/topics/" + SEEDED_TOPIC, "{\"key\":\"other\"}")
@@ -284,7 +290,7 @@ class BadInputCorpusTest {
         c.add(when("preferences: malformed JSON").admin("PUT", prefs, "{\"channels\":").expect(400, "invalid_json"));
         c.add(when("preferences: body over 256 KB").admin("PUT", prefs, "{\"channels\":{\"push\":false},\"pad\":\""
                 + "p".repeat(257 * 1024) + "\"}").expect(413, "too_large"));
-        c.add(when("preferences: no key").admin("PUT", prefs, "{}").header("Authorization", null).expect(401, "missing_key"));
+        c.add(when("preferences: no key").admin("PUT", prefs, "{}").header("Authorization", (String) null).expect(401, "missing_key"));
         c.add(when("preferences: write key").admin("PUT", prefs, "{}").header("Authorization", "Bearer " + TestHerald.WRITE_KEY)
                 .expect(403, "wrong_key_kind"));
         c.add(when("preferences: unknown person").admin("PUT", "/api/v1/people/nobody/preferences", "{}").expect(404, "not_found"));
@@ -294,6 +300,7 @@ class BadInputCorpusTest {
         c.add(when("other workspace changes preferences").admin("PUT", prefs, "{\"channels\":{\"push\":false}}")
                 .header("Authorization", "Bearer " + OTHER_ADMIN_KEY).expect(404, "not_found"));
         segments(c);
+        campaignCases(c);
         return List.copyOf(c);
     }
 
@@ -425,11 +432,11 @@ class BadInputCorpusTest {
         c.add(when("members: bad cursor").get(a + "/members?cursor=" + Base64.getUrlEncoder().encodeToString(utf8("a\nb")))
                 .expect(400, "invalid_field", "cursor"));
         // Keys.
-        c.add(when("segment: create without a key").admin("POST", segments, create).header("Authorization", null)
+        c.add(when("segment: create without a key").admin("POST", segments, create).header("Authorization", (String) null)
                 .expect(401, "missing_key"));
         c.add(when("segment: create with a write key").admin("POST", segments, create).header("Authorization", "Bearer "
                 + TestHerald.WRITE_KEY).expect(403, "wrong_key_kind"));
-        c.add(when("segment: edit without a key").admin("PUT", a, "{\"name\":\"x\"}").header("Authorization", null)
+        c.add(when("segment: edit without a key").admin("PUT", a, "{\"name\":\"x\"}").header("Authorization", (String) null)
                 .expect(401, "missing_key"));
         c.add(when("segment: delete with a write key").admin("DELETE", a, (String) null).header("Authorization", "Bearer "
                 + TestHerald.WRITE_KEY).expect(403, "wrong_key_kind"));
@@ -437,9 +444,9 @@ class BadInputCorpusTest {
                 .expect(401, "invalid_key"));
         c.add(when("segment: members with a write key as Basic").get(a + "/members").header("Authorization", BASIC_WRITE)
                 .expect(401, "missing_key"));
-        c.add(when("preview without a key").admin("POST", preview, "{\"condition\":" + ok + "}").header("Authorization", null)
+        c.add(when("preview without a key").admin("POST", preview, "{\"condition\":" + ok + "}").header("Authorization", (String) null)
                 .expect(401, "missing_key"));
-        c.add(when("segment: bad body and no key: the key is checked first").admin("POST", segments, "{").header("Authorization", null)
+        c.add(when("segment: bad body and no key: the key is checked first").admin("POST", segments, "{").header("Authorization", (String) null)
                 .expect(401, "missing_key"));
         // Another workspace's admin key never reaches this workspace's segments.
         for (String path : List.of("", "/members", "/count")) {
@@ -463,6 +470,151 @@ class BadInputCorpusTest {
         return "{\"and\":[" + String.join(",", java.util.Collections.nCopies(n, "{\"event\":\"e\"}")) + "]}";
     }
 
+    /** A campaign whose steps are {@code steps} (the trigger and anything else at the top: {@code top}). */
+    private static String campaign(String top, String steps) {
+        return "{\"name\":\"c\",\"trigger\":{\"event\":\"e\"}," + top + "\"start\":\"s1\",\"steps\":{" + steps + "}}";
+    }
+
+    private static void campaignCases(List<Case> c) {
+        String exit = "\"done\":{\"type\":\"exit\"}";
+        String push = "\"type\":\"message\",\"channel\":\"push\",\"message\":{\"title\":\"t\"}";
+        String valid = campaign("", "\"s1\":{" + push + ",\"next\":\"done\"}," + exit);
+        String create = "/api/v1/campaigns";
+        String api = "/api/v1/campaigns/" + API_CAMPAIGN;
+        String onEvent = "/api/v1/campaigns/" + EVENT_CAMPAIGN;
+        // Bodies.
+        c.add(when("campaign: malformed JSON").admin("POST", create, "{\"name\":").expect(400, "invalid_json"));
+        c.add(when("campaign: array body").admin("POST", create, "[" + valid + "]").expect(400, "invalid_json"));
+        c.add(when("campaign: string body").admin("POST", create, "\"campaign\"").expect(400, "invalid_json"));
+        c.add(when("campaign: XML body").admin("POST", create, "<campaign/>").header("Content-Type", "application/xml")
+                .expect(415, "unsupported_media_type"));
+        c.add(when("campaign: body over 512 KB").admin("POST", create, campaign("\"description\":\"" + "d".repeat(513 * 1024)
+                + "\",", "\"s1\":{\"type\":\"exit\"}")).expect(413, "too_large"));
+        c.add(when("campaign: unknown field").admin("POST", create, campaign("\"colour\":\"red\",", "\"s1\":{\"type\":\"exit\"}"))
+                .expect(400, "invalid_field", "colour"));
+        c.add(when("campaign: name missing").admin("POST", create, valid.replace("\"name\":\"c\",", ""))
+                .expect(400, "missing_field", "name"));
+        c.add(when("campaign: trigger missing").admin("POST", create, valid.replace("\"trigger\":{\"event\":\"e\"},", ""))
+                .expect(400, "missing_field", "trigger"));
+        c.add(when("campaign: two triggers").admin("POST", create, valid.replace("{\"event\":\"e\"}", "{\"event\":\"e\",\"api\":true}"))
+                .expect(400, "invalid_field", "trigger"));
+        c.add(when("campaign: key as a number").admin("POST", create, campaign("\"key\":7,", "\"s1\":{\"type\":\"exit\"}"))
+                .expect(400, "invalid_field", "key"));
+        c.add(when("campaign: key taken").admin("POST", create, campaign("\"key\":\"seeded\",", "\"s1\":{\"type\":\"exit\"}"))
+                .expect(409, "already_exists", "key"));
+        c.add(when("campaign: start names no step").admin("POST", create, valid.replace("\"start\":\"s1\"", "\"start\":\"s0\""))
+                .expect(400, "invalid_field", "start"));
+        // Steps.
+        c.add(when("campaign: unknown step type").admin("POST", create, campaign("", "\"s1\":{\"type\":\"teleport\",\"next\":\"done\"},"
+                + exit)).expect(400, "invalid_field", "steps.s1.type"));
+        c.add(when("campaign: next names no step").admin("POST", create, campaign("", "\"s1\":{" + push + ",\"next\":\"nowhere\"}"))
+                .expect(400, "invalid_field", "steps.s1.next"));
+        c.add(when("campaign: next missing").admin("POST", create, campaign("", "\"s1\":{" + push + "}," + exit))
+                .expect(400, "missing_field", "steps.s1.next"));
+        c.add(when("campaign: unreachable step").admin("POST", create, campaign("", "\"s1\":{" + push + ",\"next\":\"done\"},"
+                + "\"s9\":{" + push + ",\"next\":\"done\"}," + exit)).expect(400, "invalid_field", "steps.s9"));
+        c.add(when("campaign: a loop").admin("POST", create, campaign("", "\"s1\":{" + push + ",\"next\":\"s2\"},"
+                + "\"s2\":{\"type\":\"delay\",\"duration\":\"P1D\",\"next\":\"s1\"}")).expect(400, "invalid_field", "steps.s2.next"));
+        c.add(when("campaign: weights adding to 90").admin("POST", create, campaign("", "\"s1\":{" + push + ",\"next\":\"s3\"},"
+                + "\"s3\":{\"type\":\"split\",\"paths\":[{\"weight\":50,\"next\":\"done\"},{\"weight\":40,\"next\":\"done\"}]},"
+                + exit)).expect(400, "invalid_field", "steps.s3.paths"));
+        c.add(when("campaign: duration in words").admin("POST", create, campaign("", "\"s1\":{\"type\":\"delay\",\"duration\":\"a week\","
+                + "\"next\":\"done\"}," + exit)).expect(400, "invalid_field", "steps.s1.duration"));
+        c.add(when("campaign: negative timeout").admin("POST", create, campaign("", "\"s1\":{\"type\":\"wait_until\",\"event\":\"x\","
+                + "\"timeout\":\"-PT1H\",\"next\":\"done\",\"onTimeout\":\"done\"}," + exit)).expect(400, "invalid_field", "steps.s1.timeout"));
+        c.add(when("campaign: delay past ten years").admin("POST", create, campaign("", "\"s1\":{\"type\":\"delay\","
+                + "\"duration\":\"P999999999999D\",\"next\":\"done\"}," + exit)).expect(400, "invalid_field", "steps.s1.duration"));
+        c.add(when("campaign: unknown channel").admin("POST", create, campaign("", "\"s1\":{\"type\":\"message\",\"channel\":\"fax\","
+                + "\"message\":{},\"next\":\"done\"}," + exit)).expect(400, "invalid_field", "steps.s1.channel"));
+        c.add(when("campaign: message step without message").admin("POST", create, campaign("", "\"s1\":{\"type\":\"message\","
+                + "\"channel\":\"push\",\"next\":\"done\"}," + exit)).expect(400, "missing_field", "steps.s1.message"));
+        c.add(when("campaign: unknown field in a step").admin("POST", create, campaign("", "\"s1\":{" + push + ",\"next\":\"done\","
+                + "\"colour\":\"red\"}," + exit)).expect(400, "invalid_field", "steps.s1.colour"));
+        c.add(when("campaign: step is not an object").admin("POST", create, campaign("", "\"s1\":\"exit\""))
+                .expect(400, "invalid_field", "steps.s1"));
+        // Conditions and references.
+        c.add(when("campaign: malformed audience").admin("POST", create, campaign("\"audience\":{\"and\":[{\"attribute\":\"plan\","
+                + "\"op\":\"equals\",\"value\":\"free\"}]},", "\"s1\":{\"type\":\"exit\"}")).expect(400, "invalid_field", "audience.and[0].op"));
+        c.add(when("campaign: malformed branch condition").admin("POST", create, campaign("", "\"s1\":{\"type\":\"branch\","
+                + "\"condition\":{\"attribute\":\"plan\"},\"yes\":\"done\",\"no\":\"done\"}," + exit))
+                .expect(400, "missing_field", "steps.s1.condition.op"));
+        c.add(when("campaign: unknown segment in a segmentEntered trigger").admin("POST", create, valid.replace("{\"event\":\"e\"}",
+                "{\"segmentEntered\":\"seg_nope\"}")).expect(400, "invalid_field", "trigger.segmentEntered"));
+        c.add(when("campaign: unknown segment in the audience").admin("POST", create, campaign("\"audience\":{\"segment\":\"seg_nope\"},",
+                "\"s1\":{\"type\":\"exit\"}")).expect(400, "invalid_field", "audience"));
+        c.add(when("campaign: broadcast").admin("POST", create, valid.replace("{\"event\":\"e\"}",
+                "{\"broadcast\":{\"segment\":\"seg_nope\"}}")).expect(400, "invalid_field", "trigger.broadcast"));
+        // Keys.
+        c.add(when("campaign: no key").admin("POST", create, valid).header("Authorization", (String) null).expect(401, "missing_key"));
+        c.add(when("campaign: write key").admin("POST", create, valid).header("Authorization", "Bearer " + TestHerald.WRITE_KEY)
+                .expect(403, "wrong_key_kind"));
+        // One campaign.
+        c.add(when("campaign: read an unknown one").get("/api/v1/campaigns/cmp_nope").expect(404, "not_found"));
+        c.add(when("campaign: change an unknown one").admin("PUT", "/api/v1/campaigns/cmp_nope", valid).expect(404, "not_found"));
+        c.add(when("campaign: change with a mistake").admin("PUT", api, campaign("", "\"s1\":{\"type\":\"teleport\"}"))
+                .expect(400, "invalid_field", "steps.s1.type"));
+        c.add(when("campaign: change its status by PUT").admin("PUT", api, valid.replace("{\"name\"", "{\"status\":\"paused\",\"name\""))
+                .expect(400, "invalid_field", "status"));
+        c.add(when("campaign: change its id by PUT").admin("PUT", api, valid.replace("{\"name\"", "{\"id\":\"cmp_x\",\"name\""))
+                .expect(400, "invalid_field", "id"));
+        c.add(when("campaign: delete an active one").admin("DELETE", api, (String) null).expect(409, "invalid_state"));
+        c.add(when("campaign: delete an unknown one").admin("DELETE", "/api/v1/campaigns/cmp_nope", (String) null).expect(404, "not_found"));
+        c.add(when("campaign: activate an active one").admin("POST", api + "/activate", (String) null).expect(409, "invalid_state"));
+        c.add(when("campaign: pause an unknown one").admin("POST", "/api/v1/campaigns/cmp_nope/pause", (String) null).expect(404, "not_found"));
+        c.add(when("campaigns: limit=0").get("/api/v1/campaigns?limit=0").expect(400, "invalid_field", "limit"));
+        c.add(when("campaigns: bad cursor").get("/api/v1/campaigns?cursor=not%20a%20cursor!").expect(400, "invalid_field", "cursor"));
+        // Triggers.
+        String trigger = api + "/trigger";
+        c.add(when("trigger: malformed JSON").admin("POST", trigger, "{\"userId\":").expect(400, "invalid_json"));
+        c.add(when("trigger: array body").admin("POST", trigger, "[]").expect(400, "invalid_json"));
+        c.add(when("trigger: userId missing").admin("POST", trigger, "{\"data\":{}}").expect(400, "missing_field", "userId"));
+        c.add(when("trigger: userId as a number").admin("POST", trigger, "{\"userId\":42}").expect(400, "invalid_field", "userId"));
+        c.add(when("trigger: unknown field").admin("POST", trigger, "{\"userId\":\"" + SEEDED + "\",\"when\":\"now\"}")
+                .expect(400, "invalid_field", "when"));
+        c.add(when("trigger: data not an object").admin("POST", trigger, "{\"userId\":\"" + SEEDED + "\",\"data\":\"x\"}")
+                .expect(400, "invalid_field", "data"));
+        c.add(when("trigger: data over 32 KB").admin("POST", trigger, "{\"userId\":\"" + SEEDED + "\",\"data\":{\"p\":\""
+                + "p".repeat(33 * 1024) + "\"}}").expect(400, "invalid_field", "data"));
+        c.add(when("trigger: body over 64 KB").admin("POST", trigger, "{\"userId\":\"" + SEEDED + "\",\"data\":{\"p\":\""
+                + "p".repeat(65 * 1024) + "\"}}").expect(413, "too_large"));
+        c.add(when("trigger: unknown person").admin("POST", trigger, "{\"userId\":\"nobody\"}").expect(404, "not_found"));
+        c.add(when("trigger: a campaign not triggered by the API").admin("POST", onEvent + "/trigger", "{\"userId\":\"" + SEEDED + "\"}")
+                .expect(409, "invalid_state"));
+        c.add(when("trigger: unknown campaign").admin("POST", "/api/v1/campaigns/cmp_nope/trigger", "{\"userId\":\"" + SEEDED + "\"}")
+                .expect(404, "not_found"));
+        c.add(when("trigger: no key").admin("POST", trigger, "{\"userId\":\"" + SEEDED + "\"}").header("Authorization", (String) null)
+                .expect(401, "missing_key"));
+        // Runs, metrics and a person's history.
+        c.add(when("runs: limit=0").get(api + "/runs?limit=0").expect(400, "invalid_field", "limit"));
+        c.add(when("runs: bad cursor").get(api + "/runs?cursor=not%20a%20cursor!").expect(400, "invalid_field", "cursor"));
+        c.add(when("runs: unknown campaign").get("/api/v1/campaigns/cmp_nope/runs").expect(404, "not_found"));
+        c.add(when("metrics: by=week").get(api + "/metrics?by=week").expect(400, "invalid_field", "by"));
+        c.add(when("metrics: from in words").get(api + "/metrics?from=yesterday").expect(400, "invalid_field", "from"));
+        c.add(when("metrics: to before from").get(api + "/metrics?from=2026-11-20&to=2026-11-10").expect(400, "invalid_field", "from"));
+        c.add(when("metrics: two years at once").get(api + "/metrics?from=2024-11-01&to=2026-11-01").expect(400, "invalid_field", "from"));
+        c.add(when("metrics: a year past what instants hold").get(api + "/metrics?to=%2B999999999-01-01T00:00:00Z")
+                .expect(400, "invalid_field", "to"));
+        c.add(when("metrics: unknown campaign").get("/api/v1/campaigns/cmp_nope/metrics").expect(404, "not_found"));
+        for (String history : List.of("/runs", "/deliveries")) {
+            c.add(when("person history " + history + ": unknown person").get("/api/v1/people/nobody" + history).expect(404, "not_found"));
+            c.add(when("person history " + history + ": limit=0").get("/api/v1/people/" + SEEDED + history + "?limit=0")
+                    .expect(400, "invalid_field", "limit"));
+            c.add(when("person history " + history + ": bad cursor").get("/api/v1/people/" + SEEDED + history + "?cursor="
+                    + Base64.getUrlEncoder().encodeToString(utf8("not-a-cursor"))).expect(400, "invalid_field", "cursor"));
+            c.add(when("other workspace reads person history " + history).get("/api/v1/people/" + SEEDED + history)
+                    .header("Authorization", "Bearer " + OTHER_ADMIN_KEY).expect(404, "not_found"));
+        }
+        // Another workspace's admin key reaches none of the campaigns.
+        for (String[] call : new String[][] {{"GET", api}, {"PUT", api}, {"DELETE", api}, {"POST", api + "/pause"},
+                {"POST", api + "/archive"}, {"POST", trigger}, {"GET", api + "/runs"}, {"GET", api + "/metrics"}}) {
+            String body = call[0].equals("PUT") ? valid : call[1].endsWith("/trigger") ? "{\"userId\":\"" + SEEDED + "\"}" : null;
+            c.add(when("other workspace: " + call[0] + " " + call[1].replace(API_CAMPAIGN, "{id}")).admin(call[0], call[1], body)
+                    .header("Authorization", "Bearer " + OTHER_ADMIN_KEY).expect(404, "not_found"));
+        }
+        c.add(when("other workspace lists campaigns").get("/api/v1/campaigns").header("Authorization", "Bearer " + OTHER_ADMIN_KEY)
+                .expect(200, null));
+    }
+
     Stream<Arguments> corpusOnEveryEngine() {
         return TestDatabase.engines().flatMap(engine -> CASES.stream().map(c -> Arguments.of(engine, c)));
     }
@@ -477,6 +629,7 @@ class BadInputCorpusTest {
         long identities = count(h, "SELECT COUNT(*) FROM identities");
         long topics = count(h, "SELECT COUNT(*) FROM topics");
         List<String> segments = segmentRows(h);
+        List<String> campaigns = campaignState(h);
         Map<String, String> headers = new LinkedHashMap<>();
         c.headers().forEach((k, v) -> headers.put(k, f.resolve(v)));
 
@@ -508,6 +661,7 @@ class BadInputCorpusTest {
                 .as("the seeded topic, unchanged").isEqualTo(1);
         assertThat(count(h, "SELECT COUNT(*) FROM person_preferences")).as("preferences stored").isZero();
         assertThat(segmentRows(h)).as("segments, their members and generations").isEqualTo(segments);
+        assertThat(campaignState(h)).as("campaigns, their versions, runs and deliveries").isEqualTo(campaigns);
     }
 
     /** Everything a segment change would touch, as text to compare. */
@@ -522,6 +676,18 @@ class BadInputCorpusTest {
                     rs -> rs.getString(1) + "|" + rs.getLong(2)));
             return rows;
         });
+    }
+
+    /** Every campaign as stored, and how many versions, runs and deliveries there are. */
+    private static List<String> campaignState(TestHerald h) {
+        List<String> out = new ArrayList<>(h.herald().database().read(c -> io.herald.store.Sql.query(c,
+                "SELECT id, campaign_key, name, status, version, updated_at FROM campaigns ORDER BY id",
+                rs -> rs.getString(1) + "|" + rs.getString(2) + "|" + rs.getString(3) + "|" + rs.getString(4) + "|"
+                        + rs.getInt(5) + "|" + rs.getLong(6))));
+        for (String table : List.of("campaign_versions", "campaign_runs", "deliveries")) {
+            out.add(table + ": " + count(h, "SELECT COUNT(*) FROM " + table));
+        }
+        return out;
     }
 
     @ParameterizedTest
@@ -597,8 +763,22 @@ class BadInputCorpusTest {
                     .json().path("id").asText();
             h.herald().segments().computations().runPending();
             assertThat(h.admin("/api/v1/segments/" + b).json().path("count").asLong()).as("the seeded person is in B").isEqualTo(1);
-            return new Fixture(h, otherAdminKey, a, b);
+            String apiCampaign = seedCampaign(h, "{\"name\":\"Seeded\",\"key\":\"seeded\",\"trigger\":{\"api\":true},"
+                    + "\"start\":\"s1\",\"steps\":{\"s1\":{\"type\":\"exit\"}}}");
+            String eventCampaign = seedCampaign(h, "{\"name\":\"On event\",\"trigger\":{\"event\":\"e\"},"
+                    + "\"start\":\"s1\",\"steps\":{\"s1\":{\"type\":\"exit\"}}}");
+            return new Fixture(h, otherAdminKey, a, b, apiCampaign, eventCampaign);
         });
+    }
+
+    /** Creates and activates a campaign; its id. */
+    private static String seedCampaign(TestHerald h, String json) {
+        TestHerald.Answer created = Api.admin(h, "POST", "/api/v1/campaigns", json);
+        if (created.status() != 201) throw new AssertionError("seeding a campaign failed: " + created.body());
+        String id = created.json().path("id").asText();
+        TestHerald.Answer active = Api.admin(h, "POST", "/api/v1/campaigns/" + id + "/activate", null);
+        if (active.status() != 200) throw new AssertionError("activating a campaign failed: " + active.body());
+        return id;
     }
 
     @AfterAll
