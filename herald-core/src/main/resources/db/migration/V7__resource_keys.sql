@@ -1,0 +1,20 @@
+-- Launches: what activating a campaign sets up for people who already exist, done in the background a chunk of
+-- people at a time. A date trigger's launch schedules each person's next occurrence (again on every activation:
+-- each person's pending date timer for the campaign is replaced, never doubled). A broadcast's launch schedules an
+-- entry for every member of its segment, once per campaign: the row stays, so resuming a paused broadcast does not
+-- send it again. (This file is named for the keys Herald gives resources; launches share it, being the same
+-- release's only other change to the schema.)
+CREATE TABLE campaign_launches (
+    campaign_id  TEXT NOT NULL,
+    kind         TEXT NOT NULL,
+    workspace_id TEXT NOT NULL,
+    version      INTEGER NOT NULL,
+    status       TEXT NOT NULL,
+    after_person TEXT NOT NULL,
+    scheduled    BIGINT NOT NULL,
+    state        TEXT NOT NULL,
+    started_at   BIGINT NOT NULL,
+    finished_at  BIGINT,
+    PRIMARY KEY (campaign_id, kind)
+);
+CREATE INDEX campaign_launches_status ON campaign_launches (status, started_at);
