@@ -69,8 +69,8 @@ public final class Herald implements AutoCloseable {
         Ingest ingest = new Ingest(eventLog, clock, meters);
         Topics topics = new Topics(db, segments, clock);
         Preferences preferences = new Preferences(db, ingest, clock);
-        this.http = HttpApi.create(new HttpApi.Services(workspaces, ingest, people, segments, topics, preferences, db,
-                meters));
+        this.http = HttpApi.create(new HttpApi.Services(workspaces, ingest, people, segments, topics, preferences,
+                campaigns, db, meters));
     }
 
     /**

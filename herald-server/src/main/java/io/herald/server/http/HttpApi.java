@@ -1,5 +1,6 @@
 package io.herald.server.http;
 
+import io.herald.campaign.Campaigns;
 import io.herald.error.ClientError;
 import io.herald.error.Unavailable;
 import io.herald.ingest.CallKind;
@@ -28,7 +29,7 @@ public final class HttpApi {
 
     /** What the HTTP layer calls into. */
     public record Services(Workspaces workspaces, Ingest ingest, People people, Segments segments, Topics topics,
-                           Preferences preferences, Database db, PrometheusMeterRegistry meters) {
+                           Preferences preferences, Campaigns campaigns, Database db, PrometheusMeterRegistry meters) {
     }
 
     private HttpApi() {
@@ -40,6 +41,7 @@ public final class HttpApi {
         AdminApi admin = new AdminApi(s.people(), s.segments(), s.workspaces(), auth);
         SegmentsApi segments = new SegmentsApi(s.segments(), auth);
         TopicsApi topics = new TopicsApi(s.topics(), s.preferences(), auth);
+        CampaignsApi campaigns = new CampaignsApi(s.campaigns(), auth);
         return Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.concurrency.useVirtualThreads = true;
@@ -92,6 +94,7 @@ public final class HttpApi {
             r.delete("/api/v1/topics/{key}", topics::delete);
             r.get("/api/v1/people/{userId}/preferences", topics::preferences);
             r.put("/api/v1/people/{userId}/preferences", topics::changePreferences);
+            campaigns.routes(r);
 
             Counter.Builder requests = Counter.builder("herald.http.requests").description("HTTP requests answered");
             r.after(ctx -> requests.tag("status", statusClass(ctx)).register(s.meters()).increment());
