@@ -22,9 +22,9 @@ import org.slf4j.LoggerFactory;
  * What activating a campaign sets up for the people who already exist, done in the background: a date trigger's
  * next occurrence for everyone who has the date, and a broadcast's entry for every member of its segment.
  *
- * <p>Design: as with segment computations, people are taken in id order, a chunk of 1,000 at a time; a chunk is
- * done with no processor batch in flight (the processor waits for it, a few milliseconds), so it never races a
- * batch that changes the same person's date. A chunk only inserts timers (and, for a date trigger, removes the
+ * <p>Design: as with segment computations, people are taken in id order, a chunk of 1,000 at a time; a date
+ * trigger's chunk is done with no processor batch in flight (the processor waits for it, a few milliseconds), so it
+ * never races a batch that changes the same person's date. A chunk only inserts timers (and, for a date trigger, removes the
  * person's pending one for the campaign, so activating twice never schedules twice); the timers fire through the
  * ordinary timers path, in order with each person's events. Progress — the last person done and a broadcast's
  * rate bookkeeping — commits with the chunk's timers, so a restart carries on where it stopped.
@@ -156,7 +156,11 @@ public final class Launches implements AutoCloseable {
         while (!stopping) {
             Step step;
             try {
-                step = guard.exclusivelyLeavingPeople(() -> db.inTransaction(c -> chunk(c, campaignId, kind)));
+                // A date chunk must not race a batch changing the same person's date; a broadcast chunk only reads
+                // who is in the segment, so processing need not wait for it.
+                step = DATE.equals(kind)
+                        ? guard.exclusivelyLeavingPeople(() -> db.inTransaction(c -> chunk(c, campaignId, kind)))
+                        : db.inTransaction(c -> chunk(c, campaignId, kind));
             } catch (Restarted e) {
                 continue; // the chunk rolled back; go on from the launch as it now stands
             }

@@ -142,7 +142,7 @@ final class Apply {
         } else if (same(r.body(), remote, TOPIC_FIELDS)) {
             report("unchanged", r, "");
         } else {
-            if (!dryRun) api.put("/api/v1/topics/" + HeraldApi.segment(r.key()), r.body());
+            if (!dryRun) api.put("/api/v1/topics/" + HeraldApi.pathPart(r.key()), r.body());
             report("update", r, "");
         }
     }
@@ -162,7 +162,7 @@ final class Apply {
         } else {
             // The file is the whole truth: a field it leaves out is cleared, not kept.
             for (String f : List.of("key", "description")) if (!desired.has(f)) desired.putNull(f);
-            if (!dryRun) api.put("/api/v1/segments/" + HeraldApi.segment(remote.path("id").asText()), desired);
+            if (!dryRun) api.put("/api/v1/segments/" + HeraldApi.pathPart(remote.path("id").asText()), desired);
             report("update", r, "");
         }
     }
@@ -189,7 +189,7 @@ final class Apply {
             if (dryRun) {
                 changes.add("draft".equals(status) ? "changed in place" : "new version");
             } else {
-                JsonNode now = api.put("/api/v1/campaigns/" + HeraldApi.segment(id), desired);
+                JsonNode now = api.put("/api/v1/campaigns/" + HeraldApi.pathPart(id), desired);
                 changes.add("draft".equals(status) ? "changed in place" : "new version " + now.path("version").asText());
             }
         }
@@ -216,7 +216,7 @@ final class Apply {
             case "paused" -> "pause";
             default -> "archive";
         };
-        if (!dryRun) api.post("/api/v1/campaigns/" + HeraldApi.segment(id) + "/" + action, null);
+        if (!dryRun) api.post("/api/v1/campaigns/" + HeraldApi.pathPart(id) + "/" + action, null);
     }
 
     /** A campaign view's definition, whether the API nests it under {@code definition} or sends its fields inline. */

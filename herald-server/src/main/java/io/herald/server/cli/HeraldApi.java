@@ -86,7 +86,8 @@ final class HeraldApi {
         return out;
     }
 
-    static String segment(String path) {
+    /** One part of a URL path, encoded. */
+    static String pathPart(String path) {
         return URLEncoder.encode(path, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
