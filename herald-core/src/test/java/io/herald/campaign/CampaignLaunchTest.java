@@ -134,6 +134,28 @@ class CampaignLaunchTest {
 
     @ParameterizedTest
     @MethodSource("io.herald.testing.TestDatabase#engines")
+    void aLaunchInterruptedByARestartCarriesOnFromThePersonItReached(Engine engine) {
+        try (Pipeline p = new Pipeline(engine, dir, TestClock.at("2026-11-20T00:00:00Z"))) {
+            threeZones(p, "{\"birthday\":\"1990-11-22\"}");
+            String id = create(p, BIRTHDAY);
+            p.campaigns().activate(WS, id); // recorded; not yet run
+            List<String> people = p.store().db().read(c -> Sql.query(c, "SELECT id FROM persons ORDER BY id",
+                    rs -> rs.getString(1)));
+            // as the store is after a crash that followed the chunk which reached the second person
+            p.store().db().inTransaction(c -> Sql.update(c, "UPDATE campaign_launches SET after_person = ?, scheduled = 2 "
+                    + "WHERE campaign_id = ?", people.get(1), id));
+            p.settle();
+            List<String> scheduled = p.store().db().read(c -> Sql.query(c, "SELECT person_id FROM timers WHERE kind = ?",
+                    rs -> rs.getString(1), CampaignStage.DATE_TRIGGER));
+            assertThat(scheduled).containsExactly(people.get(2));
+            Launches.Launch launch = p.campaigns().launches().find(id, Launches.DATE).orElseThrow();
+            assertThat(launch.status()).isEqualTo(Launches.DONE);
+            assertThat(launch.scheduled()).isEqualTo(3);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.herald.testing.TestDatabase#engines")
     void aLocalTimeBroadcastEntersEachMemberAtThatTimeOfDayInTheirOwnZone(Engine engine) {
         // 02:00 UTC: 09:00 has passed in Tokyo (11:00 there), not in Lisbon or New York.
         try (Pipeline p = new Pipeline(engine, dir, TestClock.at("2026-11-22T02:00:00Z"))) {
