@@ -85,15 +85,22 @@ public final class CampaignStage implements Stage {
 
         for (CampaignIndex.Live c : triggered(idx, signal, changed)) {
             ObjectNode data = signal instanceof Signal.Triggered t ? t.data() : null;
-            if (c.journey().trigger() instanceof Journey.Trigger.DateAttribute d) {
-                // A date timer set for a value the person no longer has is stale: a newer one was set with the change.
-                JsonNode current = io.herald.segment.SegmentStage.attribute(batch, personId, d.attribute());
-                if (current == null || data == null || !current.asText().equals(data.path("value").asText())) continue;
-                runner.enter(c, data);
-                if (d.annual()) runner.scheduleDate(c, current);
-                continue;
+            switch (c.journey().trigger()) {
+                case Journey.Trigger.DateAttribute d -> {
+                    // A date timer set for a value the person no longer has is stale: a newer one was set with the change.
+                    JsonNode current = io.herald.segment.SegmentStage.attribute(batch, personId, d.attribute());
+                    if (current == null || data == null || !current.asText().equals(data.path("value").asText())) continue;
+                    runner.enter(c, data);
+                    if (d.annual()) runner.scheduleDate(c, current);
+                }
+                case Journey.Trigger.Broadcast b -> {
+                    // Scheduled for the segment's members at activation; someone who left it since is not sent to.
+                    if (!runner.inSegment(b.segmentId())) continue;
+                    if (c.active()) runner.enter(c, data);
+                    else runner.enterHeld(c, data);
+                }
+                default -> runner.enter(c, data);
             }
-            runner.enter(c, data);
         }
         if (!changed.isEmpty()) {
             for (String name : changed.keySet()) {
@@ -153,7 +160,9 @@ public final class CampaignStage implements Stage {
                 if (to == null || (a.getValue() != null && to.asText().equals(a.getValue().asText()))) out.add(c);
             }
         }
-        out.removeIf(c -> !c.active());
+        // A broadcast is not repeated: its moment coming while the campaign is paused holds the person at the start.
+        out.removeIf(c -> !c.active() && !(Campaigns.PAUSED.equals(c.status())
+                && c.journey().trigger() instanceof Journey.Trigger.Broadcast));
         return out;
     }
 

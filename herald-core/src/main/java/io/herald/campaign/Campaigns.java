@@ -9,6 +9,7 @@ import io.herald.event.Event;
 import io.herald.event.EventCodec;
 import io.herald.event.Payload;
 import io.herald.log.EventLog;
+import io.herald.processor.BatchGuard;
 import io.herald.store.Database;
 import io.herald.store.Page;
 import io.herald.store.Sql;
@@ -39,16 +40,24 @@ public final class Campaigns {
     private final EventLog eventLog;
     private final InstantSource clock;
     private final CampaignCatalog catalog;
+    private final Launches launches;
 
-    public Campaigns(Database db, EventLog eventLog, InstantSource clock) {
+    /** @param guard shared with the person processor: launches schedule people with no batch in flight */
+    public Campaigns(Database db, EventLog eventLog, BatchGuard guard, InstantSource clock) {
         this.db = db;
         this.eventLog = eventLog;
         this.clock = clock;
         this.catalog = new CampaignCatalog(db);
+        this.launches = new Launches(db, guard, clock, catalog, this);
     }
 
     CampaignCatalog catalog() {
         return catalog;
+    }
+
+    /** The background work activation starts: date triggers and broadcasts for people who already exist. */
+    public Launches launches() {
+        return launches;
     }
 
     /** A campaign as the API shows it: its current version's definition. */
@@ -111,6 +120,7 @@ public final class Campaigns {
                 throw keyTaken(key);
             }
             int version = current.version();
+            Journey.Trigger before = CampaignCatalog.parse(current.definition().toString()).trigger();
             if (DRAFT.equals(current.status())) {
                 Sql.update(c, "UPDATE campaign_versions SET definition = ? WHERE campaign_id = ? AND version = ?",
                         body.toString(), id, version);
@@ -121,29 +131,47 @@ public final class Campaigns {
             }
             Sql.update(c, "UPDATE campaigns SET name = ?, campaign_key = ?, version = ?, updated_at = ? WHERE id = ?",
                     body.get("name").asText(), key, version, now, id);
+            // A live campaign's new date trigger is scheduled afresh for everyone (a broadcast is sent only once).
+            if (ACTIVE.equals(current.status()) && journey.trigger() instanceof Journey.Trigger.DateAttribute
+                    && !journey.trigger().equals(before)) {
+                launches.activated(c, workspaceId, id, version, journey.trigger());
+            }
             return null;
         });
         catalog.reload(workspaceId);
+        launches.request();
         return get(workspaceId, id);
     }
 
+    /**
+     * Makes a campaign live. A date trigger is then scheduled for everyone who already has the date (on every
+     * activation: each person's pending date timer is replaced); a broadcast is scheduled for its segment's members,
+     * the first time only, so resuming a paused broadcast does not send it again.
+     */
     public Campaign activate(String workspaceId, String id) {
-        Campaign before = transition(workspaceId, id, ACTIVE, List.of(DRAFT, PAUSED));
+        Campaign before = transition(workspaceId, id, ACTIVE, List.of(DRAFT, PAUSED), (c, current) -> launches.activated(c,
+                workspaceId, id, current.version(), CampaignCatalog.parse(current.definition().toString()).trigger()));
         if (PAUSED.equals(before.status())) resumeHeldRuns(workspaceId, id);
+        launches.request();
         return get(workspaceId, id);
     }
 
     public Campaign pause(String workspaceId, String id) {
-        transition(workspaceId, id, PAUSED, List.of(ACTIVE));
+        transition(workspaceId, id, PAUSED, List.of(ACTIVE), null);
         return get(workspaceId, id);
     }
 
     public Campaign archive(String workspaceId, String id) {
-        transition(workspaceId, id, ARCHIVED, List.of(DRAFT, ACTIVE, PAUSED));
+        transition(workspaceId, id, ARCHIVED, List.of(DRAFT, ACTIVE, PAUSED), null);
         return get(workspaceId, id);
     }
 
-    private Campaign transition(String workspaceId, String id, String to, List<String> from) {
+    /** What else a transition does in its transaction. */
+    private interface AlsoDo {
+        void apply(Connection c, Campaign current) throws SQLException;
+    }
+
+    private Campaign transition(String workspaceId, String id, String to, List<String> from, AlsoDo also) {
         Campaign before = db.inTransaction(c -> {
             Campaign current = find(c, workspaceId, id).orElseThrow(() -> ClientError.notFound("campaign " + id));
             if (!from.contains(current.status())) {
@@ -151,6 +179,7 @@ public final class Campaigns {
                         + " and cannot become " + to, null);
             }
             Sql.update(c, "UPDATE campaigns SET status = ?, updated_at = ? WHERE id = ?", to, clock.millis(), id);
+            if (also != null) also.apply(c, current);
             return current;
         });
         catalog.reload(workspaceId);
@@ -182,6 +211,7 @@ public final class Campaigns {
             Sql.update(c, "DELETE FROM run_steps WHERE run_id IN (SELECT id FROM campaign_runs WHERE campaign_id = ?)", id);
             Sql.update(c, "DELETE FROM campaign_runs WHERE campaign_id = ?", id);
             Sql.update(c, "DELETE FROM campaign_versions WHERE campaign_id = ?", id);
+            Sql.update(c, "DELETE FROM campaign_launches WHERE campaign_id = ?", id);
             Sql.update(c, "DELETE FROM campaigns WHERE id = ?", id);
             return null;
         });
@@ -360,11 +390,6 @@ public final class Campaigns {
      * a condition on an unknown segment would silently never hold.
      */
     private static void checkReferences(Connection c, String workspaceId, Journey j) throws SQLException {
-        if (j.trigger() instanceof Journey.Trigger.Broadcast) {
-            // Parsed and validated, but nothing sends to a segment yet: refusing beats a campaign nobody ever enters.
-            throw ClientError.invalid("trigger.broadcast", "broadcast campaigns are not built yet: use segmentEntered, "
-                    + "or the API trigger for each person");
-        }
         switch (j.trigger()) {
             case Journey.Trigger.SegmentEntered s -> segmentExists(c, workspaceId, s.segmentId(), "trigger.segmentEntered");
             case Journey.Trigger.SegmentExited s -> segmentExists(c, workspaceId, s.segmentId(), "trigger.segmentExited");

@@ -127,21 +127,44 @@ final class Runner {
 
     /** Starts a run of the campaign if its entry rules and audience let the person in. */
     void enter(CampaignIndex.Live c, ObjectNode data) throws SQLException {
+        Run r = admit(c, data);
+        if (r != null) advance(r, c.journey(), c.journey().start());
+    }
+
+    /**
+     * Lets the person in as {@link #enter} does, but holds the run at its start while the campaign is paused: a
+     * broadcast's moment is not repeated, so the person goes on when the campaign is activated again.
+     */
+    void enterHeld(CampaignIndex.Live c, ObjectNode data) throws SQLException {
+        Run r = admit(c, data);
+        if (r == null) return;
+        r.status = Run.HELD;
+        r.waiting = EventCodec.mapper().createObjectNode().put("kind", "held").put("resumeTo", r.step);
+        r.note(now, r.step, "held", "the campaign is paused");
+    }
+
+    /** Whether the person is in the segment now. */
+    boolean inSegment(String segmentId) throws SQLException {
+        return holds(new Condition.InSegment(segmentId));
+    }
+
+    /** A new run at the campaign's start if the entry rules and audience let the person in; null if not. */
+    private Run admit(CampaignIndex.Live c, ObjectNode data) throws SQLException {
         Journey j = c.journey();
-        for (Run r : cb.runs(personId)) if (r.campaignId.equals(c.id()) && r.open()) return; // one run at a time
+        for (Run r : cb.runs(personId)) if (r.campaignId.equals(c.id()) && r.open()) return null; // one run at a time
         Long last = cb.lastEntry(c.id(), personId);
         if (last != null) {
             switch (j.entry().reentry()) {
                 case ONCE -> {
-                    return;
+                    return null;
                 }
                 case AFTER -> {
-                    if (now < last + j.entry().after().toMillis()) return;
+                    if (now < last + j.entry().after().toMillis()) return null;
                 }
                 case ALWAYS -> { }
             }
         }
-        if (j.audience() != null && !holds(j.audience())) return;
+        if (j.audience() != null && !holds(j.audience())) return null;
         ObjectNode journey = EventCodec.mapper().createObjectNode();
         ObjectNode trigger = journey.putObject("event");
         switch (event.payload()) {
@@ -159,7 +182,7 @@ final class Runner {
         r.isNew = true;
         cb.add(r);
         r.note(now, j.start(), "entered", describe(event));
-        advance(r, j, j.start());
+        return r;
     }
 
     private static String describe(Event e) {
@@ -310,15 +333,17 @@ final class Runner {
         return context;
     }
 
-    /** Schedules the date trigger of a campaign for the person's new attribute value. */
+    /**
+     * Schedules the date trigger of a campaign for the person's new attribute value, in place of the one pending
+     * for them (a person has at most one pending date timer per campaign, however often the date changes).
+     */
     void scheduleDate(CampaignIndex.Live c, JsonNode value) throws SQLException {
         Journey.Trigger.DateAttribute d = (Journey.Trigger.DateAttribute) c.journey().trigger();
-        Long due = Times.nextDate(batch, personId, d, value, now);
+        Launches.cancelDateTimers(batch.connection(), List.of(personId), c.id());
+        Long due = value == null ? null : Times.nextDate(batch, personId, d, value, now);
         if (due == null) return;
-        ObjectNode data = EventCodec.mapper().createObjectNode().put("campaignId", c.id());
-        data.putObject("data").put("attribute", d.attribute()).put("value", value.asText());
         Timers.schedule(batch.connection(), event.workspaceId(), personId, batch.partition(), due,
-                CampaignStage.DATE_TRIGGER, data, now);
+                CampaignStage.DATE_TRIGGER, Launches.dateData(c.id(), d, value), now);
     }
 
     /** 0–99, the same for a person and campaign every time (splits must not reshuffle people). */

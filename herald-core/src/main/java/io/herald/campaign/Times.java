@@ -8,6 +8,7 @@ import java.sql.SQLException;
 import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.LocalDateTime;
 import java.time.LocalTime;
 import java.time.MonthDay;
 import java.time.ZoneId;
@@ -22,9 +23,13 @@ final class Times {
 
     /** The person's zone: a {@code timezone} attribute, else the one their devices report, else UTC. */
     static ZoneId zoneOf(Batch batch, String personId) throws SQLException {
-        JsonNode attrs = PersonCache.attributesOf(batch, personId);
-        String tz = attrs == null ? null : attrs.path("timezone").asText(null);
-        if (tz == null) tz = PersonCache.timezoneOf(batch, personId);
+        return zoneOf(PersonCache.attributesOf(batch, personId), PersonCache.timezoneOf(batch, personId));
+    }
+
+    /** {@link #zoneOf(Batch, String)} from what is stored of a person: attributes and profile timezone. */
+    static ZoneId zoneOf(JsonNode attributes, String profileTimezone) {
+        String tz = attributes == null ? null : attributes.path("timezone").asText(null);
+        if (tz == null) tz = profileTimezone;
         if (tz != null) {
             try {
                 return ZoneId.of(tz);
@@ -33,6 +38,18 @@ final class Times {
             }
         }
         return ZoneOffset.UTC;
+    }
+
+    /** An attribute by dot path ({@code dates.renewal}), as segment conditions read it; null when missing. */
+    static JsonNode attribute(JsonNode attributes, String path) {
+        if (attributes == null) return null;
+        JsonNode direct = attributes.get(path); // a flat key that itself contains dots wins
+        if (direct != null) return direct.isNull() ? null : direct;
+        JsonNode n = attributes;
+        for (String part : path.split("\\.", -1)) {
+            n = n != null && n.isObject() ? n.get(part) : null;
+        }
+        return n == null || n.isNull() ? null : n;
     }
 
     static long delayUntil(Batch batch, String personId, Journey.Step.Delay d, long now) throws SQLException {
@@ -48,6 +65,16 @@ final class Times {
         ZonedDateTime candidate = current.toLocalDate().atTime(at).atZone(zone);
         if (!candidate.toInstant().isAfter(current.toInstant())) candidate = current.toLocalDate().plusDays(1).atTime(at).atZone(zone);
         return candidate.toInstant().toEpochMilli();
+    }
+
+    /**
+     * A local-time broadcast's moment for a person: {@code at}'s wall-clock time (read in UTC) on {@code at}'s date,
+     * in the person's zone; when that moment is before {@code now}, the next time the person's clock reads it.
+     */
+    static long localMoment(long at, ZoneId zone, long now) {
+        LocalDateTime wall = LocalDateTime.ofInstant(Instant.ofEpochMilli(at), ZoneOffset.UTC);
+        long t = wall.atZone(zone).toInstant().toEpochMilli();
+        return t >= now ? t : nextTimeOfDay(wall.toLocalTime(), zone, now);
     }
 
     /**
@@ -73,9 +100,13 @@ final class Times {
      */
     static Long nextDate(Batch batch, String personId, Journey.Trigger.DateAttribute d, JsonNode value, long now)
             throws SQLException {
+        return date(value) == null ? null : nextDate(d, value, zoneOf(batch, personId), now);
+    }
+
+    /** {@link #nextDate(Batch, String, Journey.Trigger.DateAttribute, JsonNode, long)} in a known zone. */
+    static Long nextDate(Journey.Trigger.DateAttribute d, JsonNode value, ZoneId zone, long now) {
         LocalDate date = date(value);
         if (date == null) return null;
-        ZoneId zone = zoneOf(batch, personId);
         if (!d.annual()) {
             long t = date.atTime(d.at()).atZone(zone).toInstant().toEpochMilli() + d.offset().toMillis();
             return t > now ? t : null;

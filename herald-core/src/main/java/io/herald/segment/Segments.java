@@ -27,6 +27,7 @@ public final class Segments implements AutoCloseable {
     static final int MAX_NAME = 200;
     static final int MAX_DESCRIPTION = 2000;
     static final int MAX_SEGMENTS = 2000;
+    static final int MAX_KEY = 200;
 
     private final Database db;
     private final SegmentIndexes indexes;
@@ -51,7 +52,7 @@ public final class Segments implements AutoCloseable {
     }
 
     /** A segment as the API shows it. */
-    public record Segment(String id, String name, String description, JsonNode condition, String status,
+    public record Segment(String id, String key, String name, String description, JsonNode condition, String status,
                           long peopleDone, long peopleTotal, long createdAt, long updatedAt, Long computedAt) {
     }
 
@@ -75,11 +76,12 @@ public final class Segments implements AutoCloseable {
                 throw new ClientError(409, "limit_reached", "a workspace may have at most " + MAX_SEGMENTS + " segments", null);
             }
             Dependencies.check(id, f.references(), conditions(c, workspaceId));
+            checkKeyFree(c, workspaceId, f.key());
             long generation = nextGeneration(c, workspaceId);
-            Sql.update(c, "INSERT INTO segments (id, workspace_id, name, description, condition, generation, status, "
-                            + "people_done, people_total, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?)",
-                    id, workspaceId, f.name(), f.description(), f.json().toString(), generation, Computations.COMPUTING,
-                    now, now);
+            Sql.update(c, "INSERT INTO segments (id, workspace_id, segment_key, name, description, condition, generation, "
+                            + "status, people_done, people_total, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?)",
+                    id, workspaceId, f.key(), f.name(), f.description(), f.json().toString(), generation,
+                    Computations.COMPUTING, now, now);
             return null;
         });
         changed(workspaceId);
@@ -95,18 +97,20 @@ public final class Segments implements AutoCloseable {
             Segment current = find(c, workspaceId, id).orElseThrow(() -> ClientError.notFound("segment " + id));
             String name = f.name() != null ? f.name() : current.name();
             String description = body.has("description") ? f.description() : current.description();
+            String key = body.has("key") ? f.key() : current.key();
+            if (key != null && !key.equals(current.key())) checkKeyFree(c, workspaceId, key);
             if (f.condition() == null || f.json().equals(current.condition())) {
-                Sql.update(c, "UPDATE segments SET name = ?, description = ?, updated_at = ? WHERE id = ? AND workspace_id = ?",
-                        name, description, now, id, workspaceId);
+                Sql.update(c, "UPDATE segments SET segment_key = ?, name = ?, description = ?, updated_at = ? WHERE id = ? "
+                        + "AND workspace_id = ?", key, name, description, now, id, workspaceId);
                 return name.equals(current.name()) ? Edit.DESCRIPTION : Edit.NAME;
             }
             Map<String, Condition> others = conditions(c, workspaceId);
             others.remove(id);
             Dependencies.check(id, f.references(), others);
             long generation = nextGeneration(c, workspaceId);
-            Sql.update(c, "UPDATE segments SET name = ?, description = ?, condition = ?, generation = ?, status = ?, "
-                            + "people_done = 0, updated_at = ? WHERE id = ? AND workspace_id = ?", name, description,
-                    f.json().toString(), generation, Computations.COMPUTING, now, id, workspaceId);
+            Sql.update(c, "UPDATE segments SET segment_key = ?, name = ?, description = ?, condition = ?, generation = ?, "
+                            + "status = ?, people_done = 0, updated_at = ? WHERE id = ? AND workspace_id = ?", key, name,
+                    description, f.json().toString(), generation, Computations.COMPUTING, now, id, workspaceId);
             return Edit.CONDITION;
         });
         switch (edit) {
@@ -234,7 +238,7 @@ public final class Segments implements AutoCloseable {
         computations.request(workspaceId);
     }
 
-    private record Fields(String name, String description, JsonNode json, ConditionParser.Parsed parsed) {
+    private record Fields(String key, String name, String description, JsonNode json, ConditionParser.Parsed parsed) {
         Condition condition() {
             return parsed == null ? null : parsed.condition();
         }
@@ -248,17 +252,18 @@ public final class Segments implements AutoCloseable {
         requireObject(body);
         for (var it = body.fieldNames(); it.hasNext(); ) {
             String n = it.next();
-            if (!List.of("name", "description", "condition", "id", "status", "createdAt", "updatedAt", "progress",
+            if (!List.of("key", "name", "description", "condition", "id", "status", "createdAt", "updatedAt", "progress",
                     "count", "computedAt").contains(n)) {
                 throw ClientError.invalid(n, "unknown field " + n);
             }
         }
+        String key = text(body, "key", MAX_KEY, false);
         String name = text(body, "name", MAX_NAME, creating);
         String description = text(body, "description", MAX_DESCRIPTION, false);
         JsonNode json = body.get("condition");
         if (json == null && creating) throw ClientError.missing("condition");
         ConditionParser.Parsed parsed = json == null ? null : ConditionParser.read(json, "condition");
-        return new Fields(name, description, json, parsed);
+        return new Fields(key, name, description, json, parsed);
     }
 
     /** As the tracking API answers a body that is JSON but not an object (docs/api.md, "invalid_json"). */
@@ -282,6 +287,14 @@ public final class Segments implements AutoCloseable {
             throw ClientError.invalid(field, field + " must not contain the NUL character");
         }
         return v.textValue();
+    }
+
+    /** A segment's key names one segment of the workspace: the stable name files use for it (campaigns as code). */
+    private static void checkKeyFree(Connection c, String workspaceId, String key) throws SQLException {
+        if (key != null && Sql.queryOne(c, "SELECT 1 FROM segments WHERE workspace_id = ? AND segment_key = ?", rs -> 1,
+                workspaceId, key).isPresent()) {
+            throw new ClientError(409, "already_exists", "a segment with key " + key + " exists", "key");
+        }
     }
 
     /**
@@ -315,7 +328,7 @@ public final class Segments implements AutoCloseable {
     }
 
     private static Segment map(ResultSet rs) throws SQLException {
-        return new Segment(rs.getString("id"), rs.getString("name"), rs.getString("description"),
+        return new Segment(rs.getString("id"), rs.getString("segment_key"), rs.getString("name"), rs.getString("description"),
                 Json.parse(rs.getString("condition")), rs.getString("status"), rs.getLong("people_done"),
                 rs.getLong("people_total"), rs.getLong("created_at"), rs.getLong("updated_at"),
                 Sql.nullableLong(rs, "computed_at"));

@@ -57,7 +57,7 @@ public final class Pipeline implements AutoCloseable {
         this.log = JdbcEventLog.open(store.db(), store.config(), partitions, 1024);
         this.ingest = new Ingest(log, clock, new SimpleMeterRegistry());
         this.segments = new Segments(store.db(), log, guard, clock);
-        this.campaigns = new Campaigns(store.db(), log, clock);
+        this.campaigns = new Campaigns(store.db(), log, guard, clock);
         SegmentStage segmentStage = new SegmentStage(segments);
         this.stages = new ArrayList<>(List.of(new IdentityStage(log, guard), new ProfileStage(), segmentStage,
                 new CampaignStage(campaigns, segmentStage)));
@@ -117,13 +117,15 @@ public final class Pipeline implements AutoCloseable {
     }
 
     /**
-     * Settles everything due by the clock's now: fires due timers, processes, runs segment computations, until
+     * Settles everything due by the clock's now: fires due timers, processes, runs segment computations and
+     * campaign launches, until
      * nothing is left (a timer's processing may schedule another that is already due, e.g. a segment.entered).
      */
     public void settle() {
         for (int round = 0; round < 100; round++) {
             int work = processor.drain();
             segments.computations().runPending();
+            campaigns.launches().runPending();
             work += timers.fireDue();
             work += processor.drain();
             if (work == 0) return;
@@ -150,6 +152,7 @@ public final class Pipeline implements AutoCloseable {
 
     @Override
     public void close() {
+        campaigns.launches().close();
         segments.close();
         log.close();
         processor.close(); // stops its threads, if a test started them

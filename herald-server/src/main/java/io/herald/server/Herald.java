@@ -57,7 +57,7 @@ public final class Herald implements AutoCloseable {
             this.eventLog = JdbcEventLog.open(db, config.database(), config.partitions(), 8192);
             BatchGuard guard = new BatchGuard();
             this.segments = new Segments(db, eventLog, guard, clock);
-            this.campaigns = new Campaigns(db, eventLog, clock);
+            this.campaigns = new Campaigns(db, eventLog, guard, clock);
             SegmentStage segmentStage = new SegmentStage(segments);
             this.processor = new PersonProcessor(db, eventLog, List.of(new IdentityStage(eventLog, guard), new ProfileStage(),
                     segmentStage, new CampaignStage(campaigns, segmentStage)), guard, clock, meters, 1000);
@@ -87,6 +87,7 @@ public final class Herald implements AutoCloseable {
                 h.processor.start();
                 h.timers.start(250);
                 h.segments.computations().start();
+                h.campaigns.launches().start();
             }
             h.http.start(config.host(), config.port());
         } catch (RuntimeException e) {
@@ -138,6 +139,7 @@ public final class Herald implements AutoCloseable {
     @Override
     public void close() {
         timers.close(); // first: it appends to the log
+        campaigns.launches().close();
         segments.close();
         if (http != null) {
             http.stop();

@@ -14,10 +14,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** The {@code herald} command line: {@code serve} (the default), workspaces, keys and segments. */
+/** The {@code herald} command line: {@code serve} (the default), workspaces, keys, segments, and campaigns as code. */
 @Command(name = "herald", mixinStandardHelpOptions = true, version = "Herald 0.1.0",
         description = "Self-hosted, behavior-triggered in-app messages and push notifications.",
-        subcommands = {Main.Serve.class, Main.WorkspaceCmd.class, Main.KeyCmd.class, SegmentsCommand.class})
+        subcommands = {Main.Serve.class, Main.WorkspaceCmd.class, Main.KeyCmd.class, SegmentsCommand.class, ApplyCommand.class,
+                ExportCommand.class})
 public final class Main implements Callable<Integer> {
 
     public static void main(String[] args) {

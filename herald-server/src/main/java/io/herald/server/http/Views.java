@@ -53,6 +53,7 @@ final class Views {
     static ObjectNode segment(Segments.Segment s) {
         ObjectNode o = EventCodec.mapper().createObjectNode();
         o.put("id", s.id());
+        o.put("key", s.key());
         o.put("name", s.name());
         o.put("description", s.description());
         o.set("condition", s.condition());

@@ -542,8 +542,8 @@ class BadInputCorpusTest {
                 "{\"segmentEntered\":\"seg_nope\"}")).expect(400, "invalid_field", "trigger.segmentEntered"));
         c.add(when("campaign: unknown segment in the audience").admin("POST", create, campaign("\"audience\":{\"segment\":\"seg_nope\"},",
                 "\"s1\":{\"type\":\"exit\"}")).expect(400, "invalid_field", "audience"));
-        c.add(when("campaign: broadcast").admin("POST", create, valid.replace("{\"event\":\"e\"}",
-                "{\"broadcast\":{\"segment\":\"seg_nope\"}}")).expect(400, "invalid_field", "trigger.broadcast"));
+        c.add(when("campaign: broadcast to an unknown segment").admin("POST", create, valid.replace("{\"event\":\"e\"}",
+                "{\"broadcast\":{\"segment\":\"seg_nope\"}}")).expect(400, "invalid_field", "trigger.broadcast.segment"));
         // Keys.
         c.add(when("campaign: no key").admin("POST", create, valid).header("Authorization", (String) null).expect(401, "missing_key"));
         c.add(when("campaign: write key").admin("POST", create, valid).header("Authorization", "Bearer " + TestHerald.WRITE_KEY)

@@ -242,10 +242,11 @@ class CampaignsApiTest {
                     "steps.s2.when");
             create(h, inside.formatted("\"audience\":" + known + ",", known, known));
 
-            // Sending to a whole segment is not built: such a campaign would never reach anyone.
+            // A broadcast names its segment too.
             refused(admin(h, "POST", "/api/v1/campaigns", onEntry.replace("{\"segmentEntered\":\"%s\"}",
-                    "{\"broadcast\":{\"segment\":\"" + trial + "\"}}")), 400, "invalid_field", "trigger.broadcast");
-            assertThat(count(h, "SELECT COUNT(*) FROM campaigns")).isEqualTo(2);
+                    "{\"broadcast\":{\"segment\":\"seg_nope\"}}")), 400, "invalid_field", "trigger.broadcast.segment");
+            create(h, onEntry.replace("{\"segmentEntered\":\"%s\"}", "{\"broadcast\":{\"segment\":\"" + trial + "\"}}"));
+            assertThat(count(h, "SELECT COUNT(*) FROM campaigns")).isEqualTo(3);
         }
     }
 
