@@ -126,7 +126,9 @@ public final class SegmentStage implements Stage {
         List<SegmentIndex.TallySpec> specs = idx.talliesByEvent.get(t.event());
         if (specs == null) return;
         for (SegmentIndex.TallySpec spec : specs) {
-            if (spec.since() > ps.generation) continue; // computed from history by the background computation
+            // A tally newer than the person's state (spec.since() > ps.generation) is fed all the same: the background
+            // computation rebuilds it from history when it reaches them, but until then older segments that share it
+            // (a new segment looking further back at the same events) must stay live.
             if (!spec.key().inRange(ts) || !Filters.matches(spec.key().filter(), t.properties(), ts)) continue;
             Tally tally = ps.tallies.computeIfAbsent(spec.id(), k -> new Tally());
             String property = spec.key().filter().property();
@@ -225,7 +227,8 @@ public final class SegmentStage implements Stage {
         ids.addAll(from.tallies.keySet());
         for (String id : ids) {
             SegmentIndex.TallySpec spec = idx.talliesById.get(id);
-            if (spec == null || spec.since() > generation) continue;
+            // one newer than either person is kept too (see feed): the computation rebuilds it from history
+            if (spec == null) continue;
             Tally t = new Tally();
             if (into.tallies.get(id) != null) t.absorb(into.tallies.get(id));
             if (from.tallies.get(id) != null) t.absorb(from.tallies.get(id));
