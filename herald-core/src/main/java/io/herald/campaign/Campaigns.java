@@ -33,6 +33,7 @@ public final class Campaigns {
     public static final String PAUSED = "paused";
     public static final String ARCHIVED = "archived";
     static final int MAX_BODY_CAMPAIGNS = 5000;
+    private static final java.util.regex.Pattern ID = java.util.regex.Pattern.compile("[A-Za-z0-9_.:-]{1,200}");
 
     private final Database db;
     private final EventLog eventLog;
@@ -56,11 +57,24 @@ public final class Campaigns {
     }
 
     public Campaign create(String workspaceId, JsonNode body) {
+        return create(workspaceId, "cmp_" + UuidCreator.getTimeOrderedEpoch().toString().replace("-", ""), body);
+    }
+
+    /**
+     * Creates a draft under an id chosen by the caller: the simulator runs a saved campaign in its scratch store
+     * under the campaign's own id, since a split assigns people by campaign id.
+     */
+    public Campaign create(String workspaceId, String id, JsonNode body) {
+        if (id == null || !ID.matcher(id).matches()) {
+            throw ClientError.invalid("id", "a campaign id is 1 to 200 letters, digits, '_', '-', '.' or ':'");
+        }
         JourneyParser.parse(body);
         String key = JourneyParser.text(body, null, "key", 200, false);
-        String id = "cmp_" + UuidCreator.getTimeOrderedEpoch().toString().replace("-", "");
         long now = clock.millis();
         db.inTransaction(c -> {
+            if (Sql.queryOne(c, "SELECT 1 FROM campaigns WHERE id = ?", rs -> 1, id).isPresent()) { // ids are global
+                throw new ClientError(409, "already_exists", "a campaign with id " + id + " exists", "id");
+            }
             checkReferences(c, workspaceId, body);
             if (key != null && Sql.queryOne(c, "SELECT 1 FROM campaigns WHERE workspace_id = ? AND campaign_key = ?",
                     rs -> 1, workspaceId, key).isPresent()) {
