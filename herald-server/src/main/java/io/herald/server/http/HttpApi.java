@@ -8,6 +8,7 @@ import io.herald.person.People;
 import io.herald.preference.Preferences;
 import io.herald.preference.Topics;
 import io.herald.segment.Segments;
+import io.herald.simulation.Simulations;
 import io.herald.store.Database;
 import io.herald.store.StoreException;
 import io.herald.workspace.Workspaces;
@@ -28,7 +29,8 @@ public final class HttpApi {
 
     /** What the HTTP layer calls into. */
     public record Services(Workspaces workspaces, Ingest ingest, People people, Segments segments, Topics topics,
-                           Preferences preferences, Database db, PrometheusMeterRegistry meters) {
+                           Preferences preferences, Simulations simulations, Database db,
+                           PrometheusMeterRegistry meters) {
     }
 
     private HttpApi() {
@@ -40,6 +42,7 @@ public final class HttpApi {
         AdminApi admin = new AdminApi(s.people(), s.segments(), s.workspaces(), auth);
         SegmentsApi segments = new SegmentsApi(s.segments(), auth);
         TopicsApi topics = new TopicsApi(s.topics(), s.preferences(), auth);
+        SimulationsApi simulations = new SimulationsApi(s.simulations(), auth);
         return Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.concurrency.useVirtualThreads = true;
@@ -92,6 +95,8 @@ public final class HttpApi {
             r.delete("/api/v1/topics/{key}", topics::delete);
             r.get("/api/v1/people/{userId}/preferences", topics::preferences);
             r.put("/api/v1/people/{userId}/preferences", topics::changePreferences);
+            r.post("/api/v1/campaigns/simulate", simulations::inline);
+            r.post("/api/v1/campaigns/{id}/simulate", simulations::saved);
 
             Counter.Builder requests = Counter.builder("herald.http.requests").description("HTTP requests answered");
             r.after(ctx -> requests.tag("status", statusClass(ctx)).register(s.meters()).increment());
