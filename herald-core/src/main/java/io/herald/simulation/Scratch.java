@@ -59,6 +59,8 @@ final class Scratch implements AutoCloseable {
     private final Deadline deadline;
     private int events;
     private int timersFired;
+    /** When the next timer is due, as of the last {@link #settle()}. */
+    private OptionalLong nextDue = OptionalLong.empty();
     /** Entries the campaign's rules refused, by person id (the processor runs on the simulator's thread). */
     private final Map<String, List<SimulationResult.Refusal>> refusals = new HashMap<>();
 
@@ -114,33 +116,41 @@ final class Scratch implements AutoCloseable {
         events++;
     }
 
+    /** Appends calls at the clock's now in one go, as one {@code /v1/batch} request would: one commit of the log. */
+    void sendBatch(List<ObjectNode> calls) {
+        ObjectNode body = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+        body.putArray("batch").addAll(calls);
+        ingest.accept(WORKSPACE, CallKind.BATCH, body, body.toString().length());
+        events += calls.size();
+    }
+
     /**
-     * Does everything due by the clock's now: processes the log, runs segment computations, fires due timers, and
-     * again, until nothing is left (processing at an instant may schedule a timer due at that instant).
+     * Does everything due by the clock's now: processes the log, runs segment computations, fires due timers and
+     * processes what they bring, until no timer is due (processing at an instant may set one due at that instant,
+     * as a segment entry's announcement is).
      */
     void settle() {
+        processor.drain();
         while (true) {
             deadline.check();
-            int work = processor.drain();
             segments.computations().runPending();
-            int fired = timers.fireDue();
-            timersFired += fired;
-            work += fired + processor.drain();
-            if (work == 0) return;
+            nextDue = timers.nextDue();
+            if (nextDue.isEmpty() || nextDue.getAsLong() > clock.millis()) return;
+            timersFired += timers.fireDue();
+            processor.drain();
         }
     }
 
-    /** Moves the clock to {@code at}, stopping at each due timer on the way: time skips, it never steps. */
+    /**
+     * Moves the clock to {@code at}, stopping at each due timer on the way to fire it: time skips from timer to
+     * timer, it never steps. Everything before now must be settled (so the next due timer is known).
+     */
     void advanceTo(long at) {
-        settle();
-        while (true) {
-            OptionalLong next = timers.nextDue();
-            if (next.isEmpty() || next.getAsLong() > at) break;
-            clock.moveTo(next.getAsLong());
+        while (nextDue.isPresent() && nextDue.getAsLong() <= at) {
+            clock.moveTo(nextDue.getAsLong());
             settle();
         }
         clock.moveTo(at);
-        settle();
     }
 
     private void refused(String campaignId, String personId, long at, String reason) {

@@ -57,6 +57,9 @@ public final class Simulator implements AutoCloseable {
         }
     }
 
+    /** Calls of one instant appended together, at most this many at a time. */
+    private static final int BATCH = 1000;
+
     private final Limits limits;
     private final Path tempRoot;
     private final Semaphore running;
@@ -138,9 +141,15 @@ public final class Simulator implements AutoCloseable {
             seed(s, sim.people());
             s.campaigns.create(Scratch.WORKSPACE, campaignId, sim.campaign());
             s.campaigns.activate(Scratch.WORKSPACE, campaignId);
-            for (Simulation.Entry e : sim.timeline()) {
-                s.advanceTo(e.at().toEpochMilli());
-                feed(s, campaignId, e);
+            s.settle();
+            List<Simulation.Entry> timeline = sim.timeline();
+            for (int i = 0; i < timeline.size(); ) {
+                Instant at = timeline.get(i).at();
+                int end = i;
+                while (end < timeline.size() && timeline.get(end).at().equals(at)) end++;
+                s.advanceTo(at.toEpochMilli());
+                feed(s, campaignId, timeline.subList(i, end));
+                i = end;
             }
             s.advanceTo(until.toEpochMilli());
             failOnDeadLetters(s);
@@ -154,32 +163,60 @@ public final class Simulator implements AutoCloseable {
 
     /** People as they are at the start: their attributes, then their devices. */
     private static void seed(Scratch s, List<Simulation.PersonSeed> people) {
+        List<com.fasterxml.jackson.databind.node.ObjectNode> identifies = new ArrayList<>();
         for (Simulation.PersonSeed p : people) {
-            var identify = EventCodec.mapper().createObjectNode().put("userId", p.userId())
+            var identify = EventCodec.mapper().createObjectNode().put("type", "identify").put("userId", p.userId())
                     .put("timestamp", s.clock.instant().toString());
             identify.set("traits", p.attributes());
-            s.send(CallKind.IDENTIFY, identify);
-            for (var device : p.devices()) s.send(CallKind.DEVICE_REGISTER, device);
+            identifies.add(identify);
         }
+        for (int i = 0; i < identifies.size(); i += BATCH) {
+            s.sendBatch(identifies.subList(i, Math.min(identifies.size(), i + BATCH)));
+        }
+        for (Simulation.PersonSeed p : people) for (var device : p.devices()) s.send(CallKind.DEVICE_REGISTER, device);
         s.settle();
     }
 
-    private static void feed(Scratch s, String campaignId, Simulation.Entry e) {
-        String field = "timeline[" + e.index() + "]";
-        try {
-            if (e.isTrigger()) {
-                if (s.people.byUserId(Scratch.WORKSPACE, e.userId()).isEmpty()) {
-                    throw ClientError.invalid("userId", "nobody is known as " + e.userId() + " by then: a trigger "
-                            + "needs an earlier entry (or a person in people) of theirs");
-                }
-                s.campaigns.trigger(Scratch.WORKSPACE, campaignId, e.call());
-            } else {
-                s.send(e.kind(), e.call());
+    /**
+     * Feeds the entries of one instant, in order, and processes them. Tracking calls in a row go in as one batch
+     * (one commit of the log, one pass of the processor); devices and API triggers go one by one.
+     */
+    private static void feed(Scratch s, String campaignId, List<Simulation.Entry> entries) {
+        List<Simulation.Entry> batch = new ArrayList<>();
+        for (Simulation.Entry e : entries) {
+            if (e.kind() != null && e.kind() != CallKind.DEVICE_REGISTER) {
+                batch.add(e);
+                continue;
             }
-        } catch (ClientError x) {
-            throw x.under(field);
+            sendBatch(s, batch);
+            try {
+                if (e.isTrigger()) trigger(s, campaignId, e);
+                else s.send(e.kind(), e.call());
+            } catch (ClientError x) {
+                throw x.under("timeline[" + e.index() + "]");
+            }
         }
+        sendBatch(s, batch);
         s.settle();
+    }
+
+    private static void sendBatch(Scratch s, List<Simulation.Entry> batch) {
+        List<com.fasterxml.jackson.databind.node.ObjectNode> calls = new ArrayList<>();
+        for (Simulation.Entry e : batch) calls.add(e.call().deepCopy().put("type", e.type()));
+        for (int i = 0; i < calls.size(); i += BATCH) { // every call was checked as the tracking API checks it
+            s.sendBatch(calls.subList(i, Math.min(calls.size(), i + BATCH)));
+        }
+        batch.clear();
+    }
+
+    private static void trigger(Scratch s, String campaignId, Simulation.Entry e) {
+        // A trigger needs the person at the moment it is made: what their earlier entries created is processed.
+        s.settle();
+        if (s.people.byUserId(Scratch.WORKSPACE, e.userId()).isEmpty()) {
+            throw ClientError.invalid("userId", "nobody is known as " + e.userId() + " by then: a trigger needs an "
+                    + "earlier entry (or a person in people) of theirs");
+        }
+        s.campaigns.trigger(Scratch.WORKSPACE, campaignId, e.call());
     }
 
     /**

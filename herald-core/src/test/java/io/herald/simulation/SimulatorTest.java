@@ -273,6 +273,33 @@ class SimulatorTest {
         assertThat(r.until()).isEqualTo(START.plus(Duration.ofHours(3)).plus(Duration.ofDays(1)));
     }
 
+    static final String COUPON = """
+            {"name":"coupon","trigger":{"api":true},"entry":{"reentry":"always"},"start":"keep",
+             "steps":{"keep":{"type":"update","set":{"coupon":"{{ journey.data.code }}"},"next":"push"},
+                      "push":{"type":"message","channel":"push","when":{"device":{"pushEnabled":true}},
+                              "message":{"title":"Your coupon"},"next":"done"},
+                      "done":{"type":"exit"}}}""";
+
+    @Test
+    void apiTriggersAndDevicesInTheTimelineAreFedInOrderAtTheirInstant() {
+        SimulationResult r = simulate("{\"campaign\":" + COUPON + """
+                ,"timeline":[{"at":"+PT0S","userId":"u1","type":"identify","traits":{"plan":"free"}},
+                             {"at":"+PT1M","userId":"u1","type":"device","token":"tok-1","platform":"android"},
+                             {"at":"+PT1M","userId":"u1","type":"trigger","data":{"code":"X1"}},
+                             {"at":"+PT1M","userId":"u2","type":"track","event":"opened"},
+                             {"at":"+PT1M","userId":"u2","type":"trigger","data":{"code":"Y2"}}]}""");
+
+        assertThat(person(r, "u1").attributes()).isEqualTo(json("{\"plan\":\"free\",\"coupon\":\"X1\"}"));
+        assertThat(deliveries(r, "u1")).containsExactly("push:push@PT1M");
+        assertThat(person(r, "u2").attributes().path("coupon").asText()).isEqualTo("Y2");
+        assertThat(deliveries(r, "u2")).as("no device").isEmpty();
+        assertThat(outcomes(r, "u2")).contains("push:skipped");
+
+        ClientError nobody = catchThrowableOfType(ClientError.class, () -> simulate("{\"campaign\":" + COUPON
+                + ",\"timeline\":[{\"at\":\"+PT1M\",\"userId\":\"ghost\",\"type\":\"trigger\"}]}"));
+        assertThat(nobody.field()).isEqualTo("timeline[0].userId");
+    }
+
     @Test
     void campaignValidationErrorsAreExactlyThoseOfCreatingIt() {
         String broken = """
