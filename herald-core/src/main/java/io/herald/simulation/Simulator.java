@@ -1,6 +1,5 @@
 package io.herald.simulation;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.herald.campaign.Campaigns;
 import io.herald.campaign.Journey;
 import io.herald.campaign.JourneyParser;
@@ -8,20 +7,11 @@ import io.herald.error.ClientError;
 import io.herald.error.Unavailable;
 import io.herald.event.EventCodec;
 import io.herald.ingest.CallKind;
-import io.herald.person.Person;
-import io.herald.store.Sql;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.Semaphore;
 
 /**
@@ -62,7 +52,8 @@ public final class Simulator implements AutoCloseable {
 
     private final Limits limits;
     private final Path tempRoot;
-    private final Semaphore running;
+    /** A permit per simulation running (package-private: a test holds one to stand for a simulation in progress). */
+    final Semaphore running;
     private final Template template;
 
     /** @param tempRoot where each simulation's scratch directory is made (and deleted) */
@@ -110,10 +101,8 @@ public final class Simulator implements AutoCloseable {
         } catch (ClientError e) {
             throw sim.campaignField() == null ? e : e.under(sim.campaignField());
         }
-        References refs = References.ofCampaign(sim.campaign(), sim.campaignField());
-        List<Simulation.SegmentDefinition> segments = segmentsToCopy(sim, refs);
-        List<String> warnings = new ArrayList<>();
-        List<Simulation.TopicDefinition> topics = topicsToCopy(sim, refs, warnings);
+        Scene scene = Scene.of(sim, journey, limits);
+        List<String> warnings = new ArrayList<>(scene.warnings());
         if (journey.trigger() instanceof Journey.Trigger.Broadcast) {
             warnings.add("broadcast triggers are not run by this build's engine yet: nobody enters a broadcast campaign");
         }
@@ -123,17 +112,17 @@ public final class Simulator implements AutoCloseable {
                         + "by the API ({\"trigger\": {\"api\": true}})");
             }
         }
-        Instant until = sim.until() != null ? sim.until() : defaultUntil(sim, journey, refs);
+        Instant until = scene.until();
         String campaignId = sim.campaignId() != null ? sim.campaignId() : Simulation.INLINE_CAMPAIGN_ID;
 
         Deadline deadline = new Deadline(limits.wallTime());
         try (Scratch s = Scratch.open(tempRoot, template, sim.start().toEpochMilli(), deadline)) {
-            for (Simulation.TopicDefinition t : topics) s.topics.create(Scratch.WORKSPACE, t.body());
-            for (Simulation.SegmentDefinition d : segments) {
+            for (Simulation.TopicDefinition t : scene.topics()) s.topics.create(Scratch.WORKSPACE, t.body());
+            for (Simulation.SegmentDefinition d : scene.segments()) {
                 try {
                     s.segments.create(Scratch.WORKSPACE, d.id(), d.body());
                 } catch (ClientError e) {
-                    int i = indexOf(sim.segments(), d.id());
+                    int i = Scene.indexOf(sim.segments(), d.id());
                     throw i < 0 ? e : e.under("segments[" + i + "]");
                 }
             }
@@ -152,9 +141,9 @@ public final class Simulator implements AutoCloseable {
                 i = end;
             }
             s.advanceTo(until.toEpochMilli());
-            failOnDeadLetters(s);
+            Results.failOnDeadLetters(s);
             List<SimulationResult.PersonResult> people = new ArrayList<>();
-            for (String userId : userIds(sim)) people.add(person(s, userId));
+            for (String userId : Results.userIds(sim)) people.add(Results.person(s, userId));
             long wallMillis = (System.nanoTime() - began) / 1_000_000;
             return new SimulationResult(campaignId, journey.name(), sim.start(), until, people,
                     new SimulationResult.Stats(s.events(), s.timersFired(), wallMillis), warnings);
@@ -219,147 +208,9 @@ public final class Simulator implements AutoCloseable {
         s.campaigns.trigger(Scratch.WORKSPACE, campaignId, e.call());
     }
 
-    /**
-     * The segments to copy: those the campaign names, and those they use, each after the ones it uses. A segment
-     * the request gives wins over the workspace's of the same id.
-     */
-    private static List<Simulation.SegmentDefinition> segmentsToCopy(Simulation sim, References campaignRefs) {
-        Map<String, Simulation.SegmentDefinition> given = new LinkedHashMap<>();
-        for (Simulation.SegmentDefinition d : sim.segments()) given.put(d.id(), d);
-        Map<String, Simulation.SegmentDefinition> found = new HashMap<>();
-        List<Simulation.SegmentDefinition> ordered = new ArrayList<>();
-        Set<String> done = new HashSet<>();
-        for (References.SegmentRef ref : campaignRefs.segments) {
-            visit(ref, given, found, sim.lookup(), done, new HashSet<>(), ordered);
-        }
-        // Segments given but not named by the campaign still run: their entries and exits show in the result.
-        for (References.SegmentRef ref : given.keySet().stream().map(id -> new References.SegmentRef(id, "segments")).toList()) {
-            visit(ref, given, found, sim.lookup(), done, new HashSet<>(), ordered);
-        }
-        return ordered;
-    }
-
-    private static void visit(References.SegmentRef ref, Map<String, Simulation.SegmentDefinition> given,
-                              Map<String, Simulation.SegmentDefinition> found, Simulation.Lookup lookup, Set<String> done,
-                              Set<String> visiting, List<Simulation.SegmentDefinition> ordered) {
-        String id = ref.segmentId();
-        if (done.contains(id) || !visiting.add(id)) return; // a cycle is refused when the segment is created
-        Simulation.SegmentDefinition d = given.get(id);
-        if (d == null) d = found.computeIfAbsent(id, k -> lookup.segment(k).orElse(null));
-        if (d == null) {
-            throw ClientError.invalid(ref.field(), ref.field() + " names segment " + id + ", which is neither in the "
-                    + "request's segments nor in the workspace");
-        }
-        References uses = new References();
-        uses.condition(d.body().get("condition"), "segment " + id + ": condition");
-        for (References.SegmentRef inner : uses.segments) visit(inner, given, found, lookup, done, visiting, ordered);
-        done.add(id);
-        ordered.add(d);
-    }
-
-    /** The topics conditions name, from the workspace; one it does not have subscribes nobody, as live. */
-    private static List<Simulation.TopicDefinition> topicsToCopy(Simulation sim, References campaignRefs,
-                                                                  List<String> warnings) {
-        Set<String> keys = new LinkedHashSet<>(campaignRefs.topics);
-        for (Simulation.SegmentDefinition d : sim.segments()) {
-            References r = new References();
-            r.condition(d.body().get("condition"), "condition");
-            keys.addAll(r.topics);
-        }
-        List<Simulation.TopicDefinition> out = new ArrayList<>();
-        for (String key : keys) {
-            Optional<Simulation.TopicDefinition> t = sim.lookup().topic(key);
-            if (t.isPresent()) out.add(t.get());
-            else warnings.add("topic " + key + " is not in the workspace: a subscribed condition naming it selects nobody");
-        }
-        return out;
-    }
-
-    private Instant defaultUntil(Simulation sim, Journey journey, References refs) {
-        Instant last = sim.start();
-        for (Simulation.Entry e : sim.timeline()) if (e.at().isAfter(last)) last = e.at();
-        Duration window = refs.longestWindow;
-        for (Simulation.SegmentDefinition d : sim.segments()) {
-            References r = new References();
-            r.condition(d.body().get("condition"), "condition");
-            if (r.longestWindow.compareTo(window) > 0) window = r.longestWindow;
-        }
-        for (References.SegmentRef ref : refs.segments) {
-            Optional<Simulation.SegmentDefinition> d = sim.lookup().segment(ref.segmentId());
-            if (d.isEmpty()) continue;
-            References r = new References();
-            r.condition(d.get().body().get("condition"), "condition");
-            if (r.longestWindow.compareTo(window) > 0) window = r.longestWindow;
-        }
-        Duration span = Waits.longestPath(journey).plus(window);
-        if (journey.trigger() instanceof Journey.Trigger.DateAttribute) span = span.plus(Duration.ofDays(366));
-        Instant cap = sim.start().plus(limits.maxSpan());
-        Instant until = last.plus(span);
-        return until.isAfter(cap) ? cap : until;
-    }
-
-    private static void failOnDeadLetters(Scratch s) {
-        List<String> errors = s.db.read(c -> Sql.query(c, "SELECT error FROM dead_letters ORDER BY id",
-                rs -> rs.getString(1)));
-        if (!errors.isEmpty()) {
-            throw new IllegalStateException("the engine failed on " + errors.size() + " event(s) of the simulation: "
-                    + errors.get(0));
-        }
-    }
-
-    private static List<String> userIds(Simulation sim) {
-        Set<String> out = new LinkedHashSet<>();
-        sim.people().forEach(p -> out.add(p.userId()));
-        sim.timeline().stream().sorted(java.util.Comparator.comparingInt(Simulation.Entry::index))
-                .forEach(e -> out.add(e.userId()));
-        return List.copyOf(out);
-    }
-
-    private static SimulationResult.PersonResult person(Scratch s, String userId) {
-        Optional<Person> found = s.people.byUserId(Scratch.WORKSPACE, userId);
-        if (found.isEmpty()) {
-            return new SimulationResult.PersonResult(userId, EventCodec.mapper().createObjectNode(), List.of(), List.of(),
-                    List.of(), List.of());
-        }
-        Person p = found.get();
-        List<SimulationResult.Membership> segments = s.segments.ofPerson(Scratch.WORKSPACE, p.id()).stream()
-                .map(m -> new SimulationResult.Membership(m.id(), m.name(), Instant.ofEpochMilli(m.enteredAt()))).toList();
-        List<SimulationResult.RunResult> runs = s.campaigns.runsOfPerson(Scratch.WORKSPACE, p.id()).stream()
-                .map(Simulator::run).toList();
-        List<SimulationResult.Delivery> deliveries = s.db.read(c -> Sql.query(c, "SELECT id, created_at, run_id, step, "
-                + "channel, message FROM deliveries WHERE person_id = ? ORDER BY created_at, id", rs ->
-                new SimulationResult.Delivery(rs.getString(1), Instant.ofEpochMilli(rs.getLong(2)), rs.getString(3),
-                        rs.getString(4), rs.getString(5), json(rs.getString(6))), p.id()));
-        return new SimulationResult.PersonResult(userId, p.attributes(), segments, runs, s.refusalsOf(p.id()), deliveries);
-    }
-
-    private static SimulationResult.RunResult run(Campaigns.RunView r) {
-        return new SimulationResult.RunResult(r.id(), r.version(), r.variant(), r.holdout(), r.status(), r.step(),
-                Instant.ofEpochMilli(r.enteredAt()), instant(r.finishedAt()), r.exitReason(), instant(r.convertedAt()),
-                r.path().stream().map(e -> new SimulationResult.PathStep(Instant.ofEpochMilli(e.at()), e.step(),
-                        e.outcome(), e.detail())).toList());
-    }
-
-    private static Instant instant(Long millis) {
-        return millis == null ? null : Instant.ofEpochMilli(millis);
-    }
-
-    private static JsonNode json(String stored) {
-        try {
-            return EventCodec.mapper().readTree(stored);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException("corrupt delivery message in the scratch store", e);
-        }
-    }
-
     /** Deletes the template the scratch stores are copied from. */
     @Override
     public void close() {
         template.close();
-    }
-
-    private static int indexOf(List<Simulation.SegmentDefinition> given, String id) {
-        for (int i = 0; i < given.size(); i++) if (given.get(i).id().equals(id)) return i;
-        return -1;
     }
 }

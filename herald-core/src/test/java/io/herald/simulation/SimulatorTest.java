@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.herald.campaign.JourneyParser;
 import io.herald.error.ClientError;
+import io.herald.error.Unavailable;
 import io.herald.event.EventCodec;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -384,6 +385,21 @@ class SimulatorTest {
                             + "\"event\":\"signed_up\"}]}"), START, Simulator.Limits.DEFAULT)));
             assertThat(tooLong.status()).isEqualTo(413);
             assertThat(tooLong.code()).isEqualTo("simulation_too_long");
+        }
+    }
+
+    @Test
+    void moreSimulationsAtOnceThanAllowedAreTurnedAwayUntilOneEnds() {
+        Simulator.Limits one = new Simulator.Limits(10_000, 1_000, Duration.ofDays(400), Duration.ofSeconds(10), 1);
+        Simulation sim = Simulation.parse(json("{\"campaign\":" + ONBOARDING + ",\"timeline\":[{\"at\":\"+PT0S\","
+                + "\"userId\":\"u\",\"type\":\"track\",\"event\":\"signed_up\"}]}"), START, one);
+        try (Simulator simulator = new Simulator(one, scratch)) {
+            simulator.running.acquireUninterruptibly(); // one simulation in progress
+            Unavailable busy = catchThrowableOfType(Unavailable.class, () -> simulator.run(sim));
+            assertThat(busy.getMessage()).contains("at capacity");
+            assertThat(busy.retryAfterSeconds()).isPositive();
+            simulator.running.release();
+            assertThat(simulator.run(sim).people()).hasSize(1);
         }
     }
 
