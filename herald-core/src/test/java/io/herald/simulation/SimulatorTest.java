@@ -110,7 +110,8 @@ class SimulatorTest {
         assertThat(r.stats().timersFired()).as("time skipped from timer to timer").isLessThan(20);
         System.out.printf("30-day onboarding journey, 2 people: simulated in %d ms (%d ms measured inside)%n", millis,
                 r.stats().wallMillis());
-        // Typically a few hundred milliseconds (docs/benchmarks.md); the bound leaves room for a loaded CI machine.
+        // 130-450 ms on the 2-core machine of docs/benchmarks.md while shared with other builds; the bound leaves
+        // room for a loaded CI machine.
         // A simulator that stepped through the 30 days instead of skipping would take minutes at best.
         assertThat(millis).as("wall time of a 30-day simulation").isLessThan(2_000);
     }
