@@ -34,8 +34,8 @@ import java.util.OptionalLong;
 import java.util.stream.Stream;
 
 /**
- * The real engine over a scratch store, on a virtual clock: a fresh SQLite database in a directory of its own
- * (migrated like any store, deleted on close), the event log, the person processor with Herald's stages (identity,
+ * The real engine over a scratch store, on a virtual clock: a fresh SQLite database in a directory of its own (a
+ * copy of the Flyway-migrated {@link Template}, opened like any store, deleted on close), the event log, the person processor with Herald's stages (identity,
  * profile, segments, campaigns), timers, and the services a simulation drives. Processing happens only when
  * {@link #settle} is called, on the caller's thread; time moves only when {@link #advanceTo} moves it, jumping
  * from one due timer to the next.
