@@ -31,10 +31,17 @@ public final class CampaignStage implements Stage {
 
     private final CampaignCatalog catalog;
     private final SegmentStage segments;
+    private final EntryRefusals refusals;
 
     public CampaignStage(Campaigns campaigns, SegmentStage segments) {
+        this(campaigns, segments, EntryRefusals.IGNORE);
+    }
+
+    /** As above, telling {@code refusals} whenever entry rules or the audience keep a triggered person out. */
+    public CampaignStage(Campaigns campaigns, SegmentStage segments, EntryRefusals refusals) {
         this.catalog = campaigns.catalog();
         this.segments = segments;
+        this.refusals = refusals;
     }
 
     /** What an event means to campaigns. */
@@ -79,7 +86,7 @@ public final class CampaignStage implements Stage {
         CampaignBatch cb = batch.local(CampaignBatch.class, () -> new CampaignBatch(batch));
         Signal signal = signal(e);
         Map<String, JsonNode> changed = changedAttributes(ctx, e);
-        Runner runner = new Runner(batch, cb, catalog, segments, e, personId);
+        Runner runner = new Runner(batch, cb, catalog, segments, refusals, e, personId);
 
         for (Run r : new ArrayList<>(cb.runs(personId))) runner.react(r, idx.byId.get(r.campaignId), signal);
 

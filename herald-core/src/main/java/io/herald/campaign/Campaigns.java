@@ -35,6 +35,7 @@ public final class Campaigns {
     public static final String ARCHIVED = "archived";
     /** Campaigns per workspace, archived ones included (delete those no longer needed). */
     static final int MAX_CAMPAIGNS = 5000;
+    private static final java.util.regex.Pattern ID = java.util.regex.Pattern.compile("[A-Za-z0-9_.:-]{1,200}");
 
     private final Database db;
     private final EventLog eventLog;
@@ -66,13 +67,26 @@ public final class Campaigns {
     }
 
     public Campaign create(String workspaceId, JsonNode sent) {
+        return create(workspaceId, "cmp_" + UuidCreator.getTimeOrderedEpoch().toString().replace("-", ""), sent);
+    }
+
+    /**
+     * Creates a draft under an id chosen by the caller: the simulator runs a saved campaign in its scratch store
+     * under the campaign's own id, since a split assigns people by campaign id.
+     */
+    public Campaign create(String workspaceId, String id, JsonNode sent) {
+        if (id == null || !ID.matcher(id).matches()) {
+            throw ClientError.invalid("id", "a campaign id is 1 to 200 letters, digits, '_', '-', '.' or ':'");
+        }
         ObjectNode body = definition(sent);
         Journey journey = JourneyParser.parse(body);
         String key = JourneyParser.text(body, null, "key", 200, false);
-        String id = "cmp_" + UuidCreator.getTimeOrderedEpoch().toString().replace("-", "");
         long now = clock.millis();
         db.inTransaction(c -> {
-            long count = Sql.queryOne(c, "SELECT COUNT(*) FROM campaigns WHERE workspace_id = ?", rs -> rs.getLong(1),
+            if (Sql.queryOne(c, "SELECT 1 FROM campaigns WHERE id = ?", rs -> 1, id).isPresent()) { // ids are global
+                throw new ClientError(409, "already_exists", "a campaign with id " + id + " exists", "id");
+            }
+                        long count = Sql.queryOne(c, "SELECT COUNT(*) FROM campaigns WHERE workspace_id = ?", rs -> rs.getLong(1),
                     workspaceId).orElse(0L);
             if (count >= MAX_CAMPAIGNS) {
                 throw new ClientError(409, "limit_reached", "a workspace may have at most " + MAX_CAMPAIGNS + " campaigns", null);

@@ -31,15 +31,18 @@ final class Runner {
     private final CampaignBatch cb;
     private final CampaignCatalog catalog;
     private final SegmentStage segments;
+    private final EntryRefusals refusals;
     private final Event event;
     private final String personId;
     private final long now;
 
-    Runner(Batch batch, CampaignBatch cb, CampaignCatalog catalog, SegmentStage segments, Event event, String personId) {
+    Runner(Batch batch, CampaignBatch cb, CampaignCatalog catalog, SegmentStage segments, EntryRefusals refusals,
+           Event event, String personId) {
         this.batch = batch;
         this.cb = cb;
         this.catalog = catalog;
         this.segments = segments;
+        this.refusals = refusals;
         this.event = event;
         this.personId = personId;
         this.now = batch.now();
@@ -151,20 +154,33 @@ final class Runner {
     /** A new run at the campaign's start if the entry rules and audience let the person in; null if not. */
     private Run admit(CampaignIndex.Live c, ObjectNode data) throws SQLException {
         Journey j = c.journey();
-        for (Run r : cb.runs(personId)) if (r.campaignId.equals(c.id()) && r.open()) return null; // one run at a time
+        for (Run r : cb.runs(personId)) {
+            if (r.campaignId.equals(c.id()) && r.open()) { // one run at a time
+                refusals.refused(c.id(), personId, now, "already in a run of the campaign (at step " + r.step + ")");
+                return null;
+            }
+        }
         Long last = cb.lastEntry(c.id(), personId);
         if (last != null) {
             switch (j.entry().reentry()) {
                 case ONCE -> {
+                    refusals.refused(c.id(), personId, now, "entered before, and the campaign's entry is once");
                     return null;
                 }
                 case AFTER -> {
-                    if (now < last + j.entry().after().toMillis()) return null;
+                    if (now < last + j.entry().after().toMillis()) {
+                        refusals.refused(c.id(), personId, now, "entered at " + Instant.ofEpochMilli(last)
+                                + ", and may enter again only " + iso(j.entry().after()) + " after that");
+                        return null;
+                    }
                 }
                 case ALWAYS -> { }
             }
         }
-        if (j.audience() != null && !holds(j.audience())) return null;
+        if (j.audience() != null && !holds(j.audience())) {
+            refusals.refused(c.id(), personId, now, "not in the campaign's audience");
+            return null;
+        }
         ObjectNode journey = EventCodec.mapper().createObjectNode();
         ObjectNode trigger = journey.putObject("event");
         switch (event.payload()) {
@@ -344,6 +360,11 @@ final class Runner {
         if (due == null) return;
         Timers.schedule(batch.connection(), event.workspaceId(), personId, batch.partition(), due,
                 CampaignStage.DATE_TRIGGER, Launches.dateData(c.id(), d, value), now);
+    }
+
+    /** A duration as campaigns write it: {@code P7D} rather than {@code PT168H}. */
+    private static String iso(java.time.Duration d) {
+        return d.toSeconds() % 86_400 == 0 ? "P" + d.toDays() + "D" : d.toString();
     }
 
     /** 0–99, the same for a person and campaign every time (splits must not reshuffle people). */

@@ -34,6 +34,7 @@ public final class IdentityStage implements Stage {
     private final EventLog eventLog;
     private final Map<Integer, KnownPeople> known = new ConcurrentHashMap<>();
     private final int knownPerPartition;
+    private final PersonIds personIds;
 
     /**
      * @param eventLog where the raw events of erased people are removed from
@@ -41,7 +42,13 @@ public final class IdentityStage implements Stage {
      *                 is dropped
      */
     public IdentityStage(EventLog eventLog, BatchGuard guard) {
+        this(eventLog, guard, PersonIds.RANDOM);
+    }
+
+    /** As above, with new people's ids from {@code personIds} (the simulator's are reproducible). */
+    public IdentityStage(EventLog eventLog, BatchGuard guard, PersonIds personIds) {
         this.eventLog = eventLog;
+        this.personIds = personIds;
         this.knownPerPartition = Math.max(1_000, KNOWN_PEOPLE / eventLog.partitions());
         guard.afterExclusive(() -> known.values().forEach(KnownPeople::clear));
     }
@@ -105,7 +112,7 @@ public final class IdentityStage implements Stage {
         if (userId == null) {
             Optional<String> anon = cache.personFor(ws, PersonCache.ANON, anonymousId);
             if (anon.isPresent()) return anon.get();
-            PersonState p = cache.create(ws, null, at);
+            PersonState p = cache.create(personIds.next(ws, null, anonymousId), ws, null, at);
             cache.link(ws, PersonCache.ANON, anonymousId, p.id, now);
             return p.id;
         }
@@ -124,7 +131,7 @@ public final class IdentityStage implements Stage {
             }
             // A new known person. An anonymous id already owned by another known person (a shared browser) stays
             // with its owner: known people are merged only by an explicit alias.
-            PersonState p = cache.create(ws, userId, at);
+            PersonState p = cache.create(personIds.next(ws, userId, null), ws, userId, at);
             cache.link(ws, PersonCache.USER, userId, p.id, now);
             if (anon.isEmpty() && anonymousId != null) cache.link(ws, PersonCache.ANON, anonymousId, p.id, now);
             return p.id;
@@ -166,8 +173,8 @@ public final class IdentityStage implements Stage {
         return target.get();
     }
 
-    private static String createKnown(PersonCache cache, String ws, String userId, long at, long now) {
-        PersonState p = cache.create(ws, userId, at);
+    private String createKnown(PersonCache cache, String ws, String userId, long at, long now) {
+        PersonState p = cache.create(personIds.next(ws, userId, null), ws, userId, at);
         cache.link(ws, PersonCache.USER, userId, p.id, now);
         return p.id;
     }

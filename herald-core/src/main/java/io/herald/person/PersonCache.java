@@ -1,7 +1,6 @@
 package io.herald.person;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.github.f4b6a3.uuid.UuidCreator;
 import io.herald.event.Event;
 import io.herald.event.EventCodec;
 import io.herald.event.Payload;
@@ -180,8 +179,8 @@ public final class PersonCache implements Batch.Flushable {
         return p;
     }
 
-    PersonState create(String workspaceId, String userId, long at) {
-        PersonState p = new PersonState(UuidCreator.getTimeOrderedEpoch().toString(), workspaceId, userId,
+    PersonState create(String id, String workspaceId, String userId, long at) {
+        PersonState p = new PersonState(id, workspaceId, userId,
                 "{}", null, null, at, at);
         p.isNew = true;
         p.dirty = true;

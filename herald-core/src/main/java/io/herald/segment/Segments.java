@@ -28,6 +28,7 @@ public final class Segments implements AutoCloseable {
     static final int MAX_DESCRIPTION = 2000;
     static final int MAX_SEGMENTS = 2000;
     static final int MAX_KEY = 200;
+    private static final java.util.regex.Pattern ID = java.util.regex.Pattern.compile("[A-Za-z0-9_.:-]{1,200}");
 
     private final Database db;
     private final SegmentIndexes indexes;
@@ -65,11 +66,24 @@ public final class Segments implements AutoCloseable {
     }
 
     public Segment create(String workspaceId, JsonNode body) {
+        return create(workspaceId, "seg_" + UuidCreator.getTimeOrderedEpoch().toString().replace("-", ""), body);
+    }
+
+    /**
+     * Creates a segment under an id chosen by the caller: the simulator copies a workspace's segments into its
+     * scratch store by id, so the campaigns and segments naming them work unchanged there.
+     */
+    public Segment create(String workspaceId, String id, JsonNode body) {
+        if (id == null || !ID.matcher(id).matches()) {
+            throw ClientError.invalid("id", "a segment id is 1 to 200 letters, digits, '_', '-', '.' or ':'");
+        }
         Fields f = fields(body, true);
-        String id = "seg_" + UuidCreator.getTimeOrderedEpoch().toString().replace("-", "");
         long now = clock.millis();
         db.inTransaction(c -> {
             lockSegments(c, workspaceId);
+            if (Sql.queryOne(c, "SELECT 1 FROM segments WHERE id = ?", rs -> 1, id).isPresent()) { // ids are global
+                throw new ClientError(409, "already_exists", "a segment with id " + id + " exists", "id");
+            }
             long count = Sql.queryOne(c, "SELECT COUNT(*) FROM segments WHERE workspace_id = ?", rs -> rs.getLong(1),
                     workspaceId).orElse(0L);
             if (count >= MAX_SEGMENTS) {

@@ -12,6 +12,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.InstantSource;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -55,6 +56,17 @@ public final class Timers implements AutoCloseable {
     /** Cancels a timer within the caller's transaction; true if it had not fired yet. */
     public static boolean cancel(Connection c, String timerId) throws SQLException {
         return Sql.update(c, "DELETE FROM timers WHERE id = ?", timerId) > 0;
+    }
+
+    /**
+     * When the next timer is due (epoch ms), whatever the clock says; empty when none is scheduled. What a
+     * time-skipping run (the simulator, tests) jumps the clock to, instead of stepping through time.
+     */
+    public OptionalLong nextDue() {
+        return db.read(c -> Sql.queryOne(c, "SELECT MIN(due_at) FROM timers", rs -> {
+            long due = rs.getLong(1);
+            return rs.wasNull() ? OptionalLong.empty() : OptionalLong.of(due);
+        })).orElse(OptionalLong.empty());
     }
 
     private record Due(String id, String workspaceId, String personId, int partition, long dueAt, String kind,

@@ -272,4 +272,33 @@ class CampaignScenarioTest {
             assertThat(sent(p, "late")).containsExactly("in_app:m");
         }
     }
+
+    @ParameterizedTest
+    @MethodSource("io.herald.testing.TestDatabase#engines")
+    void campaignAndSegmentCreatedUnderChosenIdsRunUnderThemAndTheIdsStayUnique(Engine engine) {
+        try (Pipeline p = new Pipeline(engine, dir, TestClock.at("2026-11-20T00:00:00Z"))) {
+            p.segments().create(WS, "seg_pro", json("{\"name\":\"pro\",\"condition\":{\"attribute\":\"plan\",\"op\":\"eq\",\"value\":\"pro\"}}"));
+            p.settle();
+            String campaign = """
+                    {"name":"pro welcome","trigger":{"segmentEntered":"seg_pro"},"start":"m",
+                     "steps":{"m":{"type":"message","channel":"in_app","message":{"title":"Welcome to Pro"},"next":"x"},
+                              "x":{"type":"exit"}}}""";
+            assertThat(p.campaigns().create(WS, "cmp_pro_welcome", json(campaign)).id()).isEqualTo("cmp_pro_welcome");
+            p.campaigns().activate(WS, "cmp_pro_welcome");
+            identify(p, "u1", "{\"plan\":\"pro\"}");
+            assertThat(sent(p, "u1")).containsExactly("in_app:m");
+            assertThat(run(p, "cmp_pro_welcome", "u1").campaignId()).isEqualTo("cmp_pro_welcome");
+
+            var again = org.assertj.core.api.Assertions.catchThrowableOfType(io.herald.error.ClientError.class,
+                    () -> p.campaigns().create("ws_other", "cmp_pro_welcome", json(campaign)));
+            assertThat(again.status()).as("campaign ids are unique across workspaces").isEqualTo(409);
+            var segmentAgain = org.assertj.core.api.Assertions.catchThrowableOfType(io.herald.error.ClientError.class,
+                    () -> p.segments().create(WS, "seg_pro", json("{\"name\":\"x\",\"condition\":{\"event\":\"e\"}}")));
+            assertThat(segmentAgain.status()).isEqualTo(409);
+            assertThat(segmentAgain.field()).isEqualTo("id");
+            var badId = org.assertj.core.api.Assertions.catchThrowableOfType(io.herald.error.ClientError.class,
+                    () -> p.campaigns().create(WS, "not an id", json(campaign)));
+            assertThat(badId.field()).isEqualTo("id");
+        }
+    }
 }

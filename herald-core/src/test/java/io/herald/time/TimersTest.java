@@ -99,4 +99,25 @@ class TimersTest {
             assertThat(reminder.fired).containsExactly("reminder@" + known);
         }
     }
+
+    @ParameterizedTest
+    @MethodSource("io.herald.testing.TestDatabase#engines")
+    void nextDueNamesTheEarliestTimerSoATimeSkippingRunCanJumpToIt(Engine engine) {
+        Reminder reminder = new Reminder();
+        TestClock clock = TestClock.at("2026-11-22T10:00:00Z");
+        try (Pipeline p = new Pipeline(engine, dir, clock, reminder)) {
+            assertThat(p.timers().nextDue()).isEmpty();
+            p.send(CallKind.TRACK, "{\"userId\":\"u1\",\"event\":\"setup_started\",\"messageId\":\"m1\"}");
+            p.process();
+            clock.advance(Duration.ofMinutes(10));
+            p.send(CallKind.TRACK, "{\"userId\":\"u2\",\"event\":\"setup_started\",\"messageId\":\"m2\"}");
+            p.process();
+            long first = clock.instant().minus(Duration.ofMinutes(10)).plus(Duration.ofMinutes(30)).toEpochMilli();
+            assertThat(p.timers().nextDue()).hasValue(first);
+
+            clock.set(java.time.Instant.ofEpochMilli(p.timers().nextDue().getAsLong()));
+            assertThat(p.timers().fireDue()).isEqualTo(1);
+            assertThat(p.timers().nextDue()).hasValue(first + Duration.ofMinutes(10).toMillis());
+        }
+    }
 }

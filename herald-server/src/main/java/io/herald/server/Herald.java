@@ -15,6 +15,8 @@ import io.herald.campaign.Deliveries;
 import io.herald.segment.SegmentStage;
 import io.herald.segment.Segments;
 import io.herald.server.http.HttpApi;
+import io.herald.simulation.Simulations;
+import io.herald.simulation.Simulator;
 import io.herald.store.Database;
 import io.herald.time.Timers;
 import io.herald.workspace.Workspaces;
@@ -43,6 +45,7 @@ public final class Herald implements AutoCloseable {
     private final Timers timers;
     private final Segments segments;
     private final Campaigns campaigns;
+    private final Simulator simulator;
     private final PrometheusMeterRegistry meters;
     private final Optional<Workspaces.Created> bootstrapped;
     private Javalin http;
@@ -63,6 +66,7 @@ public final class Herald implements AutoCloseable {
                     segmentStage, new CampaignStage(campaigns, segmentStage)), guard, clock, meters, 1000);
             this.people = new People(db, eventLog, guard, clock);
             this.timers = new Timers(db, eventLog, clock);
+            this.simulator = Simulator.standard();
         } catch (RuntimeException e) {
             db.close();
             throw e;
@@ -70,8 +74,9 @@ public final class Herald implements AutoCloseable {
         Ingest ingest = new Ingest(eventLog, clock, meters);
         Topics topics = new Topics(db, segments, clock);
         Preferences preferences = new Preferences(db, ingest, clock);
+        Simulations simulations = new Simulations(campaigns, segments, topics, clock, simulator);
         this.http = HttpApi.create(new HttpApi.Services(workspaces, ingest, people, segments, topics, preferences,
-                campaigns, new Deliveries(db), db, meters));
+                campaigns, new Deliveries(db), simulations, db, meters));
     }
 
     /**
@@ -149,6 +154,7 @@ public final class Herald implements AutoCloseable {
         processor.close();
         eventLog.closeStore();
         db.close();
+        simulator.close();
         log.info("Herald stopped");
     }
 }

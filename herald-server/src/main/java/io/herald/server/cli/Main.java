@@ -1,5 +1,6 @@
 package io.herald.server.cli;
 
+import io.herald.error.ClientError;
 import io.herald.server.Config;
 import io.herald.server.Herald;
 import io.herald.store.Database;
@@ -14,11 +15,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** The {@code herald} command line: {@code serve} (the default), workspaces, keys, segments, and campaigns as code. */
+/** The {@code herald} command line: {@code serve} (the default), workspaces, keys, segments, campaigns as code, and simulations. */
 @Command(name = "herald", mixinStandardHelpOptions = true, version = "Herald 0.1.0",
         description = "Self-hosted, behavior-triggered in-app messages and push notifications.",
         subcommands = {Main.Serve.class, Main.WorkspaceCmd.class, Main.KeyCmd.class, SegmentsCommand.class, ApplyCommand.class,
-                ExportCommand.class})
+                ExportCommand.class, Simulate.class})
 public final class Main implements Callable<Integer> {
 
     public static void main(String[] args) {
@@ -38,6 +39,11 @@ public final class Main implements Callable<Integer> {
         if (e instanceof AdminClient.Failure f) {
             cmd.getErr().println("herald: " + f.getMessage());
             return f.exitCode();
+        }
+        if (e instanceof ClientError c) { // a mistake in the files given, as the API would name it
+            boolean named = c.field() == null || c.getMessage().contains(c.field());
+            cmd.getErr().println("herald: " + c.getMessage() + (named ? "" : " [" + c.field() + "]"));
+            return 2;
         }
         if (e instanceof Config.Invalid || e instanceof IllegalArgumentException || e instanceof StoreException) {
             cmd.getErr().println("herald: " + e.getMessage());

@@ -10,6 +10,7 @@ import io.herald.person.People;
 import io.herald.preference.Preferences;
 import io.herald.preference.Topics;
 import io.herald.segment.Segments;
+import io.herald.simulation.Simulations;
 import io.herald.store.Database;
 import io.herald.store.StoreException;
 import io.herald.workspace.Workspaces;
@@ -30,7 +31,8 @@ public final class HttpApi {
 
     /** What the HTTP layer calls into. */
     public record Services(Workspaces workspaces, Ingest ingest, People people, Segments segments, Topics topics,
-                           Preferences preferences, Campaigns campaigns, Deliveries deliveries, Database db,
+                           Preferences preferences, Campaigns campaigns, Deliveries deliveries,
+                           Simulations simulations, Database db,
                            PrometheusMeterRegistry meters) {
     }
 
@@ -44,6 +46,7 @@ public final class HttpApi {
         SegmentsApi segments = new SegmentsApi(s.segments(), auth);
         TopicsApi topics = new TopicsApi(s.topics(), s.preferences(), auth);
         CampaignsApi campaigns = new CampaignsApi(s.campaigns(), s.deliveries(), auth);
+        SimulationsApi simulations = new SimulationsApi(s.simulations(), auth);
         return Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.concurrency.useVirtualThreads = true;
@@ -116,6 +119,8 @@ public final class HttpApi {
             r.post("/api/v1/campaigns/{id}/trigger", campaigns::trigger);
             r.get("/api/v1/campaigns/{id}/runs", campaigns::runs);
             r.get("/api/v1/campaigns/{id}/metrics", campaigns::metrics);
+            r.post("/api/v1/campaigns/simulate", simulations::inline);
+            r.post("/api/v1/campaigns/{id}/simulate", simulations::saved);
 
             Counter.Builder requests = Counter.builder("herald.http.requests").description("HTTP requests answered");
             r.after(ctx -> requests.tag("status", statusClass(ctx)).register(s.meters()).increment());
