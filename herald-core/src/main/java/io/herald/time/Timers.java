@@ -30,16 +30,18 @@ import org.slf4j.LoggerFactory;
  * <p>Design: rounds of up to {@value #FIRE_BATCH}. On SQLite the delete of a round waits for the write lock, which
  * the processor holds for a whole batch, so the poller gets about one round per processor batch: rounds must be
  * larger than the processor's batches, or timers due at 10,000/s would fire slower than they come due. And firing
- * may not run far ahead of processing: a person's timer is processed in log order with everyone else's events, so
- * a broadcast's million timers appended at once would queue every live event behind them. With a backlog bound,
- * a round fires only while fewer than {@value #MAX_BACKLOG} events wait in the log (about a second's processing);
- * the rest stay due in the table, and go as soon as the processor has room: timers are then late, not live traffic.
+ * may not run far ahead of processing: a timer is processed in log order with everyone else's events, so a
+ * broadcast coming due faster than the processor goes would queue every live event behind a growing pile of its
+ * timers. With a backlog bound, a round fires only while fewer than {@value #MAX_BACKLOG} events wait in the log;
+ * the rest stay due in the table and go as soon as the processor has room: the broadcast is then late, not live
+ * traffic, which waits behind at most that many events (half a second at 10,000 events/s). The bound is twice a
+ * round, so while timers are due the processor has work left when the next poll comes.
  */
 public final class Timers implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Timers.class);
-    static final int FIRE_BATCH = 5000;
+    static final int FIRE_BATCH = 2500;
     /** Events waiting in the log from which the poller holds due timers back (when given the log's backlog). */
-    public static final long MAX_BACKLOG = 10_000;
+    public static final long MAX_BACKLOG = 5_000;
 
     private final Database db;
     private final EventLog eventLog;
