@@ -12,6 +12,9 @@ import java.util.Arrays;
  * java -jar herald-bench/target/herald-bench.jar footprint --engine sqlite [--people 100000] [--events 1000000]
  *      [--threads 4]
  * java -jar herald-bench/target/herald-bench.jar jmh [JMH options, e.g. IngestBenchmark -f 1 -wi 3 -i 5]
+ * java -jar herald-bench/target/herald-bench.jar timers --engine sqlite [--people 1000000] [--rate 10000]
+ * java -jar herald-bench/target/herald-bench.jar broadcast --engine sqlite [--people 1000000] [--per-second 5000]
+ *      [--live 2000]
  * </pre>
  *
  * PostgreSQL runs take {@code --pg-url} (default {@code jdbc:postgresql://127.0.0.1:5432/herald_test}),
@@ -32,6 +35,8 @@ public final class BenchMain {
             switch (args[0]) {
                 case "load" -> LoadGenerator.run(Options.parse(args, 1, LoadGenerator.FLAGS, LoadGenerator.OPTIONS));
                 case "footprint" -> Footprint.run(Options.parse(args, 1, Footprint.FLAGS, Footprint.OPTIONS));
+                case "timers" -> TimersBench.run(Options.parse(args, 1, TimersBench.FLAGS, TimersBench.OPTIONS));
+                case "broadcast" -> BroadcastBench.run(Options.parse(args, 1, BroadcastBench.FLAGS, BroadcastBench.OPTIONS));
                 case "jmh" -> org.openjdk.jmh.Main.main(Arrays.copyOfRange(args, 1, args.length));
                 default -> throw new IllegalArgumentException("unknown command '" + args[0] + "'");
             }
@@ -51,6 +56,13 @@ public final class BenchMain {
                                          [--pg-url URL] [--pg-user U] [--pg-password P]
                        herald-bench footprint --engine sqlite|postgresql [--people 100000] [--events 1000000]
                                          [--threads 4] [--batch 100] [--partitions N] [--keep] [--tmp DIR]
+                       herald-bench timers --engine sqlite|postgresql [--people 1000000] [--rate 10000] [--lead S]
+                                         [--baseline 20000] [--partitions N] [--timeout 1800] [--unbounded-timers]
+                                         [--keep] [--tmp DIR]
+                       herald-bench broadcast --engine sqlite|postgresql [--people 1000000] [--per-second 5000]
+                                         [--live 2000] [--batch 20] [--live-people 100000] [--seconds 30]
+                                         [--warmup 15] [--lead S] [--timeout 1800] [--unbounded-timers]
+                                         [--keep] [--tmp DIR]
                        herald-bench jmh [JMH options]   (e.g. jmh IngestBenchmark -f 1 -wi 3 -i 5)""");
     }
 }

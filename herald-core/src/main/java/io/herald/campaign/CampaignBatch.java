@@ -113,8 +113,9 @@ final class CampaignBatch implements Batch.Flushable {
                 + "person_id, status, step, waiting, journey, variant, holdout, entered_at, updated_at, finished_at, "
                 + "exit_reason, goal_deadline, converted_at, last_message_at, path_length) "
                 + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+             // The journey is not among the columns: it never changes after entry (and would be re-serialised each time).
              PreparedStatement upd = c().prepareStatement("UPDATE campaign_runs SET person_id = ?, status = ?, step = ?, "
-                     + "waiting = ?, journey = ?, variant = ?, holdout = ?, updated_at = ?, finished_at = ?, exit_reason = ?, "
+                     + "waiting = ?, variant = ?, holdout = ?, updated_at = ?, finished_at = ?, exit_reason = ?, "
                      + "goal_deadline = ?, converted_at = ?, last_message_at = ?, path_length = ? WHERE id = ?");
              PreparedStatement path = c().prepareStatement("INSERT INTO run_steps (run_id, seq, at, step, outcome, detail) "
                      + "VALUES (?, ?, ?, ?, ?, ?)")) {
@@ -129,11 +130,11 @@ final class CampaignBatch implements Batch.Flushable {
                 String waiting = r.waiting == null ? null : r.waiting.toString();
                 if (r.isNew) {
                     Sql.bind(ins, r.id, r.workspaceId, r.campaignId, r.version, r.personId, r.status, r.step, waiting,
-                            r.journey.toString(), r.variant, r.holdout, r.enteredAt, batch.now(), r.finishedAt,
+                            r.journey().toString(), r.variant, r.holdout, r.enteredAt, batch.now(), r.finishedAt,
                             r.exitReason, r.goalDeadline, r.convertedAt, r.lastMessageAt, r.pathLength);
                     ins.addBatch();
                 } else {
-                    Sql.bind(upd, r.personId, r.status, r.step, waiting, r.journey.toString(), r.variant, r.holdout,
+                    Sql.bind(upd, r.personId, r.status, r.step, waiting, r.variant, r.holdout,
                             batch.now(), r.finishedAt, r.exitReason, r.goalDeadline, r.convertedAt, r.lastMessageAt,
                             r.pathLength, r.id);
                     upd.addBatch();
@@ -171,11 +172,11 @@ final class CampaignBatch implements Batch.Flushable {
         String waiting = rs.getString("waiting");
         return new Run(rs.getString("id"), rs.getString("workspace_id"), rs.getString("campaign_id"), rs.getInt("version"),
                 rs.getString("person_id"), rs.getString("status"), rs.getString("step"),
-                waiting == null ? null : object(waiting), object(rs.getString("journey")),
+                waiting == null ? null : object(waiting), null,
                 rs.getObject("variant") == null ? null : rs.getInt("variant"), rs.getBoolean("holdout"),
                 rs.getLong("entered_at"), Sql.nullableLong(rs, "finished_at"), rs.getString("exit_reason"),
                 Sql.nullableLong(rs, "goal_deadline"), Sql.nullableLong(rs, "converted_at"),
-                Sql.nullableLong(rs, "last_message_at"), rs.getInt("path_length"));
+                Sql.nullableLong(rs, "last_message_at"), rs.getInt("path_length")).withStoredJourney(rs.getString("journey"));
     }
 
     static ObjectNode object(String json) {

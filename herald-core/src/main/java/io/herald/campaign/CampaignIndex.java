@@ -1,5 +1,6 @@
 package io.herald.campaign;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -43,6 +44,49 @@ final class CampaignIndex {
 
     private static void add(Map<String, List<Live>> m, String key, Live c) {
         m.computeIfAbsent(key, k -> new ArrayList<>()).add(c);
+    }
+
+    /**
+     * The active campaigns an event starts: by its name and {@code where} filters, by the segment it entered or
+     * left, by the attributes it changed, or the one campaign a trigger timer names. The campaign stage's look-up
+     * on every event (and {@link TriggerMatching}'s, for benchmarks).
+     */
+    List<Live> triggered(CampaignStage.Signal signal, Map<String, JsonNode> changed) {
+        List<Live> out = new ArrayList<>();
+        switch (signal) {
+            case CampaignStage.Signal.Happened h -> {
+                for (Live c : byEvent.getOrDefault(h.event(), List.of())) {
+                    Journey.Trigger.OnEvent t = (Journey.Trigger.OnEvent) c.journey().trigger();
+                    if (t.event().matches(h.event(), h.properties(), h.timestamp())) out.add(c);
+                }
+            }
+            case CampaignStage.Signal.SegmentChange s -> out.addAll((s.entered() ? bySegmentEntered : bySegmentExited)
+                    .getOrDefault(s.segmentId(), List.of()));
+            case CampaignStage.Signal.Triggered t -> {
+                Live c = byId.get(t.campaignId());
+                if (c != null && matchesKind(c.journey().trigger(), t.kind())) out.add(c);
+            }
+            default -> { }
+        }
+        for (Map.Entry<String, JsonNode> a : changed.entrySet()) {
+            for (Live c : byAttribute.getOrDefault(a.getKey(), List.of())) {
+                JsonNode to = ((Journey.Trigger.AttributeChanged) c.journey().trigger()).to();
+                if (to == null || (a.getValue() != null && to.asText().equals(a.getValue().asText()))) out.add(c);
+            }
+        }
+        // A broadcast is not repeated: its moment coming while the campaign is paused holds the person at the start.
+        out.removeIf(c -> !c.active() && !(Campaigns.PAUSED.equals(c.status())
+                && c.journey().trigger() instanceof Journey.Trigger.Broadcast));
+        return out;
+    }
+
+    private static boolean matchesKind(Journey.Trigger t, String kind) {
+        return switch (kind) {
+            case CampaignStage.API_TRIGGER -> t instanceof Journey.Trigger.Api;
+            case CampaignStage.DATE_TRIGGER -> t instanceof Journey.Trigger.DateAttribute;
+            case CampaignStage.BROADCAST -> t instanceof Journey.Trigger.Broadcast;
+            default -> false;
+        };
     }
 
     boolean isEmpty() {

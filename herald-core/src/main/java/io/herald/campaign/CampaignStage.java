@@ -85,12 +85,12 @@ public final class CampaignStage implements Stage {
         if (idx.isEmpty()) return;
         CampaignBatch cb = batch.local(CampaignBatch.class, () -> new CampaignBatch(batch));
         Signal signal = signal(e);
-        Map<String, JsonNode> changed = changedAttributes(ctx, e);
+        Map<String, JsonNode> changed = changedAttributes(ctx.changedAttributes(), e);
         Runner runner = new Runner(batch, cb, catalog, segments, refusals, e, personId);
 
         for (Run r : new ArrayList<>(cb.runs(personId))) runner.react(r, idx.byId.get(r.campaignId), signal);
 
-        for (CampaignIndex.Live c : triggered(idx, signal, changed)) {
+        for (CampaignIndex.Live c : idx.triggered(signal, changed)) {
             ObjectNode data = signal instanceof Signal.Triggered t ? t.data() : null;
             switch (c.journey().trigger()) {
                 case Journey.Trigger.DateAttribute d -> {
@@ -118,7 +118,8 @@ public final class CampaignStage implements Stage {
         }
     }
 
-    private static Signal signal(Event e) {
+    /** What the event means to campaigns (also {@link TriggerMatching}'s first step). */
+    static Signal signal(Event e) {
         return switch (e.payload()) {
             case Payload.Track t -> new Signal.Happened(t.event(), t.properties(), e.timestamp());
             case Payload.TimerFired t -> switch (t.kind()) {
@@ -135,51 +136,14 @@ public final class CampaignStage implements Stage {
         };
     }
 
-    private static Map<String, JsonNode> changedAttributes(EventContext ctx, Event e) {
+    /** The attributes the event changed: announced by an update step, or as the profile stage recorded them. */
+    static Map<String, JsonNode> changedAttributes(Map<String, JsonNode> fromProfile, Event e) {
         if (e.payload() instanceof Payload.TimerFired t && ATTRIBUTES_UPDATED.equals(t.kind())) {
             Map<String, JsonNode> out = new LinkedHashMap<>();
             t.data().path("values").fields().forEachRemaining(f -> out.put(f.getKey(), f.getValue().isNull() ? null : f.getValue()));
             return out;
         }
-        return ctx.changedAttributes();
-    }
-
-    private static List<CampaignIndex.Live> triggered(CampaignIndex idx, Signal signal, Map<String, JsonNode> changed) {
-        List<CampaignIndex.Live> out = new ArrayList<>();
-        switch (signal) {
-            case Signal.Happened h -> {
-                for (CampaignIndex.Live c : idx.byEvent.getOrDefault(h.event(), List.of())) {
-                    Journey.Trigger.OnEvent t = (Journey.Trigger.OnEvent) c.journey().trigger();
-                    if (t.event().matches(h.event(), h.properties(), h.timestamp())) out.add(c);
-                }
-            }
-            case Signal.SegmentChange s -> out.addAll((s.entered() ? idx.bySegmentEntered : idx.bySegmentExited)
-                    .getOrDefault(s.segmentId(), List.of()));
-            case Signal.Triggered t -> {
-                CampaignIndex.Live c = idx.byId.get(t.campaignId());
-                if (c != null && matchesKind(c.journey().trigger(), t.kind())) out.add(c);
-            }
-            default -> { }
-        }
-        for (Map.Entry<String, JsonNode> a : changed.entrySet()) {
-            for (CampaignIndex.Live c : idx.byAttribute.getOrDefault(a.getKey(), List.of())) {
-                JsonNode to = ((Journey.Trigger.AttributeChanged) c.journey().trigger()).to();
-                if (to == null || (a.getValue() != null && to.asText().equals(a.getValue().asText()))) out.add(c);
-            }
-        }
-        // A broadcast is not repeated: its moment coming while the campaign is paused holds the person at the start.
-        out.removeIf(c -> !c.active() && !(Campaigns.PAUSED.equals(c.status())
-                && c.journey().trigger() instanceof Journey.Trigger.Broadcast));
-        return out;
-    }
-
-    private static boolean matchesKind(Journey.Trigger t, String kind) {
-        return switch (kind) {
-            case API_TRIGGER -> t instanceof Journey.Trigger.Api;
-            case DATE_TRIGGER -> t instanceof Journey.Trigger.DateAttribute;
-            case BROADCAST -> t instanceof Journey.Trigger.Broadcast;
-            default -> false;
-        };
+        return fromProfile;
     }
 
     /** A merge carries the merged person's runs over (their rows move with the merge's statement here). */

@@ -368,7 +368,7 @@ public final class Campaigns {
         Run r = CampaignBatch.map(rs);
         return new RunView(r.id, r.campaignId, rs.getString("campaign_name"), r.version, r.personId, rs.getString("user_id"),
                 r.status, r.step, r.waiting, r.variant, r.holdout, r.enteredAt, r.finishedAt, r.exitReason, r.convertedAt,
-                r.journey, new ArrayList<>());
+                r.journey(), new ArrayList<>());
     }
 
     /** Fills each run's path, with one query per chunk of runs rather than one per run. */

@@ -20,7 +20,9 @@ final class Run {
     String step;
     /** What the run waits for at its step: {kind: delay|event|condition, timerId?, timeoutTimer?, matched?}; null. */
     ObjectNode waiting;
-    final ObjectNode journey;
+    /** The trigger's event and data, {event, data}: set at entry, never changed; parsed from the store on first use. */
+    private ObjectNode journey;
+    private String storedJourney;
     Integer variant;
     boolean holdout;
     final long enteredAt;
@@ -57,6 +59,17 @@ final class Run {
         this.convertedAt = convertedAt;
         this.lastMessageAt = lastMessageAt;
         this.pathLength = pathLength;
+    }
+
+    /** A run read from the store: its journey JSON is parsed only if a step needs it (most wake-ups do not). */
+    Run withStoredJourney(String json) {
+        this.storedJourney = json;
+        return this;
+    }
+
+    ObjectNode journey() {
+        if (journey == null) journey = CampaignBatch.object(storedJourney);
+        return journey;
     }
 
     boolean open() {

@@ -307,8 +307,8 @@ final class Runner {
     private String queue(Run r, Journey j, String channel, ObjectNode message) {
         String id = "dlv_" + UuidCreator.getTimeOrderedEpoch().toString().replace("-", "");
         ObjectNode context = EventCodec.mapper().createObjectNode();
-        context.set("event", r.journey.get("event"));
-        context.set("journey", r.journey);
+        context.set("event", r.journey().get("event"));
+        context.set("journey", r.journey());
         context.putObject("campaign").put("id", r.campaignId).put("name", j.name()).put("version", r.version);
         context.putObject("policies").put("quietHours", j.policies().quietHours())
                 .put("frequencyCap", j.policies().frequencyCap()).put("priority", j.policies().priority());
@@ -344,8 +344,8 @@ final class Runner {
     private Map<String, Object> templateContext(Run r) throws SQLException {
         Map<String, Object> context = new LinkedHashMap<>();
         context.put("person", PersonCache.templateView(batch, personId));
-        context.put("event", EventCodec.mapper().convertValue(r.journey.path("event"), Map.class));
-        context.put("journey", EventCodec.mapper().convertValue(r.journey, Map.class));
+        context.put("event", EventCodec.mapper().convertValue(r.journey().path("event"), Map.class));
+        context.put("journey", EventCodec.mapper().convertValue(r.journey(), Map.class));
         return context;
     }
 

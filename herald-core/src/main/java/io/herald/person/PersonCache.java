@@ -81,6 +81,9 @@ public final class PersonCache implements Batch.Flushable {
             }
         }
         Set<String> personIds = new HashSet<>();
+        // A timer names its person: loaded with the others, so the stages find them (and their runs) without a
+        // query per timer (a broadcast or a wave of delays is a batch of timers only).
+        for (Event e : events) if (e.payload() instanceof Payload.TimerFired t) personIds.add(t.personId());
         for (Map.Entry<String, Set<String>> w : wanted.entrySet()) {
             String[] wk = w.getKey().split("\u0000", 2);
             List<String> values = new ArrayList<>();

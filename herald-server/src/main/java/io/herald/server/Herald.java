@@ -65,7 +65,8 @@ public final class Herald implements AutoCloseable {
             this.processor = new PersonProcessor(db, eventLog, List.of(new IdentityStage(eventLog, guard), new ProfileStage(),
                     segmentStage, new CampaignStage(campaigns, segmentStage)), guard, clock, meters, 1000);
             this.people = new People(db, eventLog, guard, clock);
-            this.timers = new Timers(db, eventLog, clock);
+            // Due timers wait while a backlog stands in the log, so a broadcast cannot queue live traffic behind it.
+            this.timers = new Timers(db, eventLog, clock, processor::lag);
             this.simulator = Simulator.standard();
         } catch (RuntimeException e) {
             db.close();
