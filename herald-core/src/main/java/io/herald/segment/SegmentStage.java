@@ -18,6 +18,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * Keeps segment membership current as each event is processed (pipeline step 3): the event feeds the tallies of
@@ -79,11 +80,21 @@ public final class SegmentStage implements Stage {
         boolean isNew = PersonCache.createdInBatch(batch, personId);
         PersonSegments ps = sb.get(personId, e.workspaceId(), isNew ? idx.generation : 0);
         ps.seq = e.position();
-        long now = batch.now();
-        Set<SegmentIndex.Compiled> affected = new LinkedHashSet<>();
         boolean everything = ps.stateDirty && isNew && ps.tallies.isEmpty() && ps.members.isEmpty();
-        switch (e.payload()) {
-            case Payload.Track t -> feed(idx, ps, t, e.timestamp(), now, affected);
+        apply(idx, ps, e.payload(), e.timestamp(), batch.now(), everything, () -> facts(batch, ps, idx));
+    }
+
+    /**
+     * The in-memory part of handling one event, shared with {@link InMemorySegments}: feeds the event to the
+     * tallies that match it, finds the segments that read what it changed, and re-evaluates those.
+     *
+     * @param everything the person was just created: every segment is evaluated for them
+     */
+    static void apply(SegmentIndex idx, PersonSegments ps, Payload payload, long ts, long now, boolean everything,
+                      Supplier<Facts> facts) {
+        Set<SegmentIndex.Compiled> affected = new LinkedHashSet<>();
+        switch (payload) {
+            case Payload.Track t -> feed(idx, ps, t, ts, now, affected);
             case Payload.Identify id -> {
                 for (Iterator<String> it = id.traits().fieldNames(); it.hasNext(); ) {
                     affected.addAll(idx.readingAttribute(it.next()));
@@ -107,7 +118,7 @@ public final class SegmentStage implements Stage {
         }
         if (everything) affected.addAll(idx.ordered);
         if (affected.isEmpty()) return;
-        Membership.evaluate(idx, ps, facts(batch, ps, idx), affected, now, Membership.Mode.LIVE, Map.of());
+        Membership.evaluate(idx, ps, facts.get(), affected, now, Membership.Mode.LIVE, Map.of());
     }
 
     /** Adds the event to every tally whose filter it matches; the segments reading those tallies are affected. */
