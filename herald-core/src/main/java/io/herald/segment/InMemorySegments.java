@@ -3,6 +3,7 @@ package io.herald.segment;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.herald.event.Payload;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HashMap;
@@ -10,14 +11,15 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 
 /**
  * Segments evaluated in memory, with no store: conditions compiled into the index the person processor uses, and
  * events applied to one person's state by the processor's own code ({@link SegmentStage#apply}), so that the engine's
  * per-event cost can be measured (herald-bench's {@code SegmentEvaluationBenchmark}) and tested on its own.
  *
- * <p>The {@code i}-th condition is segment {@code seg_i} (a condition may use an earlier or later one as
- * {@code {"segment": "seg_3"}}). Conditions on devices and subscriptions read the store, so they are refused here.
+ * <p>The {@code i}-th condition is segment {@link #id(int) id(i)}, an id shaped like the ones the API gives out (a
+ * condition may use another segment as {@code {"segment": id(3)}}). Conditions on devices and subscriptions read the store, so they are refused here.
  * Not thread-safe; a {@link Person} belongs to the instance that made it.
  */
 public final class InMemorySegments {
@@ -55,9 +57,13 @@ public final class InMemorySegments {
         return new InMemorySegments(new SegmentIndex(GENERATION, defs));
     }
 
-    /** The id of the {@code i}-th condition's segment. */
+    /**
+     * The id of the {@code i}-th condition's segment: {@code seg_} and 32 hex digits, as the API's. (Ids that differ in
+     * a digit or two, like {@code seg_1} and {@code seg_2}, crowd into a few buckets of the hash maps that hold
+     * memberships, which would make this slower than the real thing.)
+     */
     public static String id(int i) {
-        return "seg_" + i;
+        return "seg_" + UUID.nameUUIDFromBytes(("segment " + i).getBytes(StandardCharsets.UTF_8)).toString().replace("-", "");
     }
 
     public int size() {

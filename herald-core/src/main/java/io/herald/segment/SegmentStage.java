@@ -11,10 +11,10 @@ import io.herald.processor.Stage;
 import io.herald.store.StoreException;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -92,17 +92,19 @@ public final class SegmentStage implements Stage {
      */
     static void apply(SegmentIndex idx, PersonSegments ps, Payload payload, long ts, long now, boolean everything,
                       Supplier<Facts> facts) {
-        Set<SegmentIndex.Compiled> affected = new LinkedHashSet<>();
+        // The affected segments by their place in the evaluation order: a set of the segments themselves would hash
+        // each one's whole condition (records hash deeply), which cost more than evaluating them.
+        BitSet affected = new BitSet(idx.ordered.size());
         switch (payload) {
             case Payload.Track t -> feed(idx, ps, t, ts, now, affected);
             case Payload.Identify id -> {
                 for (Iterator<String> it = id.traits().fieldNames(); it.hasNext(); ) {
-                    affected.addAll(idx.readingAttribute(it.next()));
+                    mark(affected, idx.readingAttribute(it.next()), ps);
                 }
             }
-            case Payload.Group g -> affected.addAll(idx.readingAttribute("groupId"));
-            case Payload.DeviceRegistered d -> affected.addAll(idx.byDevice);
-            case Payload.DeviceRemoved d -> affected.addAll(idx.byDevice);
+            case Payload.Group g -> mark(affected, idx.readingAttribute("groupId"), ps);
+            case Payload.DeviceRegistered d -> mark(affected, idx.byDevice, ps);
+            case Payload.DeviceRemoved d -> mark(affected, idx.byDevice, ps);
             case Payload.TimerFired t -> {
                 if (!SegmentBatch.WAKE.equals(t.kind())) return;
                 if (t.timerId().equals(ps.timerId)) { // this wake-up is spent; the evaluation sets the next
@@ -110,20 +112,27 @@ public final class SegmentStage implements Stage {
                     ps.nextCheckAt = null;
                     ps.stateDirty = true;
                 }
-                affected.addAll(idx.timeDependent);
+                mark(affected, idx.timeDependent, ps);
             }
             case Payload.Page p -> { }
             case Payload.Screen s -> { }
             case Payload.Alias a -> { }
         }
-        if (everything) affected.addAll(idx.ordered);
+        if (everything) mark(affected, idx.ordered, ps);
         if (affected.isEmpty()) return;
         Membership.evaluate(idx, ps, facts.get(), affected, now, Membership.Mode.LIVE, Map.of());
     }
 
+    /** Marks the segments the person is computed for; newer ones wait for the background computation. */
+    private static void mark(BitSet affected, List<SegmentIndex.Compiled> segments, PersonSegments ps) {
+        for (SegmentIndex.Compiled c : segments) {
+            if (c.generation() <= ps.generation) affected.set(c.order());
+        }
+    }
+
     /** Adds the event to every tally whose filter it matches; the segments reading those tallies are affected. */
     private static void feed(SegmentIndex idx, PersonSegments ps, Payload.Track t, long ts, long now,
-                             Set<SegmentIndex.Compiled> affected) {
+                             BitSet affected) {
         List<SegmentIndex.TallySpec> specs = idx.talliesByEvent.get(t.event());
         if (specs == null) return;
         for (SegmentIndex.TallySpec spec : specs) {
@@ -134,7 +143,7 @@ public final class SegmentStage implements Stage {
             tally.add(ts, property == null ? Double.NaN : Values.numeric(Values.at(t.properties(), property)),
                     spec.retention(), now);
             ps.stateDirty = true;
-            affected.addAll(spec.segments());
+            mark(affected, spec.segments(), ps);
         }
     }
 

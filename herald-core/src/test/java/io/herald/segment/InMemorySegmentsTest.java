@@ -15,6 +15,8 @@ import org.junit.jupiter.api.Test;
 class InMemorySegmentsTest {
     private static final long T0 = Instant.parse("2026-11-01T10:00:00Z").toEpochMilli();
     private static final long DAY = Duration.ofDays(1).toMillis();
+    private static final String S0 = InMemorySegments.id(0);
+    private static final String S1 = InMemorySegments.id(1);
 
     static JsonNode json(String s) {
         try {
@@ -38,21 +40,21 @@ class InMemorySegmentsTest {
         assertThat(segments.track(p, "export", object("{\"format\":\"pdf\"}"), T0 + DAY, T0 + DAY)).isEmpty();
         assertThat(segments.track(p, "export", object("{\"format\":\"csv\"}"), T0 + DAY, T0 + DAY)).isEmpty();
         assertThat(segments.track(p, "export", object("{\"format\":\"csv\"}"), T0 + 2 * DAY, T0 + 2 * DAY))
-                .containsExactly(new InMemorySegments.Change("seg_0", true, T0 + 2 * DAY));
-        assertThat(p.segments()).containsExactly("seg_0");
+                .containsExactly(new InMemorySegments.Change(S0, true, T0 + 2 * DAY));
+        assertThat(p.segments()).containsExactly(S0);
     }
 
     @Test
     void identifyMergesTraitsAndReEvaluatesSegmentsThatReadThemAndThoseUsingThem() {
         InMemorySegments segments = InMemorySegments.compile(List.of(
                 json("{\"attribute\":\"plan\",\"op\":\"eq\",\"value\":\"trial\"}"),
-                json("{\"and\":[{\"segment\":\"seg_0\"},{\"event\":\"login\"}]}")));
+                json("{\"and\":[{\"segment\":\"" + S0 + "\"},{\"event\":\"login\"}]}")));
         InMemorySegments.Person p = segments.person(object("{\"plan\":\"trial\"}"), T0);
-        assertThat(p.segments()).as("initial membership").containsExactly("seg_0");
+        assertThat(p.segments()).as("initial membership").containsExactly(S0);
         assertThat(segments.track(p, "login", object("{}"), T0, T0))
-                .containsExactly(new InMemorySegments.Change("seg_1", true, T0));
+                .containsExactly(new InMemorySegments.Change(S1, true, T0));
         assertThat(segments.identify(p, object("{\"plan\":\"pro\"}"), T0 + 1, T0 + 1)).containsExactly(
-                new InMemorySegments.Change("seg_0", false, T0 + 1), new InMemorySegments.Change("seg_1", false, T0 + 1));
+                new InMemorySegments.Change(S0, false, T0 + 1), new InMemorySegments.Change(S1, false, T0 + 1));
         assertThat(segments.identify(p, object("{\"plan\":null}"), T0 + 2, T0 + 2)).isEmpty();
         assertThat(p.segments()).isEmpty();
     }
