@@ -39,9 +39,11 @@ import org.openjdk.jmh.annotations.Warmup;
  * identify calls, applied to 4,096 people, each of whom does about four events a simulated day (every event moves
  * the clock 5 s) and starts with 30 simulated days of history.
  *
- * <p>Baselines in the same run: the same calls with 0 segments ({@code segments=0}: the stage's fixed cost), and
- * {@code decode}, the event log's decoding of the same track event, which the processor pays for every event it
- * reads back from the store.
+ * <p>{@code segments}: {@code 500-wide} is 500 segments over a workspace's vocabulary (64 event names, 19
+ * attributes, the workload's being the most popular), the realistic case; {@code 500-workload} is 500 segments over
+ * the workload's 8 event names and traits alone, so every event concerns dozens of segments: the worst case.
+ * Baselines in the same run: the same calls with no segments ({@code 0}: the stage's fixed cost), and {@code decode},
+ * the event log's decoding of the same track event, which the processor pays for every event it reads back.
  *
  * <p>Run: {@code java -jar herald-bench/target/herald-bench.jar jmh SegmentEvaluationBenchmark -f 1 -wi 3 -w 2 -i 5 -r 2}
  * (SampleTime: median and tail per call, in µs; add {@code -prof gc} for allocation per call).
@@ -57,8 +59,8 @@ public class SegmentEvaluationBenchmark {
     private static final long STEP = Duration.ofSeconds(5).toMillis();
     private static final long HISTORY = Duration.ofDays(30).toMillis();
 
-    @Param({"0", "500"})
-    public int segments;
+    @Param({"0", "500-wide", "500-workload"})
+    public String segments;
 
     private InMemorySegments engine;
     private InMemorySegments.Person[] people;
@@ -72,7 +74,13 @@ public class SegmentEvaluationBenchmark {
 
     @Setup
     public void setUp() throws IOException {
-        List<JsonNode> conditions = new ArrayList<>(SegmentMix.conditions(segments, 42, InMemorySegments::id));
+        List<JsonNode> conditions = new ArrayList<>();
+        if (!segments.equals("0")) {
+            String[] countAndVocabulary = segments.split("-");
+            conditions.addAll(SegmentMix.conditions(Integer.parseInt(countAndVocabulary[0]), 42,
+                    SegmentMix.Vocabulary.valueOf(countAndVocabulary[1].toUpperCase(java.util.Locale.ROOT)),
+                    InMemorySegments::id));
+        }
         engine = InMemorySegments.compile(conditions);
         List<Event> events = new ArrayList<>();
         Ingest ingest = new Ingest(new NoopEventLog(events::addAll), InstantSource.system(), new SimpleMeterRegistry());
