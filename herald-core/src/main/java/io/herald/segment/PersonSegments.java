@@ -30,6 +30,8 @@ final class PersonSegments {
     final Set<String> exited = new HashSet<>();
     /** The log position of the event being processed: history rows of changes sort right after it. */
     long seq;
+    /** When Herald received the event being processed (epoch ms); -1 when the change has no one event behind it. */
+    long receivedAt = -1;
     /** Merged into another person: the rows go at the flush. */
     boolean deleted;
 
@@ -51,8 +53,11 @@ final class PersonSegments {
         return p;
     }
 
-    /** A membership change to announce on the person's log and history. */
-    record Change(String segmentId, String segmentName, boolean entered, long at, long seq) {
+    /**
+     * A membership change to announce on the person's log and history; {@code receivedAt} is when the event that
+     * caused it was received (-1: unknown, as for a merge).
+     */
+    record Change(String segmentId, String segmentName, boolean entered, long at, long seq, long receivedAt) {
     }
 
     final java.util.List<Change> changes = new java.util.ArrayList<>();
@@ -61,12 +66,12 @@ final class PersonSegments {
 
     void enter(String segmentId, String name, long at) {
         enterQuietly(segmentId, at);
-        changes.add(new Change(segmentId, name, true, at, seq));
+        changes.add(new Change(segmentId, name, true, at, seq, receivedAt));
     }
 
     void exit(String segmentId, String name, long at) {
         exitQuietly(segmentId);
-        changes.add(new Change(segmentId, name, false, at, seq));
+        changes.add(new Change(segmentId, name, false, at, seq, receivedAt));
     }
 
     void enterQuietly(String segmentId, long at) {

@@ -9,7 +9,10 @@ import io.herald.processor.Batch;
 import io.herald.processor.EventContext;
 import io.herald.processor.Stage;
 import io.herald.store.StoreException;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.sql.SQLException;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HashMap;
@@ -18,6 +21,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -26,15 +30,23 @@ import java.util.function.Supplier;
  * membership is recorded in the person's history and announced on their log as {@code segment.entered} /
  * {@code segment.exited}. Time windows are kept honest by a timer per person set for the next instant an answer
  * can change by time alone.
+ *
+ * <p>Metric {@code herald.segment.freshness}: for each change of membership an event caused, from the receipt of the
+ * event to the commit of the change (when {@code segment.entered}/{@code exited} is recorded), by the injected clock.
  */
 public final class SegmentStage implements Stage {
     private final SegmentIndexes indexes;
-
     private final Computations computations;
+    private final InstantSource clock;
+    private final Timer freshness;
 
-    public SegmentStage(Segments segments) {
+    public SegmentStage(Segments segments, MeterRegistry meters) {
         this.indexes = segments.indexes();
         this.computations = segments.computations();
+        this.clock = segments.clock();
+        this.freshness = Timer.builder("herald.segment.freshness")
+                .description("From receipt of an event to the commit of the segment membership change it caused")
+                .publishPercentiles(0.5, 0.99).register(meters);
     }
 
     /** The batch's segment state, flushed with the batch. */
@@ -50,6 +62,13 @@ public final class SegmentStage implements Stage {
         @Override
         public void flush() throws SQLException {
             segments.flush(batch.now(), ps -> batch.partition());
+        }
+
+        @Override
+        public void committed() {
+            long now = clock.millis();
+            segments.drainFlushedReceipts(receivedAt -> freshness.record(Math.max(0, now - receivedAt),
+                    TimeUnit.MILLISECONDS));
         }
     }
 
@@ -80,6 +99,7 @@ public final class SegmentStage implements Stage {
         boolean isNew = PersonCache.createdInBatch(batch, personId);
         PersonSegments ps = sb.get(personId, e.workspaceId(), isNew ? idx.generation : 0);
         ps.seq = e.position();
+        ps.receivedAt = e.receivedAt();
         boolean everything = ps.stateDirty && isNew && ps.tallies.isEmpty() && ps.members.isEmpty();
         apply(idx, ps, e.payload(), e.timestamp(), batch.now(), everything, () -> facts(batch, ps, idx));
     }
@@ -187,6 +207,7 @@ public final class SegmentStage implements Stage {
         into.stateDirty = true;
         into.changes.addAll(from.changes); // announcements of the merged person's changes in this batch still go out
         from.changes.clear();
+        into.receivedAt = -1; // changes made by the merge itself: the stage is not told which event merged them
         Map<String, Long> carried = new HashMap<>(from.members);
         from.deleted = true;
         List<SegmentIndex.Compiled> all = new ArrayList<>(idx.ordered);

@@ -38,6 +38,7 @@ public final class Pipeline implements AutoCloseable {
     private final BatchGuard guard = new BatchGuard();
     private final List<Stage> stages;
     private final Segments segments;
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
 
     public Pipeline(Engine engine, Path tempDir, TestClock clock, Stage... extraStages) {
         this(engine, tempDir, clock, 1, extraStages);
@@ -50,7 +51,7 @@ public final class Pipeline implements AutoCloseable {
         this.log = JdbcEventLog.open(store.db(), store.config(), partitions, 1024);
         this.ingest = new Ingest(log, clock, new SimpleMeterRegistry());
         this.segments = new Segments(store.db(), log, guard, clock);
-        this.stages = new ArrayList<>(List.of(new IdentityStage(log, guard), new ProfileStage(), new SegmentStage(segments)));
+        this.stages = new ArrayList<>(List.of(new IdentityStage(log, guard), new ProfileStage(), new SegmentStage(segments, meters)));
         this.stages.addAll(List.of(extraStages));
         this.processor = newProcessor();
         this.timers = new Timers(store.db(), log, clock);
@@ -98,6 +99,11 @@ public final class Pipeline implements AutoCloseable {
 
     public Segments segments() {
         return segments;
+    }
+
+    /** The metrics of the stages (the processor's own go to a registry of their own). */
+    public SimpleMeterRegistry meters() {
+        return meters;
     }
 
     /**

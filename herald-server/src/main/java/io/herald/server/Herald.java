@@ -52,7 +52,7 @@ public final class Herald implements AutoCloseable {
             BatchGuard guard = new BatchGuard();
             this.segments = new Segments(db, eventLog, guard, clock);
             this.processor = new PersonProcessor(db, eventLog, List.of(new IdentityStage(eventLog, guard), new ProfileStage(),
-                    new SegmentStage(segments)), guard, clock, meters, 1000);
+                    new SegmentStage(segments, meters)), guard, clock, meters, 1000);
             this.people = new People(db, eventLog, guard, clock);
             this.timers = new Timers(db, eventLog, clock);
         } catch (RuntimeException e) {
