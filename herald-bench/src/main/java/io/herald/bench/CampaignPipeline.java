@@ -56,7 +56,7 @@ final class CampaignPipeline implements AutoCloseable {
             BatchGuard guard = new BatchGuard();
             this.segments = new Segments(db, eventLog, guard, clock);
             this.campaigns = new Campaigns(db, eventLog, guard, clock);
-            SegmentStage segmentStage = new SegmentStage(segments);
+            SegmentStage segmentStage = new SegmentStage(segments, meters);
             this.processor = new PersonProcessor(db, eventLog, List.of(new IdentityStage(eventLog, guard),
                     new ProfileStage(), segmentStage, new CampaignStage(campaigns, segmentStage), probe), guard, clock,
                     meters, BATCH_SIZE);

@@ -15,14 +15,14 @@ import java.util.SplittableRandom;
  * messageId is unique within a run. Not thread-safe: give each sending thread its own.
  */
 public final class Workload {
-    private static final String[] EVENTS = {"Product Viewed", "Product Added", "Checkout Started", "Order Completed",
+    static final String[] EVENTS = {"Product Viewed", "Product Added", "Checkout Started", "Order Completed",
             "Signed Up", "Video Played", "Search Performed", "Coupon Applied"};
     private static final String[] PAGES = {"Home", "Pricing", "Docs", "Blog", "Checkout", "Account"};
     private static final String[] ZONES = {"Europe/Berlin", "America/New_York", "Asia/Tokyo", "Europe/London",
             "America/Los_Angeles", "Australia/Sydney"};
     private static final String[] LOCALES = {"en-US", "de-DE", "ja-JP", "en-GB", "fr-FR"};
-    private static final String[] PLANS = {"free", "pro", "team", "enterprise"};
-    private static final String[] CATEGORIES = {"shoes", "books", "garden", "toys", "music"};
+    static final String[] PLANS = {"free", "pro", "team", "enterprise"};
+    static final String[] CATEGORIES = {"shoes", "books", "garden", "toys", "music"};
     private static final String USER_AGENT = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 "
             + "(KHTML, like Gecko) Version/17.1 Safari/605.1.15";
 

@@ -25,7 +25,7 @@ final class Evaluator {
             }
             case Condition.Not n -> !matches(n.condition(), f, now);
             case Condition.Attribute a -> Values.test(Values.at(f.attributes(), a.path()), a.op(), a.operand(), now);
-            case Condition.Performed p -> performed(p, f.tally(TallyKey.of(p)), now);
+            case Condition.Performed p -> performed(p, f.tally(p), now);
             case Condition.InSegment s -> f.inSegment(s.segmentId());
             case Condition.HasDevice d -> {
                 for (Facts.DeviceFact x : f.devices()) {
@@ -87,6 +87,10 @@ final class Evaluator {
                         from = t.from(now - b.from().toMillis());
                         to = t.to(now - b.to().toMillis());
                     }
+                    if (p.measure() instanceof Condition.Measure.Count c) {
+                        // a count needs only the times: the values are another array, cold in the cache
+                        return c.compare().test(Math.max(0, to - from));
+                    }
                     for (int i = from; i < to; i++) {
                         count++;
                         double v = t.value(i);
@@ -126,7 +130,7 @@ final class Evaluator {
             }
             case Condition.Not n -> nextChange(n.condition(), f, now);
             case Condition.Attribute a -> attributeChange(a, f, now);
-            case Condition.Performed p -> performedChange(p, f.tally(TallyKey.of(p)), now);
+            case Condition.Performed p -> performedChange(p, f.tally(p), now);
             // another segment's changes re-evaluate this one when they happen; devices and subscriptions change by events
             case Condition.InSegment s -> NEVER;
             case Condition.HasDevice d -> NEVER;

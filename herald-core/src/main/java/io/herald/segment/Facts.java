@@ -8,8 +8,8 @@ interface Facts {
     /** The person's attributes (read lazily: only attribute conditions need them). */
     JsonNode attributes();
 
-    /** The person's tally for the key; null when they never did such an event. */
-    Tally tally(TallyKey key);
+    /** The person's tally for a behavioral part of a condition; null when they never did such an event. */
+    Tally tally(Condition.Performed p);
 
     boolean inSegment(String segmentId);
 

@@ -23,6 +23,12 @@ final class PersonFacts implements Facts {
     private JsonNode preferences;
     private boolean preferencesRead;
     private Map<String, Boolean> topicDefaults;
+    /**
+     * The tallies this evaluation already looked up, by slot ({@link #ABSENT}: the person has none). Segments share
+     * tallies and a time-dependent one reads each twice (answer, next change); the person's map is cold in the cache.
+     */
+    private Tally[] seen;
+    private static final Tally ABSENT = new Tally();
 
     PersonFacts(PersonSegments ps, SegmentIndex idx, Supplier<Connection> connection, Supplier<JsonNode> attributes) {
         this.ps = ps;
@@ -35,6 +41,7 @@ final class PersonFacts implements Facts {
     void forget() {
         attributes = null;
         devices = null;
+        seen = null;
         preferencesRead = false;
     }
 
@@ -45,9 +52,17 @@ final class PersonFacts implements Facts {
     }
 
     @Override
-    public Tally tally(TallyKey key) {
-        SegmentIndex.TallySpec spec = idx.tallies.get(key);
-        return spec == null ? null : ps.tallies.get(spec.id());
+    public Tally tally(Condition.Performed p) {
+        SegmentIndex.TallySpec spec = idx.specOf(p);
+        if (spec == null) return null;
+        if (seen == null) seen = new Tally[idx.tallies.size()];
+        Tally t = seen[spec.slot()];
+        if (t == null) {
+            t = ps.tallies.get(spec.id());
+            seen[spec.slot()] = t == null ? ABSENT : t;
+            return t;
+        }
+        return t == ABSENT ? null : t;
     }
 
     @Override

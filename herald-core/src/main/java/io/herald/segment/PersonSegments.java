@@ -32,6 +32,8 @@ final class PersonSegments {
     long seq;
     /** New: no segment has been evaluated for the person yet, so all of them are, once. */
     boolean unevaluated;
+    /** When Herald received the event being processed (epoch ms); -1 when the change has no one event behind it. */
+    long receivedAt = -1;
     /** Merged into another person: the rows go at the flush. */
     boolean deleted;
 
@@ -54,8 +56,11 @@ final class PersonSegments {
         return p;
     }
 
-    /** A membership change to announce on the person's log and history. */
-    record Change(String segmentId, String segmentName, boolean entered, long at, long seq) {
+    /**
+     * A membership change to announce on the person's log and history; {@code receivedAt} is when the event that
+     * caused it was received (-1: unknown, as for a merge).
+     */
+    record Change(String segmentId, String segmentName, boolean entered, long at, long seq, long receivedAt) {
     }
 
     final java.util.List<Change> changes = new java.util.ArrayList<>();
@@ -64,12 +69,12 @@ final class PersonSegments {
 
     void enter(String segmentId, String name, long at) {
         enterQuietly(segmentId, at);
-        changes.add(new Change(segmentId, name, true, at, seq));
+        changes.add(new Change(segmentId, name, true, at, seq, receivedAt));
     }
 
     void exit(String segmentId, String name, long at) {
         exitQuietly(segmentId);
-        changes.add(new Change(segmentId, name, false, at, seq));
+        changes.add(new Change(segmentId, name, false, at, seq, receivedAt));
     }
 
     void enterQuietly(String segmentId, long at) {

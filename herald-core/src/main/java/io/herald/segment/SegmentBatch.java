@@ -32,6 +32,9 @@ final class SegmentBatch {
     private final Map<String, PersonSegments> people = new LinkedHashMap<>();
     private final Map<String, SegmentIndex> indexes = new HashMap<>();
     private final java.util.function.Function<String, SegmentIndex> source;
+    /** When the events behind the changes flushed so far were received (unknown ones left out), for freshness. */
+    private long[] flushedReceivedAt = new long[16];
+    private int flushed;
 
     SegmentBatch(Supplier<Connection> connection, java.util.function.Function<String, SegmentIndex> source) {
         this.connection = connection;
@@ -142,6 +145,12 @@ final class SegmentBatch {
                 ps.exited.clear();
                 ps.entered.clear();
                 for (PersonSegments.Change ch : ps.changes) {
+                    if (ch.receivedAt() >= 0) {
+                        if (flushed == flushedReceivedAt.length) {
+                            flushedReceivedAt = java.util.Arrays.copyOf(flushedReceivedAt, flushed * 2);
+                        }
+                        flushedReceivedAt[flushed++] = ch.receivedAt();
+                    }
                     ObjectNode props = props(ch);
                     Sql.bind(history, ps.workspaceId, "segment:" + UuidCreator.getTimeOrderedEpoch(), ps.personId, ch.seq(),
                             ch.entered() ? ENTERED : EXITED, props.toString(), ch.at(), now);
@@ -175,6 +184,12 @@ final class SegmentBatch {
         ps.timerId = Timers.schedule(c, ps.workspaceId, ps.personId, partitions.of(ps), at, WAKE, null, now);
         ps.nextCheckAt = at;
         ps.stateDirty = true;
+    }
+
+    /** Hands each flushed change's receipt time to {@code sink}, once. */
+    void drainFlushedReceipts(java.util.function.LongConsumer sink) {
+        for (int i = 0; i < flushed; i++) sink.accept(flushedReceivedAt[i]);
+        flushed = 0;
     }
 
     Collection<PersonSegments> loaded() {

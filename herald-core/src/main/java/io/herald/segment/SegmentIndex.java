@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,8 +21,11 @@ final class SegmentIndex {
     record Compiled(String id, String name, long generation, Condition condition, boolean timeDependent, int order) {
     }
 
-    /** A tally kept for every person, since which generation it is kept, and how far back its entries go. */
-    record TallySpec(TallyKey key, String id, long since, long retention, List<Compiled> segments) {
+    /**
+     * A tally kept for every person, since which generation it is kept, and how far back its entries go; {@code slot}
+     * numbers the index's tallies from 0.
+     */
+    record TallySpec(TallyKey key, String id, long since, long retention, List<Compiled> segments, int slot) {
     }
 
     final long generation;
@@ -30,6 +34,12 @@ final class SegmentIndex {
     final Map<String, List<TallySpec>> talliesByEvent = new HashMap<>();
     final Map<TallyKey, TallySpec> tallies = new LinkedHashMap<>();
     final Map<String, TallySpec> talliesById = new HashMap<>();
+    /**
+     * Each behavioral part of the compiled conditions → its tally, by identity: the evaluator asks for a part's tally
+     * once or twice per evaluation, and hashing the part's key (a record holding the whole filter) cost more than the
+     * evaluation itself.
+     */
+    private final Map<Condition.Performed, TallySpec> byPerformed = new IdentityHashMap<>();
     final Map<String, List<Compiled>> byAttribute = new HashMap<>();
     final List<Compiled> byDevice = new ArrayList<>();
     final List<Compiled> bySubscription = new ArrayList<>();
@@ -73,12 +83,13 @@ final class SegmentIndex {
         }
         for (Map.Entry<TallyKey, long[]> e : spec.entrySet()) {
             TallySpec t = new TallySpec(e.getKey(), e.getKey().id(), e.getValue()[0], e.getValue()[1],
-                    List.copyOf(users.get(e.getKey())));
+                    List.copyOf(users.get(e.getKey())), tallies.size());
             tallies.put(e.getKey(), t);
             talliesById.put(t.id(), t);
             talliesByEvent.computeIfAbsent(e.getKey().filter().event(), k -> new ArrayList<>()).add(t);
         }
         for (Compiled c : ordered) {
+            for (Condition.Performed p : Conditions.performed(c.condition())) byPerformed.put(p, tallies.get(TallyKey.of(p)));
             for (String a : Conditions.attributes(c.condition())) {
                 List<Compiled> l = byAttribute.computeIfAbsent(topLevel(a), k -> new ArrayList<>());
                 if (!l.contains(c)) l.add(c);
@@ -90,6 +101,12 @@ final class SegmentIndex {
                 dependents.computeIfAbsent(ref, k -> new ArrayList<>()).add(c);
             }
         }
+    }
+
+    /** The tally a behavioral part of a condition reads (found by its key when the part is not one of this index's). */
+    TallySpec specOf(Condition.Performed p) {
+        TallySpec s = byPerformed.get(p);
+        return s != null ? s : tallies.get(TallyKey.of(p));
     }
 
     boolean isEmpty() {

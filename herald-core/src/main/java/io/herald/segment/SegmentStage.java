@@ -10,14 +10,19 @@ import io.herald.processor.EventContext;
 import io.herald.processor.Stage;
 import io.herald.store.StoreException;
 import java.sql.SQLException;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * Keeps segment membership current as each event is processed (pipeline step 3): the event feeds the tallies of
@@ -25,6 +30,9 @@ import java.util.Set;
  * membership is recorded in the person's history and announced on their log as {@code segment.entered} /
  * {@code segment.exited}. Time windows are kept honest by a timer per person set for the next instant an answer
  * can change by time alone.
+ *
+ * <p>Metric {@code herald.segment.freshness}: for each change of membership an event caused, from the receipt of the
+ * event to the commit of the change (when {@code segment.entered}/{@code exited} is recorded), by the injected clock.
  */
 public final class SegmentStage implements Stage {
     /** A journey's update step changed attributes (announced on the person's log as a timer of this kind). */
@@ -34,9 +42,16 @@ public final class SegmentStage implements Stage {
 
     private final Computations computations;
 
-    public SegmentStage(Segments segments) {
+    private final InstantSource clock;
+    private final Timer freshness;
+
+    public SegmentStage(Segments segments, MeterRegistry meters) {
         this.indexes = segments.indexes();
         this.computations = segments.computations();
+        this.clock = segments.clock();
+        this.freshness = Timer.builder("herald.segment.freshness")
+                .description("From receipt of an event to the commit of the segment membership change it caused")
+                .publishPercentiles(0.5, 0.99).register(meters);
     }
 
     /** The batch's segment state, flushed with the batch. */
@@ -52,6 +67,13 @@ public final class SegmentStage implements Stage {
         @Override
         public void flush() throws SQLException {
             segments.flush(batch.now(), ps -> batch.partition());
+        }
+
+        @Override
+        public void committed() {
+            long now = clock.millis();
+            segments.drainFlushedReceipts(receivedAt -> freshness.record(Math.max(0, now - receivedAt),
+                    TimeUnit.MILLISECONDS));
         }
     }
 
@@ -82,26 +104,39 @@ public final class SegmentStage implements Stage {
         boolean isNew = PersonCache.createdInBatch(batch, personId);
         PersonSegments ps = sb.get(personId, e.workspaceId(), isNew ? idx.generation : 0);
         ps.seq = e.position();
-        long now = batch.now();
-        Set<SegmentIndex.Compiled> affected = new LinkedHashSet<>();
+        ps.receivedAt = e.receivedAt();
         boolean everything = isNew && ps.unevaluated;
         ps.unevaluated = false;
-        switch (e.payload()) {
-            case Payload.Track t -> feed(idx, ps, t, e.timestamp(), now, affected);
+        apply(idx, ps, e.payload(), e.timestamp(), batch.now(), everything, () -> facts(batch, ps, idx));
+    }
+
+    /**
+     * The in-memory part of handling one event, shared with {@link InMemorySegments}: feeds the event to the
+     * tallies that match it, finds the segments that read what it changed, and re-evaluates those.
+     *
+     * @param everything the person was just created: every segment is evaluated for them
+     */
+    static void apply(SegmentIndex idx, PersonSegments ps, Payload payload, long ts, long now, boolean everything,
+                      Supplier<Facts> facts) {
+        // The affected segments by their place in the evaluation order: a set of the segments themselves would hash
+        // each one's whole condition (records hash deeply), which cost more than evaluating them.
+        BitSet affected = new BitSet(idx.ordered.size());
+        switch (payload) {
+            case Payload.Track t -> feed(idx, ps, t, ts, now, affected);
             case Payload.Identify id -> {
                 for (Iterator<String> it = id.traits().fieldNames(); it.hasNext(); ) {
-                    affected.addAll(idx.readingAttribute(it.next()));
+                    mark(affected, idx.readingAttribute(it.next()), ps);
                 }
             }
-            case Payload.Group g -> affected.addAll(idx.readingAttribute("groupId"));
-            case Payload.DeviceRegistered d -> affected.addAll(idx.byDevice);
-            case Payload.DeviceRemoved d -> affected.addAll(idx.byDevice);
+            case Payload.Group g -> mark(affected, idx.readingAttribute("groupId"), ps);
+            case Payload.DeviceRegistered d -> mark(affected, idx.byDevice, ps);
+            case Payload.DeviceRemoved d -> mark(affected, idx.byDevice, ps);
             case Payload.TimerFired t when ATTRIBUTES_UPDATED.equals(t.kind()) -> {
                 for (Iterator<String> it = t.data().path("values").fieldNames(); it.hasNext(); ) {
-                    affected.addAll(idx.readingAttribute(it.next()));
+                    mark(affected, idx.readingAttribute(it.next()), ps);
                 }
             }
-            case Payload.PreferencesChanged pc -> affected.addAll(idx.bySubscription);
+            case Payload.PreferencesChanged pc -> mark(affected, idx.bySubscription, ps);
             case Payload.TimerFired t -> {
                 if (!SegmentBatch.WAKE.equals(t.kind())) return;
                 if (t.timerId().equals(ps.timerId)) { // this wake-up is spent; the evaluation sets the next
@@ -109,20 +144,27 @@ public final class SegmentStage implements Stage {
                     ps.nextCheckAt = null;
                     ps.stateDirty = true;
                 }
-                affected.addAll(idx.timeDependent);
+                mark(affected, idx.timeDependent, ps);
             }
             case Payload.Page p -> { }
-            case Payload.Screen s -> { }
+            case Payload.Screen sc -> { }
             case Payload.Alias a -> { }
         }
-        if (everything) affected.addAll(idx.ordered);
+        if (everything) mark(affected, idx.ordered, ps);
         if (affected.isEmpty()) return;
-        Membership.evaluate(idx, ps, facts(batch, ps, idx), affected, now, Membership.Mode.LIVE, Map.of());
+        Membership.evaluate(idx, ps, facts.get(), affected, now, Membership.Mode.LIVE, Map.of());
+    }
+
+    /** Marks the segments the person is computed for; newer ones wait for the background computation. */
+    private static void mark(BitSet affected, List<SegmentIndex.Compiled> segments, PersonSegments ps) {
+        for (SegmentIndex.Compiled c : segments) {
+            if (c.generation() <= ps.generation) affected.set(c.order());
+        }
     }
 
     /** Adds the event to every tally whose filter it matches; the segments reading those tallies are affected. */
     private static void feed(SegmentIndex idx, PersonSegments ps, Payload.Track t, long ts, long now,
-                             Set<SegmentIndex.Compiled> affected) {
+                             BitSet affected) {
         List<SegmentIndex.TallySpec> specs = idx.talliesByEvent.get(t.event());
         if (specs == null) return;
         for (SegmentIndex.TallySpec spec : specs) {
@@ -135,7 +177,7 @@ public final class SegmentStage implements Stage {
             tally.add(ts, property == null ? Double.NaN : Values.numeric(Values.at(t.properties(), property)),
                     spec.retention(), now);
             ps.stateDirty = true;
-            affected.addAll(spec.segments());
+            mark(affected, spec.segments(), ps);
         }
     }
 
@@ -161,7 +203,7 @@ public final class SegmentStage implements Stage {
             if (ids.putIfAbsent(key, id) == null) {
                 long retention = p.window() instanceof Condition.Window.Within w ? w.duration().toMillis()
                         : p.window() instanceof Condition.Window.BetweenAgo b ? b.from().toMillis() : 0;
-                missing.add(new SegmentIndex.TallySpec(key, id, Long.MAX_VALUE, retention, List.of()));
+                missing.add(new SegmentIndex.TallySpec(key, id, Long.MAX_VALUE, retention, List.of(), -1));
             }
         }
         if (missing.isEmpty()) return Evaluator.matches(condition, own, batch.now());
@@ -173,9 +215,9 @@ public final class SegmentStage implements Stage {
                 return own.attributes();
             }
 
-            public Tally tally(TallyKey key) {
-                String id = ids.get(key);
-                return id != null ? scratch.tallies.get(id) : own.tally(key);
+            public Tally tally(Condition.Performed p) {
+                String id = ids.get(TallyKey.of(p));
+                return id != null ? scratch.tallies.get(id) : own.tally(p);
             }
 
             public boolean inSegment(String segmentId) {

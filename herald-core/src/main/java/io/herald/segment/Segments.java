@@ -44,6 +44,10 @@ public final class Segments implements AutoCloseable {
         this.previews = new Previews(db, indexes, clock);
     }
 
+    InstantSource clock() {
+        return clock;
+    }
+
     SegmentIndexes indexes() {
         return indexes;
     }

@@ -87,11 +87,36 @@ final class Tally {
 
     /** Entries with {@code after < ts <= upTo}: the index range [from, to). */
     int from(long after) {
-        return upperBound(after);
+        return upperBoundFromNewest(after);
     }
 
     int to(long upTo) {
-        return upperBound(upTo);
+        return upperBoundFromNewest(upTo);
+    }
+
+    /**
+     * {@link #upperBound} for a point near the newest entries, where windows end: gallops back from the newest entry
+     * (1, 2, 4… entries) and searches only the last stretch, so a short window reads the cache lines at the end of the
+     * arrays rather than a binary search's probes across all of them.
+     */
+    private int upperBoundFromNewest(long t) {
+        int hi = size;
+        int step = 1;
+        while (hi > 0 && times[hi - 1] > t) { // every entry at or after hi is > t
+            int probe = hi - step;
+            if (probe <= 0 || times[probe] <= t) {
+                int lo = Math.max(0, probe);
+                while (lo < hi) { // binary search in [lo, hi): first entry > t
+                    int mid = (lo + hi) >>> 1;
+                    if (times[mid] <= t) lo = mid + 1;
+                    else hi = mid;
+                }
+                return lo;
+            }
+            hi = probe;
+            step <<= 1;
+        }
+        return hi;
     }
 
     long time(int i) {

@@ -81,7 +81,7 @@ final class Scratch implements AutoCloseable {
         this.segments = new Segments(db, log, guard, clock);
         this.topics = new Topics(db, segments, clock);
         this.campaigns = new Campaigns(db, log, guard, clock);
-        SegmentStage segmentStage = new SegmentStage(segments);
+        SegmentStage segmentStage = new SegmentStage(segments, new SimpleMeterRegistry());
         this.processor = new PersonProcessor(db, log, List.of(new IdentityStage(log, guard, new SimulatedPersonIds()),
                 new ProfileStage(), segmentStage, new CampaignStage(campaigns, segmentStage, this::refused)), guard, clock,
                 new SimpleMeterRegistry(), 1000);

@@ -276,6 +276,23 @@ class SegmentScenarioTest {
 
     @ParameterizedTest
     @MethodSource("io.herald.testing.TestDatabase#engines")
+    void freshnessTimesEachAnnouncedChangeFromTheEventsReceiptToItsCommit(Engine engine) {
+        try (Pipeline p = new Pipeline(engine, dir, TestClock.at("2026-11-22T10:00:00Z"))) {
+            segment(p, "trial", "{\"attribute\":\"plan\",\"op\":\"eq\",\"value\":\"trial\"}");
+            segment(p, "trial again", "{\"attribute\":\"plan\",\"op\":\"in\",\"value\":[\"trial\"]}");
+            p.send(CallKind.IDENTIFY, "{\"userId\":\"u1\",\"traits\":{\"plan\":\"trial\"}}");
+            p.clock().advance(Duration.ofMillis(250)); // received, then processed a quarter of a second later
+            p.settle();
+            var freshness = p.meters().get("herald.segment.freshness").timer();
+            assertThat(freshness.count()).isEqualTo(2);
+            assertThat(freshness.max(java.util.concurrent.TimeUnit.MILLISECONDS)).isEqualTo(250);
+            identify(p, "u1", "{\"name\":\"Ann\"}"); // no change of membership: nothing timed
+            assertThat(freshness.count()).isEqualTo(2);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.herald.testing.TestDatabase#engines")
     void previewCountsWithoutSaving(Engine engine) {
         try (Pipeline p = new Pipeline(engine, dir, TestClock.at("2026-11-20T00:00:00Z"))) {
             for (int i = 0; i < 12; i++) track(p, "u" + i, "signup", "{\"source\":\"" + (i % 2 == 0 ? "ads" : "seo") + "\"}");

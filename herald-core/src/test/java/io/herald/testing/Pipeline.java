@@ -45,6 +45,7 @@ public final class Pipeline implements AutoCloseable {
     private final Campaigns campaigns;
     private final Topics topics;
     private final Preferences preferences;
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
 
     public Pipeline(Engine engine, Path tempDir, TestClock clock, Stage... extraStages) {
         this(engine, tempDir, clock, 1, extraStages);
@@ -58,7 +59,7 @@ public final class Pipeline implements AutoCloseable {
         this.ingest = new Ingest(log, clock, new SimpleMeterRegistry());
         this.segments = new Segments(store.db(), log, guard, clock);
         this.campaigns = new Campaigns(store.db(), log, guard, clock);
-        SegmentStage segmentStage = new SegmentStage(segments);
+        SegmentStage segmentStage = new SegmentStage(segments, meters);
         this.stages = new ArrayList<>(List.of(new IdentityStage(log, guard), new ProfileStage(), segmentStage,
                 new CampaignStage(campaigns, segmentStage)));
         this.stages.addAll(List.of(extraStages));
@@ -114,6 +115,11 @@ public final class Pipeline implements AutoCloseable {
 
     public Segments segments() {
         return segments;
+    }
+
+    /** The metrics of the stages (the processor's own go to a registry of their own). */
+    public SimpleMeterRegistry meters() {
+        return meters;
     }
 
     /**
