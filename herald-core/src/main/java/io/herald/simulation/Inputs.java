@@ -170,10 +170,10 @@ final class Inputs {
     }
 
     private static Simulation.PersonSeed person(JsonNode n) {
-        if (!n.isObject()) throw ClientError.invalid(null, "a person must be an object {userId, attributes?, devices?}");
+        if (!n.isObject()) throw ClientError.invalid(null, "a person must be an object {userId, attributes?, timezone?, locale?, devices?}");
         for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) {
             String f = it.next();
-            if (!Set.of("userId", "attributes", "devices").contains(f)) throw ClientError.invalid(f, "unknown field " + f);
+            if (!Set.of("userId", "attributes", "timezone", "locale", "devices").contains(f)) throw ClientError.invalid(f, "unknown field " + f);
         }
         String userId = text(n, "userId");
         ObjectNode attributes = EventCodec.mapper().createObjectNode();
@@ -212,7 +212,19 @@ final class Inputs {
                 }
             }
         }
-        return new Simulation.PersonSeed(userId, attributes, devices);
+        String timezone = n.hasNonNull("timezone") ? text(n, "timezone") : null;
+        if (timezone != null) {
+            try {
+                java.time.ZoneId.of(timezone);
+            } catch (java.time.DateTimeException e) {
+                throw ClientError.invalid("timezone", "timezone must be an IANA zone such as Europe/Lisbon");
+            }
+        }
+        String locale = n.hasNonNull("locale") ? text(n, "locale") : null;
+        if (locale != null && (locale.length() > 35 || !locale.matches("[A-Za-z0-9_-]+"))) {
+            throw ClientError.invalid("locale", "locale must be a language tag such as pt-BR");
+        }
+        return new Simulation.PersonSeed(userId, attributes, timezone, locale, devices);
     }
 
     private static List<Simulation.SegmentDefinition> segments(JsonNode s) {

@@ -59,7 +59,7 @@ public record Simulation(String campaignId, JsonNode campaign, String campaignFi
     }
 
     /** A person as they are when the simulation starts. */
-    public record PersonSeed(String userId, ObjectNode attributes, List<ObjectNode> devices) {
+    public record PersonSeed(String userId, ObjectNode attributes, String timezone, String locale, List<ObjectNode> devices) {
     }
 
     /**

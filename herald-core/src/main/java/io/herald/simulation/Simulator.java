@@ -103,9 +103,6 @@ public final class Simulator implements AutoCloseable {
         }
         Scene scene = Scene.of(sim, journey, limits);
         List<String> warnings = new ArrayList<>(scene.warnings());
-        if (journey.trigger() instanceof Journey.Trigger.Broadcast) {
-            warnings.add("broadcast triggers are not run by this build's engine yet: nobody enters a broadcast campaign");
-        }
         for (Simulation.Entry e : sim.timeline()) {
             if (e.isTrigger() && !(journey.trigger() instanceof Journey.Trigger.Api)) {
                 throw ClientError.invalid("timeline[" + e.index() + "].type", "a trigger entry needs a campaign triggered "
@@ -157,6 +154,12 @@ public final class Simulator implements AutoCloseable {
             var identify = EventCodec.mapper().createObjectNode().put("type", "identify").put("userId", p.userId())
                     .put("timestamp", s.clock.instant().toString());
             identify.set("traits", p.attributes());
+            // A profile's timezone and locale come from an event's context, as they do from a real client.
+            if (p.timezone() != null || p.locale() != null) {
+                var context = identify.putObject("context");
+                if (p.timezone() != null) context.put("timezone", p.timezone());
+                if (p.locale() != null) context.put("locale", p.locale());
+            }
             identifies.add(identify);
         }
         for (int i = 0; i < identifies.size(); i += BATCH) {

@@ -405,6 +405,27 @@ class SimulatorTest {
     }
 
     @Test
+    void broadcastReachesTheSegmentsMembersAtItsMomentInTheirLocalTime() {
+        SimulationResult r = simulate("""
+                {"campaign":{"name":"Spring sale","trigger":{"broadcast":{"segment":"seg_pro","at":"2026-11-23T09:00:00Z",
+                   "localTime":true}},"start":"push","steps":{
+                   "push":{"type":"message","channel":"push","message":{"title":"Sale"},"next":"end"},
+                   "end":{"type":"exit"}}},
+                 "segments":[{"id":"seg_pro","name":"pro","condition":{"attribute":"plan","op":"eq","value":"pro"}}],
+                 "people":[{"userId":"lisbon","attributes":{"plan":"pro"},"timezone":"Europe/Lisbon"},
+                           {"userId":"tokyo","attributes":{"plan":"pro"},"timezone":"Asia/Tokyo"},
+                           {"userId":"free","attributes":{"plan":"free"}}],
+                 "timeline":[],"until":"2026-11-25T00:00:00Z"}""");
+
+        assertThat(r.warnings()).noneMatch(w -> w.contains("broadcast"));
+        // 09:00 on the 23rd where each person lives: 09:00Z in Lisbon, 00:00Z in Tokyo; the simulation starts 10:00Z
+        // on the 22nd.
+        assertThat(deliveries(r, "lisbon")).containsExactly("push:push@PT23H");
+        assertThat(deliveries(r, "tokyo")).containsExactly("push:push@PT14H");
+        assertThat(deliveries(r, "free")).isEmpty();
+    }
+
+    @Test
     void scratchStoreIsGoneAfterwardsWhetherTheRunSucceedsOrFails() throws IOException {
         simulate("{\"campaign\":" + ONBOARDING + ",\"timeline\":[{\"at\":\"+PT0S\",\"userId\":\"u\",\"type\":\"track\","
                 + "\"event\":\"signed_up\"}]}");
