@@ -19,6 +19,7 @@ import java.sql.SQLException;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -404,15 +405,39 @@ public final class Campaigns {
      * a condition on an unknown segment would silently never hold.
      */
     private static void checkReferences(Connection c, String workspaceId, Journey j) throws SQLException {
+        for (var e : segmentsNamed(j)) segmentExists(c, workspaceId, e.getValue(), e.getKey());
+    }
+
+    /** The segments a journey names (in its trigger or any condition): field → segment id, a field maybe twice. */
+    private static List<Map.Entry<String, String>> segmentsNamed(Journey j) {
+        List<Map.Entry<String, String>> out = new ArrayList<>();
         switch (j.trigger()) {
-            case Journey.Trigger.SegmentEntered s -> segmentExists(c, workspaceId, s.segmentId(), "trigger.segmentEntered");
-            case Journey.Trigger.SegmentExited s -> segmentExists(c, workspaceId, s.segmentId(), "trigger.segmentExited");
-            case Journey.Trigger.Broadcast b -> segmentExists(c, workspaceId, b.segmentId(), "trigger.broadcast.segment");
+            case Journey.Trigger.SegmentEntered s -> out.add(Map.entry("trigger.segmentEntered", s.segmentId()));
+            case Journey.Trigger.SegmentExited s -> out.add(Map.entry("trigger.segmentExited", s.segmentId()));
+            case Journey.Trigger.Broadcast b -> out.add(Map.entry("trigger.broadcast.segment", b.segmentId()));
             default -> { }
         }
         for (var e : JourneyConditions.of(j).entrySet()) {
-            for (String segment : JourneyConditions.segments(e.getValue())) segmentExists(c, workspaceId, segment, e.getKey());
+            for (String segment : JourneyConditions.segments(e.getValue())) out.add(Map.entry(e.getKey(), segment));
         }
+        return out;
+    }
+
+    /**
+     * The campaign (not archived) whose current version names the segment, if any: deleting the segment would
+     * leave it a trigger that never fires or a condition that never holds. Runs still on an older version are not
+     * looked at.
+     */
+    public Optional<String> campaignUsing(Connection c, String workspaceId, String segmentId) throws SQLException {
+        List<String[]> rows = Sql.query(c, "SELECT id, name, version FROM campaigns WHERE workspace_id = ? AND status <> ? "
+                + "ORDER BY id", rs -> new String[] {rs.getString(1), rs.getString(2), rs.getString(3)}, workspaceId, ARCHIVED);
+        for (String[] r : rows) {
+            var named = segmentsNamed(catalog.version(r[0], Integer.parseInt(r[2])));
+            if (named.stream().anyMatch(e -> e.getValue().equals(segmentId))) {
+                return Optional.of("campaign " + r[0] + " (" + r[1] + ")");
+            }
+        }
+        return Optional.empty();
     }
 
     private static void segmentExists(Connection c, String workspaceId, String id, String field) throws SQLException {

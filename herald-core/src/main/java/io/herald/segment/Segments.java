@@ -35,6 +35,19 @@ public final class Segments implements AutoCloseable {
     private final Computations computations;
     private final Previews previews;
     private final InstantSource clock;
+    private volatile Users users = (c, workspaceId, segmentId) -> Optional.empty();
+
+    /** What else in the workspace may depend on a segment (campaigns): a segment in use is not deleted. */
+    @FunctionalInterface
+    public interface Users {
+        /** A description of something using the segment ("campaign cmp_… (Spring sale)"), if anything does. */
+        Optional<String> usedBy(java.sql.Connection c, String workspaceId, String segmentId) throws java.sql.SQLException;
+    }
+
+    /** Tells the segments who else uses them (set once, at wiring: campaigns depend on segments, not the reverse). */
+    public void usedBy(Users users) {
+        this.users = users;
+    }
 
     public Segments(Database db, EventLog eventLog, BatchGuard guard, InstantSource clock) {
         this.db = db;
@@ -181,6 +194,11 @@ public final class Segments implements AutoCloseable {
                     throw new ClientError(409, "in_use", "segment " + id + " is used by segment " + e.getKey()
                             + "; change that one first", null);
                 }
+            }
+            Optional<String> user = users.usedBy(c, workspaceId, id);
+            if (user.isPresent()) {
+                throw new ClientError(409, "in_use", "segment " + id + " is used by " + user.get()
+                        + "; change or archive that first", null);
             }
             Sql.update(c, "DELETE FROM segments WHERE id = ? AND workspace_id = ?", id, workspaceId);
             Sql.update(c, "DELETE FROM segment_members WHERE segment_id = ? AND workspace_id = ?", id, workspaceId);

@@ -59,6 +59,7 @@ public final class Pipeline implements AutoCloseable {
         this.ingest = new Ingest(log, clock, new SimpleMeterRegistry());
         this.segments = new Segments(store.db(), log, guard, clock);
         this.campaigns = new Campaigns(store.db(), log, guard, clock);
+        segments.usedBy(campaigns::campaignUsing);
         SegmentStage segmentStage = new SegmentStage(segments, meters);
         this.stages = new ArrayList<>(List.of(new IdentityStage(log, guard), new ProfileStage(), segmentStage,
                 new CampaignStage(campaigns, segmentStage)));

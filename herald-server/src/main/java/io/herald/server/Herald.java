@@ -61,6 +61,7 @@ public final class Herald implements AutoCloseable {
             BatchGuard guard = new BatchGuard();
             this.segments = new Segments(db, eventLog, guard, clock);
             this.campaigns = new Campaigns(db, eventLog, guard, clock);
+            segments.usedBy(campaigns::campaignUsing);
             SegmentStage segmentStage = new SegmentStage(segments, meters);
             this.processor = new PersonProcessor(db, eventLog, List.of(new IdentityStage(eventLog, guard), new ProfileStage(),
                     segmentStage, new CampaignStage(campaigns, segmentStage)), guard, clock, meters, 1000);

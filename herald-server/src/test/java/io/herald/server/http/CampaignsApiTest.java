@@ -252,6 +252,26 @@ class CampaignsApiTest {
 
     @ParameterizedTest
     @MethodSource("io.herald.testing.TestDatabase#engines")
+    void aSegmentACampaignNamesCannotBeDeletedUntilTheCampaignIsArchived(Engine engine) {
+        try (TestHerald h = herald(engine)) {
+            String trial = ok(admin(h, "POST", "/api/v1/segments",
+                    "{\"name\":\"trial\",\"condition\":{\"attribute\":\"plan\",\"op\":\"eq\",\"value\":\"trial\"}}"), 201)
+                    .path("id").asText();
+            String id = launch(h, """
+                    {"name":"Trial nudge","trigger":{"event":"e"},"start":"s1",
+                     "steps":{"s1":{"type":"branch","condition":{"not":{"segment":"%s"}},"yes":"done","no":"done"},
+                              "done":{"type":"exit"}}}""".formatted(trial));
+
+            TestHerald.Answer inUse = admin(h, "DELETE", "/api/v1/segments/" + trial, null);
+            refused(inUse, 409, "in_use", null);
+            assertThat(inUse.body()).contains(id).contains("Trial nudge");
+            ok(admin(h, "POST", "/api/v1/campaigns/" + id + "/archive", null), 200);
+            assertThat(admin(h, "DELETE", "/api/v1/segments/" + trial, null).status()).isEqualTo(204);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.herald.testing.TestDatabase#engines")
     void anApiTriggerStartsARunThatQueuesADeliveryWithTheTriggersData(Engine engine) {
         try (TestHerald h = herald(engine)) {
             accepted(h, "/v1/identify", "{\"userId\":\"u1\",\"traits\":{\"plan\":\"trial\"}}");
