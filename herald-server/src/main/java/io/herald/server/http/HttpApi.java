@@ -159,6 +159,9 @@ public final class HttpApi {
                 ApiErrors.write(ctx, 500, "internal_error", "Herald failed to answer this request", null);
             });
             r.error(404, ctx -> {
+                // The public pages answer their own 404s as HTML pages for people; keep those.
+                String type = ctx.res().getContentType();
+                if (type != null && type.startsWith("text/html")) return;
                 if (ctx.result() == null || ctx.result().isEmpty() || !ctx.result().startsWith("{\"error\"")) {
                     ApiErrors.write(ctx, 404, "not_found", "no such endpoint: " + ctx.method() + " " + ctx.path(), null);
                 }
