@@ -71,7 +71,9 @@ public final class Credentials {
      */
     public ObjectNode put(String workspaceId, String channel, JsonNode body) {
         known(channel);
-        ObjectNode previous = stored(workspaceId, channel).map(Stored::doc).orElse(null);
+        // The stored values are needed only to keep masked ones; a full body replaces credentials that no longer
+        // open (after a master key change), which is the way out of that state.
+        ObjectNode previous = masksSomething(body) ? stored(workspaceId, channel).map(Stored::doc).orElse(null) : null;
         ObjectNode doc = ChannelRules.validate(channel, body, previous);
         String sealed = vault.seal(workspaceId, channel, doc.toString().getBytes(StandardCharsets.UTF_8));
         long now = clock.millis();
@@ -87,6 +89,14 @@ public final class Credentials {
         int n = db.inTransaction(c -> Sql.update(c, "DELETE FROM channel_credentials WHERE workspace_id = ? AND "
                 + "channel = ?", workspaceId, channel));
         if (n == 0) throw ClientError.notFound(channel + " credentials");
+    }
+
+    private static boolean masksSomething(JsonNode body) {
+        if (body == null || !body.isObject()) return false;
+        for (JsonNode v : body) {
+            if (v.isTextual() && v.textValue().startsWith(ChannelRules.MASK)) return true;
+        }
+        return false;
     }
 
     private record Stored(ObjectNode doc, long updatedAt) {
