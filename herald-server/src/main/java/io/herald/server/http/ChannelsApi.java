@@ -1,6 +1,7 @@
 package io.herald.server.http;
 
 import io.herald.credential.Credentials;
+import io.herald.error.ClientError;
 import io.herald.workspace.Principal;
 import io.javalin.http.Context;
 
@@ -28,7 +29,10 @@ final class ChannelsApi {
     void put(Context ctx) {
         Principal p = auth.adminKey(ctx);
         String channel = ctx.pathParam("channel");
-        if (!Credentials.channels().contains(channel)) credentials.view(p.workspaceId(), channel); // 404 before the body
+        if (!Credentials.channels().contains(channel)) { // refused before the body is read
+            throw ClientError.notFound("channel " + channel + " (channels with credentials: "
+                    + String.join(", ", Credentials.channels()) + ")");
+        }
         var body = Bodies.readJson(ctx, MAX_BODY, "too_large", false);
         AdminApi.json(ctx, credentials.put(p.workspaceId(), channel, body.node()));
     }

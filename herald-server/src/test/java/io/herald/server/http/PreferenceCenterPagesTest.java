@@ -209,6 +209,34 @@ class PreferenceCenterPagesTest {
 
     @ParameterizedTest
     @MethodSource("io.herald.testing.TestDatabase#engines")
+    void aLinkFromAChannelPeopleCannotOptOutOfPointsToThePreferenceCenter(Engine engine) {
+        try (TestHerald h = seeded(engine, dir, clock)) {
+            String token = token(h, "webhook", null);
+            long rows = eventLogRows(h);
+            TestHerald.Answer a = post(h, "/u/" + token, FORM, "List-Unsubscribe=One-Click");
+            html(a, 400);
+            assertThat(a.body()).contains("preference page");
+            html(get(h, "/preferences/" + token), 200); // the preference center itself still works
+            assertThat(eventLogRows(h)).isEqualTo(rows);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.herald.testing.TestDatabase#engines")
+    void aTopicDeletedSinceTheMessageUnsubscribesTheWholeChannel(Engine engine) {
+        try (TestHerald h = seeded(engine, dir, clock)) {
+            String token = token(h, "email", "news");
+            assertThat(Api.adminDelete(h, "/api/v1/topics/news").status()).isEqualTo(204);
+            TestHerald.Answer a = post(h, "/u/" + token, FORM, "List-Unsubscribe=One-Click");
+            html(a, 200);
+            assertThat(a.body()).contains("email from us");
+            h.process();
+            assertThat(json(prefs(h))).isEqualTo(json("{\"channels\":{\"email\":false},\"topics\":{}}"));
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.herald.testing.TestDatabase#engines")
     void anErasedPersonsLinksLeadNowhere(Engine engine) {
         try (TestHerald h = seeded(engine, dir, clock)) {
             String token = token(h, "email", null);
