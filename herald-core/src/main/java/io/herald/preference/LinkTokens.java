@@ -29,8 +29,11 @@ public final class LinkTokens {
         this.key = new SecretKeySpec(master.derive("preference-links/hmac-sha256"), "HmacSHA256");
     }
 
-    /** What a token says: whose preferences, and the channel (and topic) its message came on. */
-    public record Claim(String workspaceId, String personId, String channel, String topic) {
+    /**
+     * What a token says: whose preferences, the channel (and topic) its message came on, and the delivery (which
+     * follows its person through a merge, when the person id in the token is gone).
+     */
+    public record Claim(String workspaceId, String personId, String channel, String topic, String deliveryId) {
     }
 
     public String issue(Claim claim) {
@@ -39,6 +42,7 @@ public final class LinkTokens {
         json.put("p", claim.personId());
         if (claim.channel() != null) json.put("c", claim.channel());
         if (claim.topic() != null) json.put("t", claim.topic());
+        if (claim.deliveryId() != null) json.put("d", claim.deliveryId());
         String payload = ENC.encodeToString(json.toString().getBytes(StandardCharsets.UTF_8));
         return payload + "." + ENC.encodeToString(mac(payload));
     }
@@ -61,7 +65,8 @@ public final class LinkTokens {
             String w = json.path("w").textValue();
             String p = json.path("p").textValue();
             if (w == null || p == null) return Optional.empty();
-            return Optional.of(new Claim(w, p, json.path("c").textValue(), json.path("t").textValue()));
+            return Optional.of(new Claim(w, p, json.path("c").textValue(), json.path("t").textValue(),
+                    json.path("d").textValue()));
         } catch (Exception e) {
             return Optional.empty(); // signed by us yet unreadable: cannot happen unless the format changed
         }

@@ -36,7 +36,7 @@ public final class Links {
     /** {@code unsubscribeUrl} and {@code preferencesUrl} for a delivery (topic may be null). */
     public Map<String, String> forDelivery(String workspaceId, String personId, String deliveryId, String channel,
                                            String topic) {
-        String token = tokens.issue(new LinkTokens.Claim(workspaceId, personId, channel, topic));
+        String token = tokens.issue(new LinkTokens.Claim(workspaceId, personId, channel, topic, deliveryId));
         String base = publicUrl.get();
         return Map.of("unsubscribeUrl", base + "/u/" + token, "preferencesUrl", base + "/preferences/" + token);
     }

@@ -145,14 +145,26 @@ public final class PreferenceCenter {
     private record Person(LinkTokens.Claim claim, String workspaceName, String userId) {
     }
 
+    private static boolean exists(java.sql.Connection c, String workspaceId, String personId)
+            throws java.sql.SQLException {
+        return Sql.queryOne(c, "SELECT 1 FROM persons WHERE id = ? AND workspace_id = ?", rs -> 1, personId,
+                workspaceId).isPresent();
+    }
+
     private Person person(String token) {
         LinkTokens.Claim claim = tokens.verify(token).orElseThrow(() -> new ClientError(404, "invalid_link",
                 "This link is not valid. It may have been copied incompletely; open it again from the message.", null));
         return db.read(c -> {
             Optional<String> ws = Sql.queryOne(c, "SELECT name FROM workspaces WHERE id = ?", rs -> rs.getString(1),
                     claim.workspaceId());
+            String personId = claim.personId();
+            if (claim.deliveryId() != null && !exists(c, claim.workspaceId(), personId)) {
+                // Merged into another person since the message was sent: its delivery moved with them.
+                personId = Sql.queryOne(c, "SELECT person_id FROM deliveries WHERE id = ? AND workspace_id = ?",
+                        rs -> rs.getString(1), claim.deliveryId(), claim.workspaceId()).orElse(personId);
+            }
             Optional<String> userId = Sql.queryOne(c, "SELECT user_id FROM persons WHERE id = ? AND workspace_id = ?",
-                    rs -> Optional.ofNullable(rs.getString(1)), claim.personId(), claim.workspaceId())
+                    rs -> Optional.ofNullable(rs.getString(1)), personId, claim.workspaceId())
                     .flatMap(x -> x);
             if (ws.isEmpty() || userId.isEmpty()) {
                 throw new ClientError(404, "unknown_person", "This link no longer leads to anyone's preferences: the "

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 class LinkTokensTest {
     private final MasterKey key = MasterKey.generate(new SecureRandom());
     private final LinkTokens tokens = new LinkTokens(key);
-    private final LinkTokens.Claim claim = new LinkTokens.Claim("ws_1", "person_1", "email", "product_tips");
+    private final LinkTokens.Claim claim = new LinkTokens.Claim("ws_1", "person_1", "email", "product_tips", "d1");
 
     @Test
     void aTokenCarriesItsClaimAndIsUrlSafe() {
@@ -20,7 +20,7 @@ class LinkTokensTest {
         assertThat(token).matches("[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+").hasSizeLessThan(LinkTokens.MAX_LENGTH);
         assertThat(tokens.verify(token)).contains(claim);
         assertThat(new LinkTokens(key).verify(token)).contains(claim); // after a restart
-        LinkTokens.Claim noTopic = new LinkTokens.Claim("ws_1", "person_1", "push", null);
+        LinkTokens.Claim noTopic = new LinkTokens.Claim("ws_1", "person_1", "push", null, null);
         assertThat(tokens.verify(tokens.issue(noTopic))).contains(noTopic);
     }
 

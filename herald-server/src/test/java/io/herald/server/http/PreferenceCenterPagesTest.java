@@ -237,6 +237,30 @@ class PreferenceCenterPagesTest {
 
     @ParameterizedTest
     @MethodSource("io.herald.testing.TestDatabase#engines")
+    void aLinkSentBeforeAMergeFollowsItsDeliveryToThePersonMergedInto(Engine engine) {
+        try (TestHerald h = seeded(engine, dir, clock)) {
+            accepted(h, "/v1/identify", "{\"userId\":\"u9\",\"traits\":{\"plan\":\"free\"}}");
+            h.process();
+            String before = personId(h, "u9");
+            h.herald().database().inTransaction(c -> Sql.update(c, "INSERT INTO deliveries (id, workspace_id, person_id, "
+                    + "channel, idempotency_key, status, message, context, priority, created_at, updated_at) VALUES "
+                    + "('d-merge', ?, ?, 'email', 'k-merge', 'sent', '{}', '{}', 0, 0, 0)", workspace(h), before));
+            String url = h.herald().links().forDelivery(workspace(h), before, "d-merge", "email", null).get("unsubscribeUrl");
+            String token = url.substring(url.indexOf("/u/") + 3);
+            // u9 becomes an alias of u1: one of the two persons is merged into the other
+            accepted(h, "/v1/alias", "{\"previousId\":\"u9\",\"userId\":\"u1\"}");
+            h.process();
+            String after = personId(h, "u1");
+            assertThat(after).isNotEqualTo(before);
+            assertThat(Api.count(h, "SELECT COUNT(*) FROM persons WHERE id = ?", before)).isZero();
+            html(post(h, "/u/" + token, FORM, "List-Unsubscribe=One-Click"), 200);
+            h.process();
+            assertThat(json(prefs(h))).isEqualTo(json("{\"channels\":{\"email\":false},\"topics\":{}}"));
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.herald.testing.TestDatabase#engines")
     void anErasedPersonsLinksLeadNowhere(Engine engine) {
         try (TestHerald h = seeded(engine, dir, clock)) {
             String token = token(h, "email", null);
