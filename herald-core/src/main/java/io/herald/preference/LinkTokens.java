@@ -53,13 +53,11 @@ public final class LinkTokens {
         int dot = token.indexOf('.');
         if (dot <= 0 || dot != token.lastIndexOf('.')) return Optional.empty();
         String payload = token.substring(0, dot);
-        byte[] sig;
-        try {
-            sig = Base64.getUrlDecoder().decode(token.substring(dot + 1));
-        } catch (IllegalArgumentException e) {
-            return Optional.empty();
-        }
-        if (!MessageDigest.isEqual(mac(payload), sig)) return Optional.empty();
+        // Compared as the text issued, not as decoded bytes: base64 decoders ignore a last character's unused bits,
+        // so several spellings decode to one signature, and every altered token must be refused.
+        byte[] expected = ENC.encodeToString(mac(payload)).getBytes(StandardCharsets.US_ASCII);
+        byte[] given = token.substring(dot + 1).getBytes(StandardCharsets.UTF_8);
+        if (!MessageDigest.isEqual(expected, given)) return Optional.empty();
         try {
             JsonNode json = EventCodec.mapper().readTree(Base64.getUrlDecoder().decode(payload));
             String w = json.path("w").textValue();
