@@ -1,5 +1,6 @@
 package io.herald.server;
 
+import io.herald.credential.MasterKey;
 import io.herald.store.DatabaseConfig;
 import java.nio.file.Path;
 import java.util.Map;
@@ -10,7 +11,17 @@ import java.util.Map;
  */
 public record Config(String host, int port, Path dataDir, DatabaseConfig database, int partitions,
                      String bootstrapWriteKey, String bootstrapAdminKey, String bootstrapIdentitySecret,
-                     boolean jsonLogs) {
+                     boolean jsonLogs, String secretKey, String publicUrl) {
+
+    /**
+     * Without a master key (then read from or generated into {@code dataDir/secret.key}) or a public URL (then
+     * {@code http://localhost:<port>}).
+     */
+    public Config(String host, int port, Path dataDir, DatabaseConfig database, int partitions,
+                  String bootstrapWriteKey, String bootstrapAdminKey, String bootstrapIdentitySecret, boolean jsonLogs) {
+        this(host, port, dataDir, database, partitions, bootstrapWriteKey, bootstrapAdminKey, bootstrapIdentitySecret,
+                jsonLogs, null, null);
+    }
 
     /** A setting is missing or malformed; the message names the variable and what it expects. */
     public static final class Invalid extends RuntimeException {
@@ -44,9 +55,39 @@ public record Config(String host, int port, Path dataDir, DatabaseConfig databas
         if (!format.equals("text") && !format.equals("json")) {
             throw new Invalid("HERALD_LOG_FORMAT must be 'text' or 'json', was '" + format + "'");
         }
+        String secretKey = env.get("HERALD_SECRET_KEY");
+        if (secretKey != null && !secretKey.isBlank()) {
+            try {
+                MasterKey.fromBase64(secretKey, "HERALD_SECRET_KEY");
+            } catch (MasterKey.Unusable e) {
+                throw new Invalid(e.getMessage() + "; or unset it to keep a generated key in " + dataDir.resolve(
+                        MasterKey.FILE_NAME));
+            }
+        } else {
+            secretKey = null;
+        }
         return new Config(host, port, dataDir, db, partitions, nonBlank(env, "HERALD_BOOTSTRAP_WRITE_KEY"),
                 nonBlank(env, "HERALD_BOOTSTRAP_ADMIN_KEY"), nonBlank(env, "HERALD_BOOTSTRAP_IDENTITY_SECRET"),
-                format.equals("json"));
+                format.equals("json"), secretKey, publicUrl(env));
+    }
+
+    /** HERALD_PUBLIC_URL: where people reach this Herald, for the links in messages; null when unset. */
+    private static String publicUrl(Map<String, String> env) {
+        String v = env.get("HERALD_PUBLIC_URL");
+        if (v == null || v.isBlank()) return null;
+        String url = v.trim();
+        while (url.endsWith("/")) url = url.substring(0, url.length() - 1);
+        try {
+            java.net.URI u = new java.net.URI(url);
+            if (!("http".equals(u.getScheme()) || "https".equals(u.getScheme())) || u.getHost() == null
+                    || u.getQuery() != null || u.getFragment() != null) {
+                throw new java.net.URISyntaxException(url, "not an http(s) base URL");
+            }
+        } catch (java.net.URISyntaxException e) {
+            throw new Invalid("HERALD_PUBLIC_URL must be the http(s) address people reach Herald at, e.g. "
+                    + "https://herald.example.com, was '" + v + "'");
+        }
+        return url;
     }
 
     private static int intSetting(Map<String, String> env, String name, int fallback, int min, int max) {

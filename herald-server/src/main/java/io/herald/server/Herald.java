@@ -1,10 +1,15 @@
 package io.herald.server;
 
+import io.herald.credential.Credentials;
+import io.herald.credential.MasterKey;
 import io.herald.ingest.Ingest;
 import io.herald.log.JdbcEventLog;
 import io.herald.person.IdentityStage;
 import io.herald.person.People;
 import io.herald.person.ProfileStage;
+import io.herald.preference.LinkTokens;
+import io.herald.preference.Links;
+import io.herald.preference.PreferenceCenter;
 import io.herald.preference.Preferences;
 import io.herald.preference.Topics;
 import io.herald.processor.BatchGuard;
@@ -23,6 +28,7 @@ import io.herald.workspace.Workspaces;
 import io.javalin.Javalin;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.security.SecureRandom;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.Optional;
@@ -48,9 +54,15 @@ public final class Herald implements AutoCloseable {
     private final Simulator simulator;
     private final PrometheusMeterRegistry meters;
     private final Optional<Workspaces.Created> bootstrapped;
+    private final MasterKey masterKey;
+    private final Credentials credentials;
+    private final Links links;
     private Javalin http;
 
     private Herald(Config config, InstantSource clock) {
+        // First: a missing or unusable master key stops start-up before anything is opened.
+        this.masterKey = config.secretKey() != null ? MasterKey.fromBase64(config.secretKey(), "HERALD_SECRET_KEY")
+                : MasterKey.loadOrCreate(config.dataDir(), new SecureRandom());
         this.meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         this.db = Database.open(config.database());
         try {
@@ -77,8 +89,13 @@ public final class Herald implements AutoCloseable {
         Topics topics = new Topics(db, segments, clock);
         Preferences preferences = new Preferences(db, ingest, clock);
         Simulations simulations = new Simulations(campaigns, segments, topics, clock, simulator);
+        this.credentials = new Credentials(db, masterKey, clock);
+        LinkTokens linkTokens = new LinkTokens(masterKey);
+        this.links = new Links(() -> config.publicUrl() != null ? config.publicUrl() : "http://localhost:" + port(),
+                linkTokens);
+        PreferenceCenter preferenceCenter = new PreferenceCenter(db, topics, preferences, linkTokens);
         this.http = HttpApi.create(new HttpApi.Services(workspaces, ingest, people, segments, topics, preferences,
-                campaigns, new Deliveries(db), simulations, db, meters));
+                campaigns, new Deliveries(db), simulations, db, meters, credentials, preferenceCenter));
     }
 
     /**
@@ -132,6 +149,16 @@ public final class Herald implements AutoCloseable {
 
     public Timers timers() {
         return timers;
+    }
+
+    /** The workspaces' channel credentials, decrypted for the channel providers. */
+    public Credentials credentials() {
+        return credentials;
+    }
+
+    /** Unsubscribe and preference-center links for deliveries, at HERALD_PUBLIC_URL (else http://localhost:port). */
+    public Links links() {
+        return links;
     }
 
     public Database database() {

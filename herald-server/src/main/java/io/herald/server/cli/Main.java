@@ -45,7 +45,8 @@ public final class Main implements Callable<Integer> {
             cmd.getErr().println("herald: " + c.getMessage() + (named ? "" : " [" + c.field() + "]"));
             return 2;
         }
-        if (e instanceof Config.Invalid || e instanceof IllegalArgumentException || e instanceof StoreException) {
+        if (e instanceof Config.Invalid || e instanceof IllegalArgumentException || e instanceof StoreException
+                || e instanceof io.herald.credential.MasterKey.Unusable) {
             cmd.getErr().println("herald: " + e.getMessage());
             return 2;
         }

@@ -2,11 +2,13 @@ package io.herald.server.http;
 
 import io.herald.campaign.Campaigns;
 import io.herald.campaign.Deliveries;
+import io.herald.credential.Credentials;
 import io.herald.error.ClientError;
 import io.herald.error.Unavailable;
 import io.herald.ingest.CallKind;
 import io.herald.ingest.Ingest;
 import io.herald.person.People;
+import io.herald.preference.PreferenceCenter;
 import io.herald.preference.Preferences;
 import io.herald.preference.Topics;
 import io.herald.segment.Segments;
@@ -33,7 +35,8 @@ public final class HttpApi {
     public record Services(Workspaces workspaces, Ingest ingest, People people, Segments segments, Topics topics,
                            Preferences preferences, Campaigns campaigns, Deliveries deliveries,
                            Simulations simulations, Database db,
-                           PrometheusMeterRegistry meters) {
+                           PrometheusMeterRegistry meters, Credentials credentials,
+                           PreferenceCenter preferenceCenter) {
     }
 
     private HttpApi() {
@@ -47,6 +50,8 @@ public final class HttpApi {
         TopicsApi topics = new TopicsApi(s.topics(), s.preferences(), auth);
         CampaignsApi campaigns = new CampaignsApi(s.campaigns(), s.deliveries(), auth);
         SimulationsApi simulations = new SimulationsApi(s.simulations(), auth);
+        ChannelsApi channels = new ChannelsApi(s.credentials(), auth);
+        PreferenceCenterPages preferencePages = new PreferenceCenterPages(s.preferenceCenter());
         return Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.concurrency.useVirtualThreads = true;
@@ -121,6 +126,15 @@ public final class HttpApi {
             r.get("/api/v1/campaigns/{id}/metrics", campaigns::metrics);
             r.post("/api/v1/campaigns/simulate", simulations::inline);
             r.post("/api/v1/campaigns/{id}/simulate", simulations::saved);
+            r.get("/api/v1/channels/{channel}", channels::get);
+            r.put("/api/v1/channels/{channel}", channels::put);
+            r.delete("/api/v1/channels/{channel}", channels::delete);
+
+            // Public pages behind the links in messages: the signed token in the path is the authority, no key.
+            r.get("/preferences/{token}", preferencePages::preferences);
+            r.post("/preferences/{token}", preferencePages::savePreferences);
+            r.get("/u/{token}", preferencePages::unsubscribePage);
+            r.post("/u/{token}", preferencePages::unsubscribe);
 
             Counter.Builder requests = Counter.builder("herald.http.requests").description("HTTP requests answered");
             r.after(ctx -> requests.tag("status", statusClass(ctx)).register(s.meters()).increment());
@@ -136,6 +150,8 @@ public final class HttpApi {
                 ctx.header("Retry-After", "5");
                 ApiErrors.write(ctx, 503, "store_unavailable", "the store could not answer; retry shortly", null);
             });
+            r.exception(Credentials.Unreadable.class, (e, ctx) ->
+                    ApiErrors.write(ctx, 500, "credentials_unreadable", e.getMessage(), null)); // logged where detected
             r.exception(HttpResponseException.class, (e, ctx) ->
                     ApiErrors.write(ctx, e.getStatus(), codeFor(e.getStatus()), e.getMessage(), null));
             r.exception(Exception.class, (e, ctx) -> {
@@ -143,6 +159,9 @@ public final class HttpApi {
                 ApiErrors.write(ctx, 500, "internal_error", "Herald failed to answer this request", null);
             });
             r.error(404, ctx -> {
+                // The public pages answer their own 404s as HTML pages for people; keep those.
+                String type = ctx.res().getContentType();
+                if (type != null && type.startsWith("text/html")) return;
                 if (ctx.result() == null || ctx.result().isEmpty() || !ctx.result().startsWith("{\"error\"")) {
                     ApiErrors.write(ctx, 404, "not_found", "no such endpoint: " + ctx.method() + " " + ctx.path(), null);
                 }

@@ -1,0 +1,103 @@
+package io.herald.credential;
+
+import java.math.BigInteger;
+import java.security.AlgorithmParameters;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.Signature;
+import java.security.spec.ECGenParameterSpec;
+import java.security.spec.ECParameterSpec;
+import java.security.spec.ECPoint;
+import java.security.spec.ECPrivateKeySpec;
+import java.security.spec.ECPublicKeySpec;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.Optional;
+
+/** Parsing the keys providers hand out (PEM PKCS#8 files, VAPID keys), with the JDK alone. */
+final class Keys {
+    private Keys() {
+    }
+
+    /** A PEM {@code PRIVATE KEY} (PKCS#8) of the given algorithm (EC for APNs .p8, RSA for FCM), or empty. */
+    static Optional<PrivateKey> pkcs8(String pem, String algorithm) {
+        String begin = "-----BEGIN PRIVATE KEY-----";
+        String end = "-----END PRIVATE KEY-----";
+        int b = pem.indexOf(begin);
+        int e = pem.indexOf(end);
+        if (b < 0 || e < b) return Optional.empty();
+        String body = pem.substring(b + begin.length(), e).replaceAll("\\s", "");
+        try {
+            byte[] der = Base64.getDecoder().decode(body);
+            return Optional.of(KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(der)));
+        } catch (IllegalArgumentException | GeneralSecurityException ex) {
+            return Optional.empty();
+        }
+    }
+
+    /** The P-256 curve's parameters. */
+    static ECParameterSpec p256() {
+        try {
+            AlgorithmParameters params = AlgorithmParameters.getInstance("EC");
+            params.init(new ECGenParameterSpec("secp256r1"));
+            return params.getParameterSpec(ECParameterSpec.class);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("P-256 is unavailable in this JVM", e);
+        }
+    }
+
+    /** A VAPID public key: an uncompressed P-256 point (65 bytes, 0x04 ‖ x ‖ y), base64url; or empty. */
+    static Optional<PublicKey> vapidPublic(String base64url) {
+        byte[] raw = decodeUrl(base64url);
+        if (raw == null || raw.length != 65 || raw[0] != 4) return Optional.empty();
+        try {
+            ECPoint w = new ECPoint(new BigInteger(1, Arrays.copyOfRange(raw, 1, 33)),
+                    new BigInteger(1, Arrays.copyOfRange(raw, 33, 65)));
+            return Optional.of(KeyFactory.getInstance("EC").generatePublic(new ECPublicKeySpec(w, p256())));
+        } catch (GeneralSecurityException | IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** A VAPID private key: the 32-byte P-256 scalar, base64url; or empty. */
+    static Optional<PrivateKey> vapidPrivate(String base64url) {
+        byte[] raw = decodeUrl(base64url);
+        if (raw == null || raw.length != 32) return Optional.empty();
+        BigInteger s = new BigInteger(1, raw);
+        ECParameterSpec curve = p256();
+        if (s.signum() == 0 || s.compareTo(curve.getOrder()) >= 0) return Optional.empty();
+        try {
+            return Optional.of(KeyFactory.getInstance("EC").generatePrivate(new ECPrivateKeySpec(s, curve)));
+        } catch (GeneralSecurityException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Whether a signature made with {@code priv} verifies under {@code pub}: the two halves of one key pair. */
+    static boolean pair(PrivateKey priv, PublicKey pub) {
+        try {
+            byte[] probe = "herald vapid key pair check".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            Signature s = Signature.getInstance("SHA256withECDSA");
+            s.initSign(priv);
+            s.update(probe);
+            byte[] sig = s.sign();
+            Signature v = Signature.getInstance("SHA256withECDSA");
+            v.initVerify(pub);
+            v.update(probe);
+            return v.verify(sig);
+        } catch (GeneralSecurityException e) {
+            return false;
+        }
+    }
+
+    private static byte[] decodeUrl(String text) {
+        try {
+            return Base64.getUrlDecoder().decode(text.trim().replace("=", ""));
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+}
