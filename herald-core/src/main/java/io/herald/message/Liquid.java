@@ -130,8 +130,14 @@ final class Liquid {
         }
         LNode root = c.borrow(parser);
         try {
-            Root ctx = new Root(parser, variables, state);
-            ctx.getEnvironmentMap().put(STATE, state);
+            // One context serves every template of a message: variables a template assigns are seen by the ones
+            // after it, and the iteration limit counts for the whole message.
+            TemplateContext ctx = state.context;
+            if (ctx == null) {
+                ctx = new Root(parser, variables, state);
+                ctx.getEnvironmentMap().put(STATE, state);
+                state.context = ctx;
+            }
             Object out = root.render(ctx);
             out = parser.getRenderTransformer().transformObject(ctx, out);
             String s = out == null ? "" : out.toString();

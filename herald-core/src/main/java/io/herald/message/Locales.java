@@ -39,7 +39,14 @@ final class Locales {
     /** The Java locale for number, money and date names; English when unknown. */
     static Locale of(String tag) {
         if (tag == null || tag.isBlank()) return Locale.ENGLISH;
+        Locale known = JAVA.get(tag);
+        if (known != null) return known;
         Locale l = Locale.forLanguageTag(tag.trim().replace('_', '-'));
-        return l.getLanguage().isEmpty() ? Locale.ENGLISH : l;
+        l = l.getLanguage().isEmpty() ? Locale.ENGLISH : l;
+        if (JAVA.size() < 10_000) JAVA.put(tag, l);
+        return l;
     }
+
+    /** Parsing a language tag costs more than the rest of a short render; people's locales are few. */
+    private static final java.util.Map<String, Locale> JAVA = new java.util.concurrent.ConcurrentHashMap<>();
 }

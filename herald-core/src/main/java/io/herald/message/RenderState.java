@@ -23,6 +23,8 @@ final class RenderState {
     }
 
     final ZoneId zone;
+    /** Liqp's context for this message, made by the first template that renders. */
+    liqp.TemplateContext context;
     final Locale locale;
     final Instant now;
     private final long deadline;

@@ -120,13 +120,20 @@ public final class Renderer {
         return (int) Long.remainderUnsigned(h, 100);
     }
 
+    private static final Map<String, ZoneId> ZONES = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** The person's zone; UTC when unknown (an unknown zone is not worth failing a message for). */
     private static ZoneId zone(String timezone) {
         if (timezone == null || timezone.isBlank()) return ZoneOffset.UTC;
+        ZoneId z = ZONES.get(timezone);
+        if (z != null) return z;
         try {
-            return ZoneId.of(timezone);
+            z = ZoneId.of(timezone);
         } catch (DateTimeException e) {
-            return ZoneOffset.UTC;
+            z = ZoneOffset.UTC;
         }
+        if (ZONES.size() < 10_000) ZONES.put(timezone, z);
+        return z;
     }
 
     /** Every string under {@code n} rendered; other values kept. Shares unchanged subtrees with the message. */
