@@ -47,6 +47,7 @@ public final class HttpApi {
         TopicsApi topics = new TopicsApi(s.topics(), s.preferences(), auth);
         CampaignsApi campaigns = new CampaignsApi(s.campaigns(), s.deliveries(), auth);
         SimulationsApi simulations = new SimulationsApi(s.simulations(), auth);
+        MessagesApi messages = new MessagesApi(s.people(), auth);
         return Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.concurrency.useVirtualThreads = true;
@@ -121,6 +122,7 @@ public final class HttpApi {
             r.get("/api/v1/campaigns/{id}/metrics", campaigns::metrics);
             r.post("/api/v1/campaigns/simulate", simulations::inline);
             r.post("/api/v1/campaigns/{id}/simulate", simulations::saved);
+            r.post("/api/v1/messages/preview", messages::preview);
 
             Counter.Builder requests = Counter.builder("herald.http.requests").description("HTTP requests answered");
             r.after(ctx -> requests.tag("status", statusClass(ctx)).register(s.meters()).increment());
