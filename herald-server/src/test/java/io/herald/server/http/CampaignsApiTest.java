@@ -288,7 +288,8 @@ class CampaignsApiTest {
             assertThat(delivery.path("channel").asText()).isEqualTo("in_app");
             assertThat(delivery.path("status").asText()).isEqualTo("queued");
             assertThat(delivery.has("reason")).isFalse();
-            assertThat(delivery.path("content")).isEqualTo(Api.json("{\"title\":\"Hi {{ journey.data.plan }}\"}"));
+            assertThat(delivery.path("content")).isEqualTo(Api.json(
+                    "{\"format\":\"modal\",\"steps\":[{\"blocks\":[{\"type\":\"text\",\"text\":\"Hi {{ journey.data.plan }}\"}]}]}"));
             assertThat(delivery.path("createdAt").asText()).isEqualTo("2026-11-22T12:00:05Z");
             assertThat(run.path("path").get(1).path("detail").asText()).contains(delivery.path("id").asText());
 
