@@ -202,6 +202,16 @@ class RendererTest {
     }
 
     @Test
+    void aRenderOverItsTimeBudgetFails() {
+        // A zero budget: the first check of the clock, after some output, is already late.
+        RenderState late = new RenderState(java.time.ZoneOffset.UTC, java.util.Locale.ENGLISH, Instant.EPOCH, 0, 1_000_000);
+        assertThatThrownBy(() -> MessageParser.LIQUID.render("{% for i in (1..500) %}{{ i }}{% endfor %}", Map.of(), late))
+                .isInstanceOf(RenderFailure.class)
+                .satisfies(e -> assertThat(((RenderFailure) e).reason()).isEqualTo("render_limit"))
+                .hasMessageContaining("ms to render");
+    }
+
+    @Test
     void htmlInAnEmailIsKeptAsWritten() throws Exception {
         Rendered r = renderer.render("email", json("""
                 {"subject": "Hi {{ person.first_name }}", "html": "<p style=\\"color:red\\">Hi <b>{{ person.first_name }}</b> &amp; <a href=\\"{{ delivery.unsubscribeUrl }}\\">bye</a></p>", "text": "Hi"}"""), ada());

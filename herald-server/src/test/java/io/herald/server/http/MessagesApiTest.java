@@ -114,6 +114,9 @@ class MessagesApiTest {
                 TestHerald.Answer a = admin(h, "POST", PREVIEW, (String) c[0]);
                 refused(a, (int) c[1], (String) c[2], (String) c[3]);
             }
+            TestHerald.Answer syntax = admin(h, "POST", PREVIEW, "{\"channel\":\"sms\",\"message\":{\"body\":\"Hi\\n  {{ person.name | }}\"}}");
+            refused(syntax, 400, "invalid_field", "message.body");
+            assertThat(syntax.json().path("error").path("message").asText()).contains("line 2, column");
             // Keys: none, a write key, another workspace's admin key (its people are not this one's).
             refused(request(h, "POST", PREVIEW, Map.of("Content-Type", "application/json"), utf8("{\"channel\":\"push\",\"message\":{\"title\":\"t\"}}")),
                     401, "missing_key", null);
