@@ -50,9 +50,13 @@ public final class Renderer {
     public Rendered render(String channel, JsonNode message, RenderContext context) throws RenderFailure {
         if (message == null || !message.isObject()) throw new RenderFailure("invalid_message", "the message is not an object");
         Integer variant = null;
-        ObjectNode chosen = base(message);
-        layer(chosen, Locales.pick(message.get("translations"), context.locale()));
         JsonNode variants = message.get("variants");
+        JsonNode translation = Locales.pick(message.get("translations"), context.locale());
+        // Most messages have neither: they are rendered from as saved (fill copies what it renders).
+        boolean layered = translation != null || (variants != null && variants.isArray() && !variants.isEmpty());
+        ObjectNode chosen = layered || message.has("translations") || message.has("variants")
+                ? base(message) : (ObjectNode) message;
+        layer(chosen, translation);
         if (variants != null && variants.isArray() && !variants.isEmpty()) {
             variant = pick(variants, context.bucketKey());
             JsonNode v = variants.get(variant);
