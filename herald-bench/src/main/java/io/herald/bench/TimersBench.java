@@ -38,7 +38,7 @@ final class TimersBench {
     private static final String CAMPAIGN = """
             {"name":"Welcome tip after a day","trigger":{"event":"signed_up"},"start":"wait",
              "steps":{"wait":{"type":"delay","duration":"P1D","next":"tip"},
-                      "tip":{"type":"message","channel":"in_app","message":{"title":"A tip for your first day"},"next":"done"},
+                      "tip":{"type":"message","channel":"in_app","message":{"format":"modal","steps":[{"blocks":[{"type":"text","text":"A tip for your first day"}]}]},"next":"done"},
                       "done":{"type":"exit"}}}""";
 
     private TimersBench() {

@@ -3,6 +3,7 @@ package io.herald.campaign;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.herald.error.ClientError;
+import io.herald.message.MessageParser;
 import io.herald.segment.Condition;
 import io.herald.segment.ConditionParser;
 import io.herald.segment.EventMatcher;
@@ -35,7 +36,9 @@ final class Steps {
                 if (!JourneyParser.CHANNELS.contains(channel)) {
                     throw ClientError.invalid(f + ".channel", f + ".channel must be one of email, in_app, push, sms, whatsapp");
                 }
-                yield new Journey.Step.Message(when, channel, JourneyParser.object(n, f, "message"), next(n, f, "next"));
+                ObjectNode message = JourneyParser.object(n, f, "message");
+                MessageParser.parse(channel, message, f + ".message");
+                yield new Journey.Step.Message(when, channel, message, next(n, f, "next"));
             }
             case "delay" -> delay(n, f, when);
             case "wait_until" -> waitUntil(n, f, when);
@@ -162,6 +165,8 @@ final class Steps {
         request.put("url", url);
         if (n.has("headers")) request.set("headers", n.get("headers"));
         if (n.has("body")) request.set("body", n.get("body"));
+        // The request is a webhook message: headers, body and URL are checked (Liquid included) where they stand.
+        MessageParser.parse("webhook", request, f);
         return new Journey.Step.Webhook(when, request, next(n, f, "next"));
     }
 

@@ -37,7 +37,7 @@ class CampaignLaunchTest {
     private static String broadcast(String segmentId, String options) {
         return "{\"name\":\"launch news\",\"trigger\":{\"broadcast\":{\"segment\":\"" + segmentId + "\"" + options + "}},"
                 + "\"start\":\"m\",\"steps\":{\"m\":{\"type\":\"message\",\"channel\":\"in_app\","
-                + "\"message\":{\"title\":\"We launched\"},\"next\":\"x\"},\"x\":{\"type\":\"exit\"}}}";
+                + "\"message\":{\"format\":\"modal\",\"steps\":[{\"blocks\":[{\"type\":\"text\",\"text\":\"We launched\"}]}]},\"next\":\"x\"},\"x\":{\"type\":\"exit\"}}}";
     }
 
     private static void identify(Pipeline p, String userId, String traits, String timezone) {

@@ -75,7 +75,7 @@ class CampaignScenarioTest {
             String id = launch(p, """
                     {"name":"setup tip","trigger":{"event":"setup_started"},"entry":{"reentry":"always"},"start":"wait",
                      "steps":{"wait":{"type":"wait_until","event":"setup_finished","timeout":"PT30M","next":"done","onTimeout":"tip"},
-                              "tip":{"type":"message","channel":"in_app","message":{"title":"Need a hand?"},"next":"done"},
+                              "tip":{"type":"message","channel":"in_app","message":{"format":"modal","steps":[{"blocks":[{"type":"text","text":"Need a hand?"}]}]},"next":"done"},
                               "done":{"type":"exit"}}}""");
             track(p, "quitter", "setup_started", "{}");
             track(p, "finisher", "setup_started", "{}");
@@ -106,11 +106,11 @@ class CampaignScenarioTest {
                      "goal":{"event":"upgraded","within":"P3D"},
                      "start":"s1",
                      "steps":{
-                       "s1":{"type":"message","channel":"in_app","message":{"title":"You hit the limit"},"next":"s2"},
+                       "s1":{"type":"message","channel":"in_app","message":{"format":"modal","steps":[{"blocks":[{"type":"text","text":"You hit the limit"}]}]},"next":"s2"},
                        "s2":{"type":"wait_until","event":"upgraded","timeout":"P1D","next":"done","onTimeout":"s3"},
                        "s3":{"type":"branch","condition":{"device":{"pushEnabled":true}},"yes":"s4","no":"s5"},
                        "s4":{"type":"message","channel":"push","message":{"title":"Upgrade?"},"next":"done"},
-                       "s5":{"type":"message","channel":"email","message":{"subject":"Upgrade?"},"next":"done"},
+                       "s5":{"type":"message","channel":"email","message":{"subject":"Upgrade?","html":"<p>Upgrade?</p>"},"next":"done"},
                        "done":{"type":"exit"}}}""");
             identify(p, "free-no-push", "{\"plan\":\"free\"}");
             identify(p, "free-upgrader", "{\"plan\":\"free\"}");
@@ -152,7 +152,7 @@ class CampaignScenarioTest {
                     + "\"start\":\"b\",\"steps\":{\"b\":{\"type\":\"branch\",\"condition\":{\"device\":{\"pushEnabled\":true}},"
                     + "\"yes\":\"push\",\"no\":\"mail\"},"
                     + "\"push\":{\"type\":\"message\",\"channel\":\"push\",\"message\":{\"title\":\"We miss you\"},\"next\":\"end\"},"
-                    + "\"mail\":{\"type\":\"message\",\"channel\":\"email\",\"message\":{\"subject\":\"We miss you\"},\"next\":\"end\"},"
+                    + "\"mail\":{\"type\":\"message\",\"channel\":\"email\",\"message\":{\"subject\":\"We miss you\",\"html\":\"<p>We miss you</p>\"},\"next\":\"end\"},"
                     + "\"end\":{\"type\":\"exit\"}}}");
             p.send(CallKind.DEVICE_REGISTER, "{\"userId\":\"phone\",\"token\":\"t1\",\"platform\":\"ios\",\"provider\":\"apns\"}");
             track(p, "phone", "login", "{}");
@@ -203,8 +203,8 @@ class CampaignScenarioTest {
             String id = launch(p, """
                     {"name":"ab","trigger":{"event":"signed_up"},"start":"split","goal":{"event":"activated","within":"P7D"},
                      "steps":{"split":{"type":"split","paths":[{"weight":45,"next":"a"},{"weight":45,"next":"b"}],"holdout":10},
-                              "a":{"type":"message","channel":"in_app","message":{"title":"A"},"next":"x"},
-                              "b":{"type":"message","channel":"in_app","message":{"title":"B"},"next":"x"},
+                              "a":{"type":"message","channel":"in_app","message":{"format":"modal","steps":[{"blocks":[{"type":"text","text":"A"}]}]},"next":"x"},
+                              "b":{"type":"message","channel":"in_app","message":{"format":"modal","steps":[{"blocks":[{"type":"text","text":"B"}]}]},"next":"x"},
                               "x":{"type":"exit"}}}""");
             for (int i = 0; i < 200; i++) p.send(CallKind.TRACK, "{\"userId\":\"u" + i + "\",\"event\":\"signed_up\"}");
             p.settle();
@@ -234,7 +234,7 @@ class CampaignScenarioTest {
             String id = launch(p, """
                     {"name":"survey","trigger":{"event":"launch_succeeded"},"start":"wait",
                      "steps":{"wait":{"type":"delay","duration":"PT1H","next":"survey"},
-                              "survey":{"type":"message","channel":"in_app","message":{"title":"How did it go?"},"next":"x"},
+                              "survey":{"type":"message","channel":"in_app","message":{"format":"modal","steps":[{"blocks":[{"type":"text","text":"How did it go?"}]}]},"next":"x"},
                               "x":{"type":"exit"}}}""");
             track(p, "u1", "launch_succeeded", "{}");
             p.campaigns().pause(WS, id);
@@ -255,7 +255,7 @@ class CampaignScenarioTest {
             String v1 = """
                     {"name":"walkthrough","trigger":{"event":"feature_used","where":[{"property":"feature","op":"eq","value":"advanced"}]},
                      "start":"d","steps":{"d":{"type":"delay","duration":"PT5M","next":"m"},
-                     "m":{"type":"message","channel":"in_app","message":{"title":"v1"},"next":"x"},"x":{"type":"exit"}}}""";
+                     "m":{"type":"message","channel":"in_app","message":{"format":"modal","steps":[{"blocks":[{"type":"text","text":"v1"}]}]},"next":"x"},"x":{"type":"exit"}}}""";
             String id = launch(p, v1);
             track(p, "early", "feature_used", "{\"feature\":\"advanced\"}");
             // v2 sends at once, without the delay
@@ -267,7 +267,7 @@ class CampaignScenarioTest {
             assertThat(run(p, id, "early").version()).isEqualTo(1);
             assertThat(run(p, id, "late").version()).isEqualTo(2);
             String title = p.store().db().read(c -> Sql.queryOne(c, "SELECT message FROM deliveries WHERE run_id = ?",
-                    rs -> json(rs.getString(1)).path("title").asText(), run(p, id, "early").id()).orElseThrow());
+                    rs -> json(rs.getString(1)).at("/steps/0/blocks/0/text").asText(), run(p, id, "early").id()).orElseThrow());
             assertThat(title).isEqualTo("v1");
             assertThat(sent(p, "late")).containsExactly("in_app:m");
         }
@@ -281,7 +281,7 @@ class CampaignScenarioTest {
             p.settle();
             String campaign = """
                     {"name":"pro welcome","trigger":{"segmentEntered":"seg_pro"},"start":"m",
-                     "steps":{"m":{"type":"message","channel":"in_app","message":{"title":"Welcome to Pro"},"next":"x"},
+                     "steps":{"m":{"type":"message","channel":"in_app","message":{"format":"modal","steps":[{"blocks":[{"type":"text","text":"Welcome to Pro"}]}]},"next":"x"},
                               "x":{"type":"exit"}}}""";
             assertThat(p.campaigns().create(WS, "cmp_pro_welcome", json(campaign)).id()).isEqualTo("cmp_pro_welcome");
             p.campaigns().activate(WS, "cmp_pro_welcome");

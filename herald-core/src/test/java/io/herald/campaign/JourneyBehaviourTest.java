@@ -33,7 +33,7 @@ class JourneyBehaviourTest {
                     {"name":"10 projects","condition":{"event":"project_created","count":{"op":"gte","value":10}}}""")).id();
             p.settle();
             launch(p, "{\"name\":\"celebrate\",\"trigger\":{\"segmentEntered\":\"" + milestone + "\"},\"start\":\"m\","
-                    + "\"steps\":{\"m\":{\"type\":\"message\",\"channel\":\"in_app\",\"message\":{\"title\":\"10 projects!\"},"
+                    + "\"steps\":{\"m\":{\"type\":\"message\",\"channel\":\"in_app\",\"message\":{\"format\":\"modal\",\"steps\":[{\"blocks\":[{\"type\":\"text\",\"text\":\"10 projects!\"}]}]},"
                     + "\"next\":\"x\"},\"x\":{\"type\":\"exit\"}}}");
             for (int i = 0; i < 9; i++) track(p, "maker", "project_created", "{}");
             assertThat(sent(p, "maker")).isEmpty();
@@ -54,7 +54,7 @@ class JourneyBehaviourTest {
             p.settle();
             launch(p, "{\"name\":\"guide\",\"trigger\":{\"segmentEntered\":\"" + struggling + "\"},"
                     + "\"audience\":{\"attribute\":\"signed_up_at\",\"op\":\"before\",\"value\":\"P3D\"},\"start\":\"g\","
-                    + "\"steps\":{\"g\":{\"type\":\"message\",\"channel\":\"in_app\",\"message\":{\"format\":\"tooltip\"},"
+                    + "\"steps\":{\"g\":{\"type\":\"message\",\"channel\":\"in_app\",\"message\":{\"format\":\"tooltip\",\"anchor\":\"#export\",\"steps\":[{\"blocks\":[{\"type\":\"text\",\"text\":\"Try this\"}]}]},"
                     + "\"next\":\"x\"},\"x\":{\"type\":\"exit\"}}}");
             identify(p, "skipper", "{\"signed_up_at\":\"2026-11-01T09:00:00Z\"}");
             identify(p, "learner", "{\"signed_up_at\":\"2026-11-01T09:00:00Z\"}");
@@ -97,7 +97,7 @@ class JourneyBehaviourTest {
             String id = launch(p, """
                     {"name":"nudge","trigger":{"event":"pricing_viewed"},"start":"w",
                      "steps":{"w":{"type":"delay","duration":"PT1H","next":"m"},
-                              "m":{"type":"message","channel":"in_app","message":{"title":"Questions?"},"next":"x"},
+                              "m":{"type":"message","channel":"in_app","message":{"format":"modal","steps":[{"blocks":[{"type":"text","text":"Questions?"}]}]},"next":"x"},
                               "x":{"type":"exit"}}}""");
             p.send(CallKind.TRACK, "{\"anonymousId\":\"a1\",\"event\":\"pricing_viewed\",\"timestamp\":\"2026-11-20T00:00:00Z\"}");
             p.settle();
@@ -118,7 +118,7 @@ class JourneyBehaviourTest {
                     {"name":"welcome","trigger":{"event":"signed_up"},"start":"push",
                      "steps":{"push":{"type":"message","channel":"push","when":{"device":{"pushEnabled":true}},
                                       "message":{"title":"Hi"},"next":"mail"},
-                              "mail":{"type":"message","channel":"email","message":{"subject":"Hi"},"next":"x"},
+                              "mail":{"type":"message","channel":"email","message":{"subject":"Hi","html":"<p>Hi</p>"},"next":"x"},
                               "x":{"type":"exit"}}}""");
             track(p, "u1", "signed_up", "{}");
             assertThat(sent(p, "u1")).containsExactly("email:mail");

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 /** The benchmarks' entry point finds what the campaign stage would start: filters, segments, attributes, status. */
 class TriggerMatchingTest {
     static final String STEPS = "\"start\":\"m\",\"steps\":{\"m\":{\"type\":\"message\",\"channel\":\"in_app\","
-            + "\"message\":{\"title\":\"Hi\"},\"next\":\"x\"},\"x\":{\"type\":\"exit\"}}";
+            + "\"message\":{\"format\":\"modal\",\"steps\":[{\"blocks\":[{\"type\":\"text\",\"text\":\"Hi\"}]}]},\"next\":\"x\"},\"x\":{\"type\":\"exit\"}}";
 
     static TriggerMatching.Campaign campaign(String id, String status, String trigger) {
         return new TriggerMatching.Campaign(id, status,

@@ -74,14 +74,14 @@ class SimulatorTest {
     static final String ONBOARDING = """
             {"name":"30-day onboarding","trigger":{"event":"signed_up"},"goal":{"event":"upgraded","within":"P30D"},
              "start":"welcome","steps":{
-               "welcome":{"type":"message","channel":"in_app","message":{"title":"Welcome"},"next":"d3"},
+               "welcome":{"type":"message","channel":"in_app","message":{"format":"modal","steps":[{"blocks":[{"type":"text","text":"Welcome"}]}]},"next":"d3"},
                "d3":{"type":"delay","duration":"P3D","next":"activated"},
                "activated":{"type":"branch","condition":{"event":"project_created"},"yes":"d7","no":"nudge"},
-               "nudge":{"type":"message","channel":"email","message":{"subject":"Create your first project"},"next":"d7"},
+               "nudge":{"type":"message","channel":"email","message":{"subject":"Create your first project","html":"<p>Create your first project</p>"},"next":"d7"},
                "d7":{"type":"delay","duration":"P7D","next":"tips"},
                "tips":{"type":"message","channel":"push","message":{"title":"Three tips"},"next":"d20"},
                "d20":{"type":"delay","duration":"P20D","next":"survey"},
-               "survey":{"type":"message","channel":"in_app","message":{"title":"How is it going?"},"next":"done"},
+               "survey":{"type":"message","channel":"in_app","message":{"format":"modal","steps":[{"blocks":[{"type":"text","text":"How is it going?"}]}]},"next":"done"},
                "done":{"type":"exit"}}}""";
 
     @Test
@@ -121,8 +121,8 @@ class SimulatorTest {
         SimulationResult r = simulate("""
                 {"campaign":{"name":"setup tip","trigger":{"event":"setup_started"},"start":"wait",
                   "steps":{"wait":{"type":"wait_until","event":"setup_finished","timeout":"PT30M","next":"thanks","onTimeout":"tip"},
-                           "thanks":{"type":"message","channel":"in_app","message":{"title":"All set"},"next":"done"},
-                           "tip":{"type":"message","channel":"in_app","message":{"title":"Need a hand?"},"next":"done"},
+                           "thanks":{"type":"message","channel":"in_app","message":{"format":"modal","steps":[{"blocks":[{"type":"text","text":"All set"}]}]},"next":"done"},
+                           "tip":{"type":"message","channel":"in_app","message":{"format":"modal","steps":[{"blocks":[{"type":"text","text":"Need a hand?"}]}]},"next":"done"},
                            "done":{"type":"exit"}}},
                  "timeline":[{"at":"2026-11-22T10:00:00Z","userId":"finisher","type":"track","event":"setup_started"},
                              {"at":"2026-11-22T10:00:00Z","userId":"quitter","type":"track","event":"setup_started"},
@@ -143,8 +143,8 @@ class SimulatorTest {
     static final String AB = """
             {"name":"ab","trigger":{"event":"signed_up"},"start":"split",
              "steps":{"split":{"type":"split","paths":[{"weight":45,"next":"a"},{"weight":45,"next":"b"}],"holdout":10},
-                      "a":{"type":"message","channel":"in_app","message":{"title":"A"},"next":"x"},
-                      "b":{"type":"message","channel":"in_app","message":{"title":"B"},"next":"x"},
+                      "a":{"type":"message","channel":"in_app","message":{"format":"modal","steps":[{"blocks":[{"type":"text","text":"A"}]}]},"next":"x"},
+                      "b":{"type":"message","channel":"in_app","message":{"format":"modal","steps":[{"blocks":[{"type":"text","text":"B"}]}]},"next":"x"},
                       "x":{"type":"exit"}}}""";
 
     @Test
@@ -189,7 +189,7 @@ class SimulatorTest {
                 {"campaign":{"name":"re-engage","trigger":{"segmentEntered":"seg_inactive"},"start":"b",
                   "steps":{"b":{"type":"branch","condition":{"device":{"pushEnabled":true}},"yes":"push","no":"mail"},
                            "push":{"type":"message","channel":"push","message":{"title":"We miss you"},"next":"end"},
-                           "mail":{"type":"message","channel":"email","message":{"subject":"We miss you"},"next":"end"},
+                           "mail":{"type":"message","channel":"email","message":{"subject":"We miss you","html":"<p>We miss you</p>"},"next":"end"},
                            "end":{"type":"exit"}}},
                  "segments":[{"id":"seg_inactive","name":"inactive 7d",
                               "condition":{"and":[{"event":"login"},{"not":{"event":"login","within":"P7D"}}]}}],
@@ -212,7 +212,7 @@ class SimulatorTest {
                 {"campaign":{"name":"plan picked","trigger":{"event":"plan_chosen"},"start":"remember",
                   "steps":{"remember":{"type":"update","set":{"plan":"{{ event.properties.plan }}","onboarded":true},"next":"pro"},
                            "pro":{"type":"message","channel":"in_app","when":{"attribute":"plan","op":"eq","value":"pro"},
-                                  "message":{"title":"Pro tips"},"next":"done"},
+                                  "message":{"format":"modal","steps":[{"blocks":[{"type":"text","text":"Pro tips"}]}]},"next":"done"},
                            "done":{"type":"exit"}}},
                  "people":[{"userId":"ana","attributes":{"plan":"free","country":"PT"}},{"userId":"bo"}],
                  "timeline":[{"at":"+PT1M","userId":"ana","type":"track","event":"plan_chosen","properties":{"plan":"pro"}},
@@ -238,11 +238,11 @@ class SimulatorTest {
              "goal": {"event": "upgraded", "within": "P3D"},
              "start": "prompt",
              "steps": {
-               "prompt": {"type": "message", "channel": "in_app", "message": {"title": "You hit the contacts limit"}, "next": "wait"},
+               "prompt": {"type": "message", "channel": "in_app", "message": {"format":"modal","steps":[{"blocks":[{"type":"text","text":"You hit the contacts limit"}]}]}, "next": "wait"},
                "wait": {"type": "wait_until", "event": "upgraded", "timeout": "P1D", "next": "done", "onTimeout": "push_on"},
                "push_on": {"type": "branch", "condition": {"device": {"pushEnabled": true}}, "yes": "push", "no": "email"},
                "push": {"type": "message", "channel": "push", "message": {"title": "Upgrade for unlimited contacts"}, "next": "done"},
-               "email": {"type": "message", "channel": "email", "message": {"subject": "Upgrade for unlimited contacts"}, "next": "done"},
+               "email": {"type": "message", "channel": "email", "message": {"subject":"Upgrade for unlimited contacts","html":"<p>Upgrade for unlimited contacts</p>"}, "next": "done"},
                "done": {"type": "exit"}}}""";
 
     @Test

@@ -56,7 +56,7 @@ final class CampaignMix {
             c.set("trigger", trigger());
             c.put("start", "m");
             ObjectNode steps = c.putObject("steps");
-            steps.putObject("m").put("type", "message").put("channel", "in_app").put("next", "x")
+            steps.putObject("m").put("type", "message").put("channel", "push").put("next", "x")
                     .putObject("message").put("title", "Hello");
             steps.putObject("x").put("type", "exit");
             int s = random.nextInt(100);

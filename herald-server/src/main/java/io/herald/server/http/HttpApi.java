@@ -52,6 +52,7 @@ public final class HttpApi {
         SimulationsApi simulations = new SimulationsApi(s.simulations(), auth);
         ChannelsApi channels = new ChannelsApi(s.credentials(), auth);
         PreferenceCenterPages preferencePages = new PreferenceCenterPages(s.preferenceCenter());
+        MessagesApi messages = new MessagesApi(s.people(), auth);
         return Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.concurrency.useVirtualThreads = true;
@@ -135,6 +136,8 @@ public final class HttpApi {
             r.post("/preferences/{token}", preferencePages::savePreferences);
             r.get("/u/{token}", preferencePages::unsubscribePage);
             r.post("/u/{token}", preferencePages::unsubscribe);
+
+            r.post("/api/v1/messages/preview", messages::preview);
 
             Counter.Builder requests = Counter.builder("herald.http.requests").description("HTTP requests answered");
             r.after(ctx -> requests.tag("status", statusClass(ctx)).register(s.meters()).increment());

@@ -110,7 +110,7 @@ class ApplyExportTest {
         write(root, "campaigns/drafts.json", """
                 [{"kind": "campaign", "key": "winback", "name": "Win back",
                   "trigger": {"segmentExited": "key:engaged-power-users"}, "start": "m",
-                  "steps": {"m": {"type": "message", "channel": "email", "message": {"subject": "Miss you"}, "next": "x"},
+                  "steps": {"m": {"type": "message", "channel": "email", "message": {"subject":"Miss you","html":"<p>Miss you</p>"}, "next": "x"},
                             "x": {"type": "exit"}}},
                  {"kind": "campaign", "key": "clicked-followup", "name": "Follow-up", "trigger": {"event": "login"},
                   "audience": {"message": "key:onboarding", "status": "clicked", "within": "P30D"}, "start": "x",

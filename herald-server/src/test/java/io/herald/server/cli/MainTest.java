@@ -84,7 +84,7 @@ class MainTest {
                 "  not entered",
                 "    2026-11-22T13:00:00Z  already in a run of the campaign (at step wait)",
                 "  deliveries",
-                "    2026-11-22T10:00:00Z  prompt  in_app  {\"title\":\"You hit the contacts limit\"}",
+                "    2026-11-22T10:00:00Z  prompt  in_app  {\"format\":\"modal\",\"steps\":[{\"blocks\":[{\"type\":\"text\",\"text\":\"You hit the contacts limit\"}]}]}",
                 "    2026-11-23T10:00:00Z  push    push    {\"title\":\"Upgrade for unlimited contacts\"}"));
         assertThat(report).contains("run 1 (version 1): exited (converted), converted 2026-11-22T12:00:00Z");
         assertThat(report).contains("""

@@ -301,7 +301,7 @@ class BadInputCorpusTest {
                 .header("Authorization", "Bearer " + OTHER_ADMIN_KEY).expect(404, "not_found"));
         // Simulations: nothing they refuse, and nothing they run, touches the workspace's store.
         String campaign = "{\"name\":\"c\",\"trigger\":{\"event\":\"e\"},\"start\":\"m\",\"steps\":{\"m\":{\"type\":"
-                + "\"message\",\"channel\":\"in_app\",\"message\":{\"title\":\"Hi\"},\"next\":\"x\"},\"x\":{\"type\":\"exit\"}}}";
+                + "\"message\",\"channel\":\"in_app\",\"message\":{\"format\":\"modal\",\"steps\":[{\"blocks\":[{\"type\":\"text\",\"text\":\"Hi\"}]}]},\"next\":\"x\"},\"x\":{\"type\":\"exit\"}}}";
         String entry = "{\"at\":\"+PT1M\",\"userId\":\"u1\",\"type\":\"track\",\"event\":\"e\"}";
         String simulate = "/api/v1/campaigns/simulate";
         c.add(when("simulate: malformed JSON").admin("POST", simulate, "{\"campaign\":").expect(400, "invalid_json"));

@@ -27,7 +27,7 @@ class CampaignsApiTest {
     /** Triggered by the API; greets the person with the trigger's data, waits a day, then ends. */
     static final String WELCOME = """
             {"name":"Welcome","key":"welcome","trigger":{"api":true},"start":"hello",
-             "steps":{"hello":{"type":"message","channel":"in_app","message":{"title":"Hi {{ journey.data.plan }}"},"next":"wait"},
+             "steps":{"hello":{"type":"message","channel":"in_app","message":{"format":"modal","steps":[{"blocks":[{"type":"text","text":"Hi {{ journey.data.plan }}"}]}]},"next":"wait"},
                       "wait":{"type":"delay","duration":"P1D","next":"done"},
                       "done":{"type":"exit"}}}""";
     /** Triggered by an event; its tip step is skipped for people on the free plan. */
@@ -308,7 +308,8 @@ class CampaignsApiTest {
             assertThat(delivery.path("channel").asText()).isEqualTo("in_app");
             assertThat(delivery.path("status").asText()).isEqualTo("queued");
             assertThat(delivery.has("reason")).isFalse();
-            assertThat(delivery.path("content")).isEqualTo(Api.json("{\"title\":\"Hi {{ journey.data.plan }}\"}"));
+            assertThat(delivery.path("content")).isEqualTo(Api.json(
+                    "{\"format\":\"modal\",\"steps\":[{\"blocks\":[{\"type\":\"text\",\"text\":\"Hi {{ journey.data.plan }}\"}]}]}"));
             assertThat(delivery.path("createdAt").asText()).isEqualTo("2026-11-22T12:00:05Z");
             assertThat(run.path("path").get(1).path("detail").asText()).contains(delivery.path("id").asText());
 
@@ -398,7 +399,7 @@ class CampaignsApiTest {
             String id = launch(h, """
                     {"name":"Upgrade","trigger":{"api":true},"goal":{"event":"upgraded","within":"P7D"},"start":"split",
                      "steps":{"split":{"type":"split","holdout":50,"paths":[{"weight":25,"next":"a"},{"weight":25,"next":"b"}]},
-                              "a":{"type":"message","channel":"in_app","message":{"title":"A"},"next":"done"},
+                              "a":{"type":"message","channel":"in_app","message":{"format":"modal","steps":[{"blocks":[{"type":"text","text":"A"}]}]},"next":"done"},
                               "b":{"type":"message","channel":"push","message":{"title":"B"},"next":"done"},
                               "done":{"type":"exit"}}}""");
             StringBuilder batch = new StringBuilder("{\"batch\":[");

@@ -30,9 +30,9 @@ class SimulationsApiTest {
     static final String PROMPT = """
             {"name":"Usage-limit upgrade prompt","trigger":{"event":"limit_reached"},
              "audience":{"attribute":"plan","op":"eq","value":"free"},"start":"prompt",
-             "steps":{"prompt":{"type":"message","channel":"in_app","message":{"title":"You hit the limit"},"next":"wait"},
+             "steps":{"prompt":{"type":"message","channel":"in_app","message":{"format":"modal","steps":[{"blocks":[{"type":"text","text":"You hit the limit"}]}]},"next":"wait"},
                       "wait":{"type":"wait_until","event":"upgraded","timeout":"P1D","next":"done","onTimeout":"mail"},
-                      "mail":{"type":"message","channel":"email","message":{"subject":"Upgrade?"},"next":"done"},
+                      "mail":{"type":"message","channel":"email","message":{"subject":"Upgrade?","html":"<p>Upgrade?</p>"},"next":"done"},
                       "done":{"type":"exit"}}}""";
 
     static final String TIMELINE = """
@@ -100,7 +100,7 @@ class SimulationsApiTest {
             String segmentId = segment.path("id").asText();
             String campaignId = h.herald().campaigns().create(workspaceId(h), json("""
                     {"name":"power user welcome","trigger":{"segmentEntered":"%s"},"start":"m",
-                     "steps":{"m":{"type":"message","channel":"in_app","message":{"title":"You are a power user"},"next":"x"},
+                     "steps":{"m":{"type":"message","channel":"in_app","message":{"format":"modal","steps":[{"blocks":[{"type":"text","text":"You are a power user"}]}]},"next":"x"},
                               "x":{"type":"exit"}}}""".formatted(segmentId))).id();
 
             JsonNode r = ok(admin(h, "POST", "/api/v1/campaigns/" + campaignId + "/simulate", """
