@@ -15,6 +15,7 @@ import io.herald.campaign.Deliveries;
 import io.herald.segment.SegmentStage;
 import io.herald.segment.Segments;
 import io.herald.server.http.HttpApi;
+import io.herald.policy.Settings;
 import io.herald.simulation.Simulations;
 import io.herald.simulation.Simulator;
 import io.herald.store.Database;
@@ -48,6 +49,7 @@ public final class Herald implements AutoCloseable {
     private final Simulator simulator;
     private final PrometheusMeterRegistry meters;
     private final Optional<Workspaces.Created> bootstrapped;
+    private final Settings settings;
     private Javalin http;
 
     private Herald(Config config, InstantSource clock) {
@@ -73,11 +75,14 @@ public final class Herald implements AutoCloseable {
             throw e;
         }
         Ingest ingest = new Ingest(eventLog, clock, meters);
+        // The policy gate reads policies through this one instance, so a PUT refreshes what it applies at once.
+        this.settings = new Settings(db, clock);
         Topics topics = new Topics(db, segments, clock);
         Preferences preferences = new Preferences(db, ingest, clock);
         Simulations simulations = new Simulations(campaigns, segments, topics, clock, simulator);
         this.http = HttpApi.create(new HttpApi.Services(workspaces, ingest, people, segments, topics, preferences,
-                campaigns, new Deliveries(db), simulations, db, meters));
+                campaigns, new Deliveries(db), simulations, db, meters,
+                settings));
     }
 
     /**
@@ -127,6 +132,11 @@ public final class Herald implements AutoCloseable {
 
     public Segments segments() {
         return segments;
+    }
+
+    /** The workspace settings (policies, styles); the policy gate is {@code new Gate(settings())}. */
+    public Settings settings() {
+        return settings;
     }
 
     public Timers timers() {

@@ -7,6 +7,7 @@ import io.herald.error.Unavailable;
 import io.herald.ingest.CallKind;
 import io.herald.ingest.Ingest;
 import io.herald.person.People;
+import io.herald.policy.Settings;
 import io.herald.preference.Preferences;
 import io.herald.preference.Topics;
 import io.herald.segment.Segments;
@@ -33,7 +34,8 @@ public final class HttpApi {
     public record Services(Workspaces workspaces, Ingest ingest, People people, Segments segments, Topics topics,
                            Preferences preferences, Campaigns campaigns, Deliveries deliveries,
                            Simulations simulations, Database db,
-                           PrometheusMeterRegistry meters) {
+                           PrometheusMeterRegistry meters,
+                           Settings settings) {
     }
 
     private HttpApi() {
@@ -47,6 +49,7 @@ public final class HttpApi {
         TopicsApi topics = new TopicsApi(s.topics(), s.preferences(), auth);
         CampaignsApi campaigns = new CampaignsApi(s.campaigns(), s.deliveries(), auth);
         SimulationsApi simulations = new SimulationsApi(s.simulations(), auth);
+        SettingsApi settings = new SettingsApi(s.settings(), auth);
         return Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.concurrency.useVirtualThreads = true;
@@ -121,6 +124,10 @@ public final class HttpApi {
             r.get("/api/v1/campaigns/{id}/metrics", campaigns::metrics);
             r.post("/api/v1/campaigns/simulate", simulations::inline);
             r.post("/api/v1/campaigns/{id}/simulate", simulations::saved);
+            r.get("/api/v1/settings/policies", settings::policies);
+            r.put("/api/v1/settings/policies", settings::putPolicies);
+            r.get("/api/v1/settings/styles", settings::styles);
+            r.put("/api/v1/settings/styles", settings::putStyles);
 
             Counter.Builder requests = Counter.builder("herald.http.requests").description("HTTP requests answered");
             r.after(ctx -> requests.tag("status", statusClass(ctx)).register(s.meters()).increment());
