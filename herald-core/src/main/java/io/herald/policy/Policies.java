@@ -8,7 +8,6 @@ import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.LocalTime;
 import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -26,7 +25,8 @@ import java.util.regex.Pattern;
 public record Policies(List<FrequencyCap> frequencyCaps, QuietHours quietHours, ZoneId defaultTimezone) {
     /** The channels a cap can name; {@code any} counts every channel a person hears on, in-app included. */
     public static final List<String> CAP_CHANNELS = List.of("in_app", "push", "email", "sms", "whatsapp", "any");
-    public static final Policies DEFAULT = new Policies(List.of(), null, ZoneOffset.UTC);
+    static final ZoneId UTC = ZoneId.of("UTC");
+    public static final Policies DEFAULT = new Policies(List.of(), null, UTC);
     static final int MAX_CAPS = 20;
     static final int MAX_PER_CAP = 1_000_000;
     static final Duration MIN_WINDOW = Duration.ofMinutes(1);
@@ -164,7 +164,7 @@ public record Policies(List<FrequencyCap> frequencyCaps, QuietHours quietHours, 
     }
 
     private static ZoneId zone(JsonNode v) {
-        if (v == null || v.isNull()) return ZoneOffset.UTC;
+        if (v == null || v.isNull()) return UTC;
         String msg = "defaultTimezone must be an IANA timezone such as Europe/Lisbon or UTC";
         if (!v.isTextual() || v.textValue().isEmpty() || v.textValue().length() > 64) {
             throw ClientError.invalid("defaultTimezone", msg);
