@@ -70,7 +70,7 @@ public record Policies(List<FrequencyCap> frequencyCaps, QuietHours quietHours, 
         ObjectNode doc = EventCodec.mapper().createObjectNode();
         var caps = doc.putArray("frequencyCaps");
         for (FrequencyCap c : frequencyCaps) {
-            caps.addObject().put("channel", c.channel()).put("max", c.max()).put("per", c.per().toString());
+            caps.addObject().put("channel", c.channel()).put("max", c.max()).put("per", iso(c.per()));
         }
         if (quietHours == null) {
             doc.putNull("quietHours");
@@ -82,11 +82,10 @@ public record Policies(List<FrequencyCap> frequencyCaps, QuietHours quietHours, 
         return doc;
     }
 
-    /** The longest cap window, or null without caps. */
-    Duration longestWindow() {
-        Duration d = null;
-        for (FrequencyCap c : frequencyCaps) if (d == null || c.per().compareTo(d) > 0) d = c.per();
-        return d;
+    /** Whole days as days (P1D, not java.time's PT24H), as people write caps; other windows in hours and minutes. */
+    static String iso(Duration d) {
+        return d.toHoursPart() == 0 && d.toMinutesPart() == 0 && d.toSecondsPart() == 0 && d.toNanosPart() == 0
+                ? "P" + d.toDays() + "D" : d.toString();
     }
 
     private static List<FrequencyCap> caps(JsonNode v) {

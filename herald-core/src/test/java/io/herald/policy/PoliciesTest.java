@@ -34,7 +34,7 @@ class PoliciesTest {
         assertThat(p.quietHours()).isEqualTo(new Policies.QuietHours(LocalTime.of(22, 0), LocalTime.of(8, 0), QuietHoursAction.SKIP));
         assertThat(p.defaultTimezone()).isEqualTo(ZoneId.of("Europe/Lisbon"));
         assertThat(Policies.parse(p.toJson())).isEqualTo(p);
-        assertThat(p.toJson().path("frequencyCaps").get(2).path("per").asText()).isEqualTo("PT336H");
+        assertThat(p.toJson().path("frequencyCaps").get(2).path("per").asText()).isEqualTo("P14D");
     }
 
     @Test
