@@ -1,18 +1,12 @@
 package io.herald.policy;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.herald.event.EventCodec;
-import io.herald.preference.Preferences;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.DateTimeException;
-import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -43,7 +37,6 @@ import java.util.List;
 public final class Gate {
     /** How long an outranked delivery waits before it asks again (the higher one normally goes within a second). */
     static final long OUTRANKED_RETRY_MS = 60_000;
-    private static final JsonFactory JSON = EventCodec.mapper().getFactory();
 
     private final Settings settings;
 
@@ -66,19 +59,18 @@ public final class Gate {
         if (toPerson && !r.transactional() && r.frequencyCap()) {
             for (Policies.FrequencyCap cap : policies.frequencyCaps()) if (cap.covers(r.channel())) caps.add(cap);
         }
+        Snapshot s = checkSubscription || checkQuiet || !caps.isEmpty()
+                ? Snapshot.read(c, r, caps, checkSubscription, checkQuiet) : null;
 
-        PersonFacts person = checkSubscription || checkQuiet
-                ? PersonFacts.read(c, r, checkSubscription, checkQuiet) : null;
-        if (checkSubscription && !person.subscribed(r.channel(), r.topic())) return new Decision.Suppress("unsubscribed");
+        if (checkSubscription && !s.subscribed(r.channel(), r.topic())) return new Decision.Suppress("unsubscribed");
 
-        int[] sent = caps.isEmpty() ? null : sentInWindows(c, r, caps);
         for (int i = 0; i < caps.size(); i++) {
-            if (sent[i] >= caps.get(i).max()) return new Decision.Suppress("frequency_capped");
+            if (s.sent()[i] >= caps.get(i).max()) return new Decision.Suppress("frequency_capped");
         }
 
         if (checkQuiet) {
             Policies.QuietHours q = policies.quietHours();
-            Long end = QuietTime.endIfQuiet(q.start(), q.end(), person.zone(policies.defaultTimezone()), r.now());
+            Long end = QuietTime.endIfQuiet(q.start(), q.end(), s.zone(policies.defaultTimezone()), r.now());
             if (end != null) {
                 QuietHoursAction action = r.quietHoursAction() != null ? r.quietHoursAction() : q.action();
                 if (action == QuietHoursAction.SKIP) return new Decision.Suppress("quiet_hours");
@@ -89,7 +81,7 @@ public final class Gate {
 
         if (r.expiresAt() != null && r.expiresAt() <= r.now()) return new Decision.Suppress("expired");
 
-        if (!caps.isEmpty() && outranked(c, r, caps, sent)) {
+        if (mayBeOutranked(caps, s) && outranked(c, r, caps, s.sent())) {
             long retry = r.now() + OUTRANKED_RETRY_MS;
             if (r.expiresAt() != null && r.expiresAt() <= retry) return new Decision.Suppress("outranked");
             return new Decision.Defer(retry, "outranked");
@@ -97,29 +89,12 @@ public final class Gate {
         return new Decision.Send();
     }
 
-    /** Per cap, the person's deliveries counted against it in its window {@code (now - per, now]}. */
-    private static int[] sentInWindows(Connection c, GateRequest r, List<Policies.FrequencyCap> caps) throws SQLException {
-        long longest = 0;
-        for (Policies.FrequencyCap cap : caps) longest = Math.max(longest, cap.per().toMillis());
-        int[] counts = new int[caps.size()];
-        try (PreparedStatement ps = c.prepareStatement("SELECT channel, sent_at FROM deliveries WHERE person_id = ? "
-                + "AND sent_at > ? AND sent_at <= ? AND transactional = ?")) {
-            ps.setString(1, r.personId());
-            ps.setLong(2, r.now() - longest);
-            ps.setLong(3, r.now());
-            ps.setBoolean(4, false);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    String channel = rs.getString(1);
-                    long sentAt = rs.getLong(2);
-                    for (int i = 0; i < caps.size(); i++) {
-                        Policies.FrequencyCap cap = caps.get(i);
-                        if (sentAt > r.now() - cap.per().toMillis() && cap.covers(channel)) counts[i]++;
-                    }
-                }
-            }
+    /** Whether the snapshot's waiting counts (an upper bound) reach the room left under some cap. */
+    private static boolean mayBeOutranked(List<Policies.FrequencyCap> caps, Snapshot s) {
+        for (int i = 0; i < caps.size(); i++) {
+            if (s.waiting()[i] > 0 && s.waiting()[i] >= caps.get(i).max() - s.sent()[i]) return true;
         }
-        return counts;
+        return false;
     }
 
     /**
@@ -138,7 +113,8 @@ public final class Gate {
             throws SQLException {
         int[] waiting = new int[caps.size()];
         boolean any = false;
-        // Matches the partial index deliveries_waiting_person (V10), which holds only waiting deliveries.
+        // The exact count, run only when the snapshot's upper bound says it may outrank: this one reads each waiting
+        // delivery's context for its campaign's opt-out. Matches the partial index deliveries_waiting_person (V10).
         try (PreparedStatement ps = c.prepareStatement("SELECT channel, context FROM deliveries WHERE person_id = ? "
                 + "AND status IN ('queued', 'deferred') AND priority > ? AND id <> ? AND transactional = ? "
                 + "AND (next_attempt_at IS NULL OR next_attempt_at <= ?) AND (expires_at IS NULL OR expires_at > ?)")) {
@@ -176,110 +152,6 @@ public final class Gate {
             return !(policies.path("frequencyCap").isBoolean() && !policies.path("frequencyCap").booleanValue());
         } catch (IOException e) {
             return true; // unreadable context: assume the usual (held), the cautious answer for the lower delivery
-        }
-    }
-
-    /** What the gate reads of the person: preferences, the topic's default, and their zone. */
-    private record PersonFacts(JsonNode preferences, boolean topicExists, boolean topicDefault, String attributeZone,
-                               String profileZone) {
-        static PersonFacts read(Connection c, GateRequest r, boolean subscription, boolean zone) throws SQLException {
-            boolean topic = subscription && r.topic() != null;
-            StringBuilder sql = new StringBuilder("SELECT p.timezone, ")
-                    .append(zone ? "p.attributes, " : "NULL, ")
-                    .append(subscription ? "pp.preferences, " : "NULL, ")
-                    .append(topic ? "t.topic_key, t.default_opt_in " : "NULL, NULL ")
-                    .append("FROM persons p ");
-            if (subscription) sql.append("LEFT JOIN person_preferences pp ON pp.person_id = p.id ");
-            if (topic) sql.append("LEFT JOIN topics t ON t.workspace_id = ? AND t.topic_key = ? ");
-            sql.append("WHERE p.id = ?");
-            try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
-                int i = 1;
-                if (topic) {
-                    ps.setString(i++, r.workspaceId());
-                    ps.setString(i++, r.topic());
-                }
-                ps.setString(i, r.personId());
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (!rs.next()) {
-                        // No profile (erased meanwhile): no choices, and for a topic, a fresh read of its default.
-                        return new PersonFacts(null, topic && topicDefault(c, r) != null,
-                                topic && Boolean.TRUE.equals(topicDefault(c, r)), null, null);
-                    }
-                    String profileZone = rs.getString(1);
-                    String attributes = rs.getString(2);
-                    String prefs = rs.getString(3);
-                    boolean topicExists = rs.getString(4) != null;
-                    boolean topicDefault = topicExists && rs.getBoolean(5);
-                    return new PersonFacts(prefs == null ? null : parse(prefs), topicExists, topicDefault,
-                            attributes == null ? null : topLevelString(attributes, "timezone"), profileZone);
-                }
-            }
-        }
-
-        private static Boolean topicDefault(Connection c, GateRequest r) throws SQLException {
-            try (PreparedStatement ps = c.prepareStatement("SELECT default_opt_in FROM topics WHERE workspace_id = ? "
-                    + "AND topic_key = ?")) {
-                ps.setString(1, r.workspaceId());
-                ps.setString(2, r.topic());
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? rs.getBoolean(1) : null;
-                }
-            }
-        }
-
-        /** As a segment's {@code subscribed} condition answers it (see the segment package's PersonFacts). */
-        boolean subscribed(String channel, String topic) {
-            if (!Preferences.CHANNELS.contains(channel)) return true;
-            JsonNode choice = preferences == null ? null : preferences.path("channels").get(channel);
-            if (choice != null && choice.isBoolean() && !choice.booleanValue()) return false;
-            if (topic == null) return true;
-            if (!topicExists) return false;
-            JsonNode topicChoice = preferences == null ? null : preferences.path("topics").path(topic).get(channel);
-            if (topicChoice != null && topicChoice.isBoolean()) return topicChoice.booleanValue();
-            return topicDefault;
-        }
-
-        /** The person's zone: timezone attribute, else the profile's (latest device/context), else the workspace's. */
-        ZoneId zone(ZoneId workspaceDefault) {
-            ZoneId z = zoneOrNull(attributeZone);
-            if (z == null) z = zoneOrNull(profileZone);
-            return z != null ? z : workspaceDefault;
-        }
-
-        private static ZoneId zoneOrNull(String id) {
-            if (id == null || id.isBlank()) return null;
-            try {
-                return ZoneId.of(id);
-            } catch (DateTimeException e) {
-                return null;
-            }
-        }
-
-        private static JsonNode parse(String json) throws SQLException {
-            try {
-                return EventCodec.mapper().readTree(json);
-            } catch (IOException e) {
-                throw new SQLException("corrupt preferences in the store", e);
-            }
-        }
-
-        /**
-         * One top-level string field of a JSON object, read without building the tree: a profile's attributes can
-         * be large, and the gate wants one field of them on every delivery.
-         */
-        private static String topLevelString(String json, String field) throws SQLException {
-            try (JsonParser p = JSON.createParser(json)) {
-                if (p.nextToken() != JsonToken.START_OBJECT) return null;
-                while (p.nextToken() == JsonToken.FIELD_NAME) {
-                    String name = p.currentName();
-                    JsonToken t = p.nextToken();
-                    if (name.equals(field)) return t == JsonToken.VALUE_STRING ? p.getText() : null;
-                    p.skipChildren();
-                }
-                return null;
-            } catch (IOException e) {
-                throw new SQLException("corrupt attributes in the store", e);
-            }
         }
     }
 }
