@@ -47,7 +47,9 @@ record Snapshot(int[] sent, int[] waiting, JsonNode preferences, boolean topicEx
             sql = sql(caps, subscription, zone, topic);
             if (SQL.size() < MAX_SHAPES) SQL.put(key.toString(), sql);
         }
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
+        PreparedStatement cached = Statements.cached(c, sql);
+        PreparedStatement ps = cached != null ? cached : c.prepareStatement(sql);
+        try {
             int i = 1;
             if (!caps.isEmpty()) {
                 long longest = 0;
@@ -87,6 +89,8 @@ record Snapshot(int[] sent, int[] waiting, JsonNode preferences, boolean topicEx
                 return new Snapshot(sent, waiting, prefs == null ? null : parse(prefs), topicExists, topicDefault,
                         attributes == null ? null : topLevelString(attributes, "timezone"), profileZone);
             }
+        } finally {
+            if (cached == null) ps.close();
         }
     }
 
