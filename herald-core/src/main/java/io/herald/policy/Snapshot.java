@@ -51,16 +51,13 @@ record Snapshot(int[] sent, int[] waiting, JsonNode preferences, boolean topicEx
         PreparedStatement ps = cached != null ? cached : c.prepareStatement(sql);
         try {
             int i = 1;
-            if (!caps.isEmpty()) {
-                long longest = 0;
-                for (Policies.FrequencyCap cap : caps) {
-                    ps.setLong(i++, r.now() - cap.per().toMillis());
-                    longest = Math.max(longest, cap.per().toMillis());
-                }
+            for (Policies.FrequencyCap cap : caps) {
                 ps.setString(i++, r.personId());
-                ps.setLong(i++, r.now() - longest);
+                ps.setLong(i++, r.now() - cap.per().toMillis());
                 ps.setLong(i++, r.now());
                 ps.setBoolean(i++, false);
+            }
+            for (int k = 0; k < caps.size(); k++) {
                 ps.setString(i++, r.personId());
                 ps.setInt(i++, r.priority());
                 ps.setString(i++, r.deliveryId() == null ? "" : r.deliveryId());
@@ -74,7 +71,7 @@ record Snapshot(int[] sent, int[] waiting, JsonNode preferences, boolean topicEx
                 ps.setString(i, r.topic());
             }
             try (ResultSet rs = ps.executeQuery()) {
-                rs.next(); // aggregates without GROUP BY (or the one-row seed): always exactly one row
+                rs.next(); // FROM the one-row seed, persons joined LEFT: always exactly one row
                 int n = caps.size();
                 int[] sent = new int[n];
                 int[] waiting = new int[n];
@@ -96,39 +93,33 @@ record Snapshot(int[] sent, int[] waiting, JsonNode preferences, boolean topicEx
 
     /**
      * The statement of one shape. Channels are inlined (they come from the validated set), times are bound. The
-     * waiting subquery repeats the partial index's predicate ({@code deliveries_waiting_person}, V10) so SQLite
-     * uses it.
+     * waiting counts repeat the partial index's predicate ({@code deliveries_waiting_person}, V10) so SQLite uses it.
      */
     private static String sql(List<Policies.FrequencyCap> caps, boolean subscription, boolean zone, boolean topic) {
         StringBuilder select = new StringBuilder("SELECT ");
-        StringBuilder from = new StringBuilder(" FROM ");
-        if (caps.isEmpty()) {
-            from.append("(SELECT 1 AS one) s");
-        } else {
-            StringBuilder sent = new StringBuilder("(SELECT ");
-            StringBuilder waiting = new StringBuilder("(SELECT ");
-            for (int k = 0; k < caps.size(); k++) {
-                String channels = caps.get(k).channel().equals("any") ? PERSON_CHANNELS : "'" + caps.get(k).channel() + "'";
-                select.append("s.s").append(k).append(", ");
-                sent.append(k == 0 ? "" : ", ").append("COUNT(CASE WHEN sent_at > ? AND channel IN (").append(channels)
-                        .append(") THEN 1 END) AS s").append(k);
-                waiting.append(k == 0 ? "" : ", ").append("COUNT(CASE WHEN channel IN (").append(channels)
-                        .append(") THEN 1 END) AS w").append(k);
-            }
-            for (int k = 0; k < caps.size(); k++) select.append("w.w").append(k).append(", ");
-            sent.append(" FROM deliveries WHERE person_id = ? AND sent_at > ? AND sent_at <= ? AND transactional = ?) s");
-            waiting.append(" FROM deliveries WHERE person_id = ? AND status IN ('queued', 'deferred') AND priority > ? "
-                    + "AND id <> ? AND transactional = ? AND (next_attempt_at IS NULL OR next_attempt_at <= ?) "
-                    + "AND (expires_at IS NULL OR expires_at > ?)) w");
-            from.append(sent).append(" CROSS JOIN ").append(waiting);
+        // One scalar subquery per cap and count: each reads only its own window's stretch of the index, and SQLite
+        // runs them without the temporary tables a join of aggregates costs it.
+        for (Policies.FrequencyCap cap : caps) {
+            select.append("(SELECT COUNT(*) FROM deliveries WHERE person_id = ? AND sent_at > ? AND sent_at <= ? "
+                    + "AND transactional = ?").append(channelFilter(cap)).append("), ");
+        }
+        for (Policies.FrequencyCap cap : caps) {
+            select.append("(SELECT COUNT(*) FROM deliveries WHERE person_id = ? AND status IN ('queued', 'deferred') "
+                    + "AND priority > ? AND id <> ? AND transactional = ? AND (next_attempt_at IS NULL OR "
+                    + "next_attempt_at <= ?) AND (expires_at IS NULL OR expires_at > ?)").append(channelFilter(cap))
+                    .append("), ");
         }
         select.append("p.timezone, ").append(zone ? "p.attributes, " : "NULL, ")
                 .append(subscription ? "pp.preferences, " : "NULL, ")
-                .append(topic ? "t.topic_key, t.default_opt_in" : "NULL, NULL");
-        from.append(" LEFT JOIN persons p ON p.id = ?");
-        if (subscription) from.append(" LEFT JOIN person_preferences pp ON pp.person_id = p.id");
-        if (topic) from.append(" LEFT JOIN topics t ON t.workspace_id = ? AND t.topic_key = ?");
-        return select.append(from).toString();
+                .append(topic ? "t.topic_key, t.default_opt_in" : "NULL, NULL")
+                .append(" FROM (SELECT 1 AS one) s LEFT JOIN persons p ON p.id = ?");
+        if (subscription) select.append(" LEFT JOIN person_preferences pp ON pp.person_id = p.id");
+        if (topic) select.append(" LEFT JOIN topics t ON t.workspace_id = ? AND t.topic_key = ?");
+        return select.toString();
+    }
+
+    private static String channelFilter(Policies.FrequencyCap cap) {
+        return cap.channel().equals("any") ? " AND channel IN (" + PERSON_CHANNELS + ")" : " AND channel = '" + cap.channel() + "'";
     }
 
     /** As a segment's {@code subscribed} condition answers it (see the segment package's PersonFacts). */
