@@ -63,8 +63,16 @@ public record Journey(String name, Trigger trigger, Condition audience, Entry en
     public record Goal(EventMatcher event, Duration within, boolean fromLastMessage) {
     }
 
-    public record Policies(boolean quietHours, boolean frequencyCap, int priority) {
+    /**
+     * The campaign's guard rails. {@code quietHoursAction} is "defer" or "skip" when the campaign chose what quiet
+     * hours do to its messages ({@code "quietHours": "defer"|"skip"}), null to follow the workspace's action.
+     */
+    public record Policies(boolean quietHours, boolean frequencyCap, int priority, String quietHoursAction) {
         static final Policies DEFAULT = new Policies(true, true, 50);
+
+        public Policies(boolean quietHours, boolean frequencyCap, int priority) {
+            this(quietHours, frequencyCap, priority, null);
+        }
     }
 
     /** One node of the journey graph; {@code when} (may be null) skips it for people who don't match. */

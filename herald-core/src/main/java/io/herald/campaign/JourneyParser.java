@@ -189,7 +189,22 @@ public final class JourneyParser {
         if (p == null) return Journey.Policies.DEFAULT;
         if (!p.isObject()) throw ClientError.invalid("policies", "policies must be an object");
         only(p, "policies", Set.of("quietHours", "frequencyCap", "priority"));
-        boolean quiet = bool(p, "policies", "quietHours", true);
+        // quietHours: true/false (follow the workspace's quiet hours or not), or "defer"/"skip" (follow them, with
+        // this campaign's own choice of what they do).
+        JsonNode q = p.get("quietHours");
+        String quietAction = null;
+        boolean quiet;
+        if (q != null && q.isTextual()) {
+            if (!q.textValue().equals("defer") && !q.textValue().equals("skip")) {
+                throw ClientError.invalid("policies.quietHours", "policies.quietHours must be true, false, \"defer\" or \"skip\"");
+            }
+            quiet = true;
+            quietAction = q.textValue();
+        } else if (q != null && !q.isBoolean()) {
+            throw ClientError.invalid("policies.quietHours", "policies.quietHours must be true, false, \"defer\" or \"skip\"");
+        } else {
+            quiet = q == null || q.booleanValue();
+        }
         boolean cap = bool(p, "policies", "frequencyCap", true);
         int priority = 50;
         if (p.has("priority")) {
@@ -199,7 +214,7 @@ public final class JourneyParser {
             }
             priority = v.intValue();
         }
-        return new Journey.Policies(quiet, cap, priority);
+        return new Journey.Policies(quiet, cap, priority, quietAction);
     }
 
     private static Map<String, Journey.Step> steps(JsonNode s) {

@@ -310,8 +310,10 @@ final class Runner {
         context.set("event", r.journey().get("event"));
         context.set("journey", r.journey());
         context.putObject("campaign").put("id", r.campaignId).put("name", j.name()).put("version", r.version);
-        context.putObject("policies").put("quietHours", j.policies().quietHours())
+        ObjectNode policies = context.putObject("policies").put("quietHours", j.policies().quietHours())
                 .put("frequencyCap", j.policies().frequencyCap()).put("priority", j.policies().priority());
+        // Beside the boolean, not in its place: readers of quietHours keep reading a boolean.
+        if (j.policies().quietHoursAction() != null) policies.put("quietHoursAction", j.policies().quietHoursAction());
         cb.queueDelivery(new Object[] {id, r.workspaceId, personId, r.campaignId, r.version, r.id, r.step, channel,
                 r.id + ":" + r.step + ":" + personId + ":" + channel, message.toString(), context.toString(),
                 j.policies().priority(), now, now});

@@ -20,6 +20,7 @@ import io.herald.campaign.Deliveries;
 import io.herald.segment.SegmentStage;
 import io.herald.segment.Segments;
 import io.herald.server.http.HttpApi;
+import io.herald.policy.Settings;
 import io.herald.simulation.Simulations;
 import io.herald.simulation.Simulator;
 import io.herald.store.Database;
@@ -57,6 +58,7 @@ public final class Herald implements AutoCloseable {
     private final MasterKey masterKey;
     private final Credentials credentials;
     private final Links links;
+    private final Settings settings;
     private Javalin http;
 
     private Herald(Config config, InstantSource clock) {
@@ -86,6 +88,8 @@ public final class Herald implements AutoCloseable {
             throw e;
         }
         Ingest ingest = new Ingest(eventLog, clock, meters);
+        // The policy gate reads policies through this one instance, so a PUT refreshes what it applies at once.
+        this.settings = new Settings(db, clock);
         Topics topics = new Topics(db, segments, clock);
         Preferences preferences = new Preferences(db, ingest, clock);
         Simulations simulations = new Simulations(campaigns, segments, topics, clock, simulator);
@@ -95,7 +99,7 @@ public final class Herald implements AutoCloseable {
                 linkTokens);
         PreferenceCenter preferenceCenter = new PreferenceCenter(db, topics, preferences, linkTokens);
         this.http = HttpApi.create(new HttpApi.Services(workspaces, ingest, people, segments, topics, preferences,
-                campaigns, new Deliveries(db), simulations, db, meters, credentials, preferenceCenter));
+                campaigns, new Deliveries(db), simulations, db, meters, credentials, preferenceCenter, settings));
     }
 
     /**
@@ -145,6 +149,11 @@ public final class Herald implements AutoCloseable {
 
     public Segments segments() {
         return segments;
+    }
+
+    /** The workspace settings (policies, styles); the policy gate is {@code new Gate(settings())}. */
+    public Settings settings() {
+        return settings;
     }
 
     public Timers timers() {

@@ -8,6 +8,7 @@ import io.herald.error.Unavailable;
 import io.herald.ingest.CallKind;
 import io.herald.ingest.Ingest;
 import io.herald.person.People;
+import io.herald.policy.Settings;
 import io.herald.preference.PreferenceCenter;
 import io.herald.preference.Preferences;
 import io.herald.preference.Topics;
@@ -36,7 +37,7 @@ public final class HttpApi {
                            Preferences preferences, Campaigns campaigns, Deliveries deliveries,
                            Simulations simulations, Database db,
                            PrometheusMeterRegistry meters, Credentials credentials,
-                           PreferenceCenter preferenceCenter) {
+                           PreferenceCenter preferenceCenter, Settings settings) {
     }
 
     private HttpApi() {
@@ -53,6 +54,7 @@ public final class HttpApi {
         ChannelsApi channels = new ChannelsApi(s.credentials(), auth);
         PreferenceCenterPages preferencePages = new PreferenceCenterPages(s.preferenceCenter());
         MessagesApi messages = new MessagesApi(s.people(), auth);
+        SettingsApi settings = new SettingsApi(s.settings(), auth);
         return Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.concurrency.useVirtualThreads = true;
@@ -138,6 +140,11 @@ public final class HttpApi {
             r.post("/u/{token}", preferencePages::unsubscribe);
 
             r.post("/api/v1/messages/preview", messages::preview);
+
+            r.get("/api/v1/settings/policies", settings::policies);
+            r.put("/api/v1/settings/policies", settings::putPolicies);
+            r.get("/api/v1/settings/styles", settings::styles);
+            r.put("/api/v1/settings/styles", settings::putStyles);
 
             Counter.Builder requests = Counter.builder("herald.http.requests").description("HTTP requests answered");
             r.after(ctx -> requests.tag("status", statusClass(ctx)).register(s.meters()).increment());

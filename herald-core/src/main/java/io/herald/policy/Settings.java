@@ -1,0 +1,111 @@
+package io.herald.policy;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.herald.event.EventCodec;
+import io.herald.store.Database;
+import io.herald.store.Sql;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.InstantSource;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A workspace's settings documents in {@code workspace_settings}: {@code policies} (the guard rails the gate
+ * applies) and {@code styles} (in-app global styles). Every method is scoped to one workspace.
+ *
+ * <p>The gate reads the policies on every delivery, so they are kept parsed per workspace. A PUT here drops the
+ * workspace's entry at once; another Herald process sharing the database sees a change within {@link #TTL_MS}, the
+ * most an entry is trusted.
+ */
+public final class Settings {
+    static final String POLICIES = "policies";
+    static final String STYLES = "styles";
+    /** How long a cached policies document is trusted without re-reading it (changes made by other nodes). */
+    static final long TTL_MS = 5_000;
+
+    private final Database db;
+    private final InstantSource clock;
+    private final ConcurrentHashMap<String, Cached> cache = new ConcurrentHashMap<>();
+    /**
+     * Bumped by every PUT. A read that began before a PUT committed must not leave what it read in the cache after
+     * the PUT dropped the entry.
+     */
+    private final AtomicLong generation = new AtomicLong();
+
+    private record Cached(Policies policies, long loadedAt) {
+    }
+
+    public Settings(Database db, InstantSource clock) {
+        this.db = db;
+        this.clock = clock;
+    }
+
+    /** The workspace's policies document (defaults when never set). */
+    public ObjectNode policies(String workspaceId) {
+        return db.read(c -> load(c, workspaceId)).toJson();
+    }
+
+    /** Replaces the workspace's policies with {@code body} (validated first: a mistake changes nothing). */
+    public ObjectNode putPolicies(String workspaceId, JsonNode body) {
+        Policies p = Policies.parse(body);
+        ObjectNode doc = p.toJson();
+        write(workspaceId, POLICIES, doc);
+        return doc;
+    }
+
+    /** The workspace's in-app styles (defaults for everything never set). */
+    public ObjectNode styles(String workspaceId) {
+        return db.read(c -> read(c, workspaceId, STYLES)).map(Styles::parse).orElseGet(Styles::defaults);
+    }
+
+    /** Replaces the workspace's styles with {@code body} over the defaults (validated first). */
+    public ObjectNode putStyles(String workspaceId, JsonNode body) {
+        ObjectNode doc = Styles.parse(body);
+        write(workspaceId, STYLES, doc);
+        return doc;
+    }
+
+    /** The workspace's policies as the gate applies them, read on {@code c} when not cached. */
+    public Policies policiesFor(Connection c, String workspaceId) throws SQLException {
+        long now = clock.millis();
+        Cached hit = cache.get(workspaceId);
+        if (hit != null && Math.abs(now - hit.loadedAt) < TTL_MS) return hit.policies;
+        long gen = generation.get();
+        Policies p = load(c, workspaceId);
+        Cached entry = new Cached(p, now);
+        cache.put(workspaceId, entry);
+        // A PUT bumps the generation after its commit and then drops the entry: checking after our put catches a
+        // PUT that committed while we read, whichever of its two steps came first.
+        if (generation.get() != gen) cache.remove(workspaceId, entry);
+        return p;
+    }
+
+    /** Reads and parses the stored policies; no cache. */
+    static Policies load(Connection c, String workspaceId) throws SQLException {
+        return read(c, workspaceId, POLICIES).map(Policies::parse).orElse(Policies.DEFAULT);
+    }
+
+    private void write(String workspaceId, String kind, ObjectNode doc) {
+        long now = clock.millis();
+        db.inTransaction(c -> Sql.update(c, "INSERT INTO workspace_settings (workspace_id, kind, value, updated_at) "
+                + "VALUES (?, ?, ?, ?) ON CONFLICT (workspace_id, kind) DO UPDATE SET value = excluded.value, "
+                + "updated_at = excluded.updated_at", workspaceId, kind, doc.toString(), now));
+        generation.incrementAndGet();
+        cache.remove(workspaceId);
+    }
+
+    private static Optional<JsonNode> read(Connection c, String workspaceId, String kind) throws SQLException {
+        Optional<String> v = Sql.queryOne(c, "SELECT value FROM workspace_settings WHERE workspace_id = ? AND kind = ?",
+                rs -> rs.getString(1), workspaceId, kind);
+        if (v.isEmpty()) return Optional.empty();
+        try {
+            return Optional.of(EventCodec.mapper().readTree(v.get()));
+        } catch (JsonProcessingException e) {
+            throw new SQLException("corrupt " + kind + " settings in the store for workspace " + workspaceId, e);
+        }
+    }
+}

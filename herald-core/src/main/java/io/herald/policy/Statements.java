@@ -1,0 +1,64 @@
+package io.herald.policy;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.Iterator;
+import java.util.Map;
+
+/**
+ * The gate's prepared statements, kept per physical connection across borrows from the pool.
+ *
+ * <p>Why: the gate runs for every delivery, and on SQLite preparing its statement costs several times executing it
+ * (SQLite has no statement cache of its own, and the pool closes a borrower's statements when it returns the
+ * connection). Statements are prepared on the physical connection under the pool's proxy ({@code
+ * unwrap(Connection.class)}), so returning the proxy leaves them open; they run in whatever transaction the
+ * connection is in, like the proxy's own. A physical connection is used by one thread at a time (whoever borrowed
+ * it), so a statement is never shared between threads. Entries of connections the pool has closed are dropped when
+ * a new connection first comes by; the cache holds at most {@link #MAX_PER_CONNECTION} statements a connection.
+ */
+final class Statements {
+    static final int MAX_PER_CONNECTION = 64;
+    private static final Map<Connection, Map<String, PreparedStatement>> CACHE = new IdentityHashMap<>();
+
+    private Statements() {
+    }
+
+    /**
+     * A prepared statement for {@code sql} on {@code c}'s physical connection: the caller sets every parameter and
+     * closes the result set, never the statement. Null when the cache is full for this connection: the caller
+     * prepares (and closes) its own.
+     */
+    static PreparedStatement cached(Connection c, String sql) throws SQLException {
+        Connection physical = c.unwrap(Connection.class);
+        Map<String, PreparedStatement> statements;
+        synchronized (CACHE) {
+            statements = CACHE.get(physical);
+            if (statements == null) {
+                purgeClosed();
+                statements = new HashMap<>();
+                CACHE.put(physical, statements);
+            }
+        }
+        // Only the thread that borrowed this connection is here now: the inner map needs no lock.
+        PreparedStatement ps = statements.get(sql);
+        if (ps != null && !ps.isClosed()) return ps;
+        if (ps == null && statements.size() >= MAX_PER_CONNECTION) return null;
+        ps = physical.prepareStatement(sql);
+        statements.put(sql, ps);
+        return ps;
+    }
+
+    private static void purgeClosed() {
+        for (Iterator<Connection> it = CACHE.keySet().iterator(); it.hasNext(); ) {
+            Connection k = it.next();
+            try {
+                if (k.isClosed()) it.remove();
+            } catch (SQLException e) {
+                it.remove();
+            }
+        }
+    }
+}
