@@ -53,6 +53,8 @@ public final class SegmentStage implements Stage {
     private final class Local implements Batch.Flushable {
         final Batch batch;
         final SegmentBatch segments;
+        /** Everyone the batch handled, for a computation running beside it (see {@link Computations}). */
+        final List<String> people = new ArrayList<>();
 
         Local(Batch batch) {
             this.batch = batch;
@@ -66,6 +68,7 @@ public final class SegmentStage implements Stage {
 
         @Override
         public void committed() {
+            computations.committed(people);
             long now = clock.millis();
             segments.drainFlushedReceipts(receivedAt -> freshness.record(Math.max(0, now - receivedAt),
                     TimeUnit.MILLISECONDS));
@@ -93,7 +96,9 @@ public final class SegmentStage implements Stage {
         String personId = ctx.personId();
         if (ctx.dropped() || personId == null) return;
         Event e = ctx.event();
-        SegmentBatch sb = local(batch).segments;
+        Local local = local(batch);
+        local.people.add(personId); // whatever the segments: the other stages change the person's profile and history
+        SegmentBatch sb = local.segments;
         SegmentIndex idx = sb.index(e.workspaceId());
         if (idx.isEmpty()) return;
         boolean isNew = PersonCache.createdInBatch(batch, personId);
@@ -183,7 +188,10 @@ public final class SegmentStage implements Stage {
      */
     @Override
     public void onMerge(Batch batch, String fromPersonId, String intoPersonId) throws SQLException {
-        SegmentBatch sb = local(batch).segments;
+        Local local = local(batch);
+        local.people.add(fromPersonId);
+        local.people.add(intoPersonId);
+        SegmentBatch sb = local.segments;
         String ws = PersonCache.workspaceOf(batch, intoPersonId);
         SegmentIndex idx = sb.index(ws);
         if (idx.isEmpty()) return;
