@@ -3,14 +3,17 @@ package io.herald.bench;
 import java.util.Arrays;
 
 /**
- * Entry point of {@code herald-bench.jar}: the end-to-end load test, the footprint measurement, and the JMH
- * micro-benchmarks.
+ * Entry point of {@code herald-bench.jar}: the end-to-end load test, the footprint measurement, the computation
+ * of a new segment over a large population, and the JMH micro-benchmarks.
  *
  * <pre>
  * java -jar herald-bench/target/herald-bench.jar load --engine sqlite|postgresql [--seconds 20] [--clients 8]
  *      [--batch 100] [--rate 10000[,2000…]] [--people 100000] [--warmup 15] [--partitions N] [--skip-baselines] [--ingest-only] [--keep]
+ *      [--segments N] [--settle 120] [--traits random|stable] [--skip-max]
  * java -jar herald-bench/target/herald-bench.jar footprint --engine sqlite [--people 100000] [--events 1000000]
  *      [--threads 4]
+ * java -jar herald-bench/target/herald-bench.jar segment-compute --engine sqlite [--people 1000000]
+ *      [--events 10000000] [--rate 2000] [--warmup 20] [--times 2] [--within P30D] [--data DIR]
  * java -jar herald-bench/target/herald-bench.jar jmh [JMH options, e.g. IngestBenchmark -f 1 -wi 3 -i 5]
  * </pre>
  *
@@ -48,9 +51,13 @@ public final class BenchMain {
                 usage: herald-bench load --engine sqlite|postgresql [--seconds 20] [--clients 8] [--batch 100]
                                          [--rate 10000[,2000…]] [--people 100000] [--warmup 15] [--partitions N]
                                          [--skip-baselines] [--ingest-only] [--keep] [--tmp DIR]
+                                         [--segments N] [--settle SECONDS] [--traits random|stable] [--skip-max]
                                          [--pg-url URL] [--pg-user U] [--pg-password P]
                        herald-bench footprint --engine sqlite|postgresql [--people 100000] [--events 1000000]
                                          [--threads 4] [--batch 100] [--partitions N] [--keep] [--tmp DIR]
+                       herald-bench segment-compute --engine sqlite|postgresql [--people 1000000]
+                                         [--events 10000000] [--rate 2000] [--warmup 20] [--times 2]
+                                         [--within P30D] [--data DIR] [--keep] [--tmp DIR]
                        herald-bench jmh [JMH options]   (e.g. jmh IngestBenchmark -f 1 -wi 3 -i 5)""");
     }
 }
