@@ -35,6 +35,8 @@ public final class BenchMain {
             switch (args[0]) {
                 case "load" -> LoadGenerator.run(Options.parse(args, 1, LoadGenerator.FLAGS, LoadGenerator.OPTIONS));
                 case "footprint" -> Footprint.run(Options.parse(args, 1, Footprint.FLAGS, Footprint.OPTIONS));
+                case "segment-compute" -> SegmentCompute.run(Options.parse(args, 1, SegmentCompute.FLAGS,
+                        SegmentCompute.OPTIONS));
                 case "jmh" -> org.openjdk.jmh.Main.main(Arrays.copyOfRange(args, 1, args.length));
                 default -> throw new IllegalArgumentException("unknown command '" + args[0] + "'");
             }
