@@ -15,6 +15,9 @@ import java.util.Arrays;
  * java -jar herald-bench/target/herald-bench.jar segment-compute --engine sqlite [--people 1000000]
  *      [--events 10000000] [--rate 2000] [--warmup 20] [--times 2] [--within P30D] [--data DIR]
  * java -jar herald-bench/target/herald-bench.jar jmh [JMH options, e.g. IngestBenchmark -f 1 -wi 3 -i 5]
+ * java -jar herald-bench/target/herald-bench.jar timers --engine sqlite [--people 1000000] [--rate 10000]
+ * java -jar herald-bench/target/herald-bench.jar broadcast --engine sqlite [--people 1000000] [--per-second 5000]
+ *      [--live 2000]
  * </pre>
  *
  * PostgreSQL runs take {@code --pg-url} (default {@code jdbc:postgresql://127.0.0.1:5432/herald_test}),
@@ -37,6 +40,8 @@ public final class BenchMain {
                 case "footprint" -> Footprint.run(Options.parse(args, 1, Footprint.FLAGS, Footprint.OPTIONS));
                 case "segment-compute" -> SegmentCompute.run(Options.parse(args, 1, SegmentCompute.FLAGS,
                         SegmentCompute.OPTIONS));
+                case "timers" -> TimersBench.run(Options.parse(args, 1, TimersBench.FLAGS, TimersBench.OPTIONS));
+                case "broadcast" -> BroadcastBench.run(Options.parse(args, 1, BroadcastBench.FLAGS, BroadcastBench.OPTIONS));
                 case "jmh" -> org.openjdk.jmh.Main.main(Arrays.copyOfRange(args, 1, args.length));
                 default -> throw new IllegalArgumentException("unknown command '" + args[0] + "'");
             }
@@ -60,6 +65,13 @@ public final class BenchMain {
                        herald-bench segment-compute --engine sqlite|postgresql [--people 1000000]
                                          [--events 10000000] [--rate 2000] [--warmup 20] [--times 2]
                                          [--within P30D] [--data DIR] [--keep] [--tmp DIR]
+                       herald-bench timers --engine sqlite|postgresql [--people 1000000] [--rate 10000] [--lead S]
+                                         [--baseline 20000] [--partitions N] [--timeout 1800] [--unbounded-timers]
+                                         [--keep] [--tmp DIR]
+                       herald-bench broadcast --engine sqlite|postgresql [--people 1000000] [--per-second 5000]
+                                         [--live 2000] [--batch 20] [--live-people 100000] [--seconds 30]
+                                         [--warmup 15] [--lead S] [--timeout 1800] [--unbounded-timers]
+                                         [--keep] [--tmp DIR]
                        herald-bench jmh [JMH options]   (e.g. jmh IngestBenchmark -f 1 -wi 3 -i 5)""");
     }
 }

@@ -100,6 +100,7 @@ public final class EventCodec {
                 text(out, "kind", p.kind());
                 tree(out, "data", p.data());
             }
+            case Payload.PreferencesChanged p -> tree(out, "preferences", p.preferences());
         }
         out.append('}');
     }

@@ -6,7 +6,8 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
- * What an event says, by kind. The Segment calls, device registration, and Herald's own events (timers firing).
+ * What an event says, by kind. The Segment calls, device registration, preference changes made through the admin
+ * API, and Herald's own events (timers firing).
  *
  * <p>Sealed so that every stage of the person processor handles every kind: adding one is a compile error until
  * each {@code switch} over it does.
@@ -22,6 +23,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
         @JsonSubTypes.Type(value = Payload.DeviceRegistered.class, name = "device_registered"),
         @JsonSubTypes.Type(value = Payload.DeviceRemoved.class, name = "device_removed"),
         @JsonSubTypes.Type(value = Payload.TimerFired.class, name = "timer"),
+        @JsonSubTypes.Type(value = Payload.PreferencesChanged.class, name = "preferences"),
 })
 public sealed interface Payload {
 
@@ -84,6 +86,17 @@ public sealed interface Payload {
     record TimerFired(String personId, String timerId, String kind, ObjectNode data) implements Payload {
         public String typeName() {
             return "timer";
+        }
+    }
+
+    /**
+     * The person's channel and topic choices, replacing the ones stored: {@code {"channels": {"push": false},
+     * "topics": {"product_tips": {"email": true}}}}, already validated (io.herald.preference.Preferences). Sent
+     * through the person's log, not written directly, so it is ordered with everything else they do.
+     */
+    record PreferencesChanged(ObjectNode preferences) implements Payload {
+        public String typeName() {
+            return "preferences";
         }
     }
 }

@@ -53,6 +53,16 @@ public final class Ingest {
         return append(events);
     }
 
+    /**
+     * Validates a call as {@link #accept} would, appending nothing: what the simulator checks a timeline with before
+     * running it.
+     *
+     * @throws io.herald.error.ClientError naming the field at fault
+     */
+    public static void check(CallKind kind, JsonNode body, int bodyBytes) {
+        new SegmentCalls("check", 0).parse(kind, body, bodyBytes);
+    }
+
     /** Appends already-built events (Herald's own, or tests'), waiting until they are durable. */
     public Result append(List<Event> events) {
         int fresh;

@@ -132,12 +132,15 @@ public final class JdbcEventLog implements EventLog {
         return done;
     }
 
+    /** Put on the queue by {@link #close()} to wake the writer; carries nothing. */
+    private static final Pending WAKE = new Pending(List.of(), List.of(), null, new CompletableFuture<>());
+
     private void writeLoop() {
         List<Pending> group = new ArrayList<>();
         while (true) {
             try {
                 Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
-                if (first == null) {
+                if (first == null || first == WAKE) {
                     if (closed && queue.isEmpty()) return;
                     continue;
                 }
@@ -145,6 +148,7 @@ public final class JdbcEventLog implements EventLog {
                 int events = first.events().size();
                 Pending next;
                 while (events < MAX_EVENTS_PER_COMMIT && (next = queue.poll()) != null) {
+                    if (next == WAKE) continue;
                     group.add(next);
                     events += next.events().size();
                 }
@@ -314,6 +318,7 @@ public final class JdbcEventLog implements EventLog {
     @Override
     public void close() {
         closed = true;
+        queue.offer(WAKE); // so the writer sees it at once, not at its next poll (a full queue wakes it anyway)
         try {
             writer.join(30_000);
         } catch (InterruptedException e) {

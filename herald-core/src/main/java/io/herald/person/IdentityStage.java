@@ -23,8 +23,9 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>Rules: an anonymous id seen with a userId links to that user; if the anonymous id already had a person of
  * its own (anonymous until now) that person is merged into the known one, so attributes, events, devices and
- * whatever later stages keep move with it. Two known people are merged only by an explicit {@code alias}. An
- * erased (suppressed) userId is never re-created: its events are dropped.
+ * whatever later stages keep move with it (preferences too: the known person's win when both have them). Two
+ * known people are merged only by an explicit {@code alias}. An erased (suppressed) userId is never re-created:
+ * its events are dropped. A preference change never creates a person: it concerns the one its userId names.
  */
 public final class IdentityStage implements Stage {
     /** People kept in memory between batches, over all partitions (about 1 KB each). */
@@ -33,6 +34,7 @@ public final class IdentityStage implements Stage {
     private final EventLog eventLog;
     private final Map<Integer, KnownPeople> known = new ConcurrentHashMap<>();
     private final int knownPerPartition;
+    private final PersonIds personIds;
 
     /**
      * @param eventLog where the raw events of erased people are removed from
@@ -40,7 +42,13 @@ public final class IdentityStage implements Stage {
      *                 is dropped
      */
     public IdentityStage(EventLog eventLog, BatchGuard guard) {
+        this(eventLog, guard, PersonIds.RANDOM);
+    }
+
+    /** As above, with new people's ids from {@code personIds} (the simulator's are reproducible). */
+    public IdentityStage(EventLog eventLog, BatchGuard guard, PersonIds personIds) {
         this.eventLog = eventLog;
+        this.personIds = personIds;
         this.knownPerPartition = Math.max(1_000, KNOWN_PEOPLE / eventLog.partitions());
         guard.afterExclusive(() -> known.values().forEach(KnownPeople::clear));
     }
@@ -70,6 +78,17 @@ public final class IdentityStage implements Stage {
                 if (cache.get(t.personId()) == null) ctx.drop("person_gone");
                 else ctx.resolvedTo(t.personId());
             }
+            case Payload.PreferencesChanged pc -> {
+                // Set through the admin API for a person who existed then; if they were erased since, the change
+                // concerns nobody and must not create a person of preferences alone, nor linger in the raw log.
+                Optional<String> person = cache.personFor(ws, PersonCache.USER, e.userId());
+                if (person.isPresent()) {
+                    ctx.resolvedTo(person.get());
+                } else {
+                    ctx.drop("person_gone");
+                    eventLog.forget(ws, List.of(e.messageId()));
+                }
+            }
             default -> {
                 // Only a userId nobody has yet can be an erased one: erasure deletes the person's identities.
                 if (e.userId() != null && cache.personFor(ws, PersonCache.USER, e.userId()).isEmpty()
@@ -93,7 +112,7 @@ public final class IdentityStage implements Stage {
         if (userId == null) {
             Optional<String> anon = cache.personFor(ws, PersonCache.ANON, anonymousId);
             if (anon.isPresent()) return anon.get();
-            PersonState p = cache.create(ws, null, at);
+            PersonState p = cache.create(personIds.next(ws, null, anonymousId), ws, null, at);
             cache.link(ws, PersonCache.ANON, anonymousId, p.id, now);
             return p.id;
         }
@@ -112,7 +131,7 @@ public final class IdentityStage implements Stage {
             }
             // A new known person. An anonymous id already owned by another known person (a shared browser) stays
             // with its owner: known people are merged only by an explicit alias.
-            PersonState p = cache.create(ws, userId, at);
+            PersonState p = cache.create(personIds.next(ws, userId, null), ws, userId, at);
             cache.link(ws, PersonCache.USER, userId, p.id, now);
             if (anon.isEmpty() && anonymousId != null) cache.link(ws, PersonCache.ANON, anonymousId, p.id, now);
             return p.id;
@@ -154,8 +173,8 @@ public final class IdentityStage implements Stage {
         return target.get();
     }
 
-    private static String createKnown(PersonCache cache, String ws, String userId, long at, long now) {
-        PersonState p = cache.create(ws, userId, at);
+    private String createKnown(PersonCache cache, String ws, String userId, long at, long now) {
+        PersonState p = cache.create(personIds.next(ws, userId, null), ws, userId, at);
         cache.link(ws, PersonCache.USER, userId, p.id, now);
         return p.id;
     }
@@ -182,6 +201,10 @@ public final class IdentityStage implements Stage {
         Sql.update(c, "UPDATE identities SET person_id = ? WHERE person_id = ?", intoId, fromId);
         Sql.update(c, "UPDATE person_events SET person_id = ? WHERE person_id = ?", intoId, fromId);
         Sql.update(c, "UPDATE devices SET person_id = ? WHERE person_id = ?", intoId, fromId);
+        // Preferences: the known person's choices win; the visitor's are taken over only when they have none.
+        Sql.update(c, "DELETE FROM person_preferences WHERE person_id = ? AND EXISTS "
+                + "(SELECT 1 FROM person_preferences WHERE person_id = ?)", fromId, intoId);
+        Sql.update(c, "UPDATE person_preferences SET person_id = ? WHERE person_id = ?", intoId, fromId);
         Sql.update(c, "UPDATE timers SET person_id = ? WHERE person_id = ?", intoId, fromId);
         batch.announceMerge(fromId, intoId);
         Sql.update(c, "DELETE FROM persons WHERE id = ?", fromId);

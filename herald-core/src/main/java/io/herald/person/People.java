@@ -51,6 +51,7 @@ public final class People {
     }
 
     public Optional<Person> byAnonymousId(String workspaceId, String anonymousId) {
+        noNul("anonymousId", anonymousId);
         return db.read(c -> {
             Optional<String> id = personIdBy(c, workspaceId, PersonCache.ANON, anonymousId);
             return id.isEmpty() ? Optional.empty() : load(c, id.get());
@@ -66,6 +67,7 @@ public final class People {
         if (query != null && query.length() > MAX_QUERY_LENGTH) {
             throw ClientError.invalid("query", "query must be at most " + MAX_QUERY_LENGTH + " characters");
         }
+        noNul("query", query);
         String after = "";
         if (cursor != null) {
             String[] parts = Page.parseCursor(cursor, 1);
@@ -143,7 +145,8 @@ public final class People {
 
     /**
      * Erases a person: profile, identities, events (in the history and the log), where their ids route in the log,
-     * devices and timers. With {@code suppress}, their user ids are remembered so later events cannot re-create them.
+     * devices, timers, campaign runs and deliveries. With {@code suppress}, their user ids are remembered so later
+     * events cannot re-create them.
      */
     public void erase(String workspaceId, String userId, boolean suppress) {
         // No batch may be between reading this person and writing them back while they are erased.
@@ -189,6 +192,10 @@ public final class People {
             Sql.update(c, "DELETE FROM segment_members WHERE person_id = ?", personId);
             Sql.update(c, "DELETE FROM segment_state WHERE person_id = ?", personId);
             Sql.update(c, "DELETE FROM person_preferences WHERE person_id = ?", personId);
+            // Campaign runs hold the trigger's data, deliveries the rendered messages: personal data as well.
+            Sql.update(c, "DELETE FROM run_steps WHERE run_id IN (SELECT id FROM campaign_runs WHERE person_id = ?)", personId);
+            Sql.update(c, "DELETE FROM campaign_runs WHERE person_id = ?", personId);
+            Sql.update(c, "DELETE FROM deliveries WHERE person_id = ?", personId);
             Sql.update(c, "DELETE FROM identities WHERE person_id = ?", personId);
             Sql.update(c, "DELETE FROM persons WHERE id = ?", personId);
             return null;
@@ -247,6 +254,13 @@ public final class People {
     private static void checkLimit(int limit) {
         if (limit < 1 || limit > Page.MAX_LIMIT) {
             throw ClientError.invalid("limit", "limit must be between 1 and " + Page.MAX_LIMIT);
+        }
+    }
+
+    /** PostgreSQL cannot take U+0000 as a parameter, and no stored id or attribute text holds it. */
+    private static void noNul(String field, String value) {
+        if (value != null && value.indexOf('\u0000') >= 0) {
+            throw ClientError.invalid(field, field + " must not contain the NUL character");
         }
     }
 }

@@ -1,7 +1,6 @@
 package io.herald.person;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.github.f4b6a3.uuid.UuidCreator;
 import io.herald.event.Event;
 import io.herald.event.EventCodec;
 import io.herald.event.Payload;
@@ -82,6 +81,9 @@ public final class PersonCache implements Batch.Flushable {
             }
         }
         Set<String> personIds = new HashSet<>();
+        // A timer names its person: loaded with the others, so the stages find them (and their runs) without a
+        // query per timer (a broadcast or a wave of delays is a batch of timers only).
+        for (Event e : events) if (e.payload() instanceof Payload.TimerFired t) personIds.add(t.personId());
         for (Map.Entry<String, Set<String>> w : wanted.entrySet()) {
             String[] wk = w.getKey().split("\u0000", 2);
             List<String> values = new ArrayList<>();
@@ -180,8 +182,8 @@ public final class PersonCache implements Batch.Flushable {
         return p;
     }
 
-    PersonState create(String workspaceId, String userId, long at) {
-        PersonState p = new PersonState(UuidCreator.getTimeOrderedEpoch().toString(), workspaceId, userId,
+    PersonState create(String id, String workspaceId, String userId, long at) {
+        PersonState p = new PersonState(id, workspaceId, userId,
                 "{}", null, null, at, at);
         p.isNew = true;
         p.dirty = true;
@@ -197,6 +199,46 @@ public final class PersonCache implements Batch.Flushable {
     public static com.fasterxml.jackson.databind.JsonNode attributesOf(Batch batch, String personId) throws SQLException {
         PersonState p = of(batch).get(personId);
         return p == null ? null : p.attributes();
+    }
+
+    /**
+     * Sets (or, with null, removes) attributes of a person of this batch: a journey's update step. Returns the
+     * names whose value changed.
+     */
+    public static List<String> setAttributes(Batch batch, String personId, Map<String, com.fasterxml.jackson.databind.JsonNode> values)
+            throws SQLException {
+        PersonState p = of(batch).get(personId);
+        List<String> changed = new ArrayList<>();
+        if (p == null) return changed;
+        ObjectNode attributes = p.attributes();
+        for (Map.Entry<String, com.fasterxml.jackson.databind.JsonNode> e : values.entrySet()) {
+            if (e.getValue() == null || e.getValue().isNull()) {
+                if (attributes.remove(e.getKey()) != null) changed.add(e.getKey());
+            } else if (!e.getValue().equals(attributes.get(e.getKey()))) {
+                attributes.set(e.getKey(), e.getValue());
+                changed.add(e.getKey());
+            }
+        }
+        if (!changed.isEmpty()) p.attributesChanged();
+        return changed;
+    }
+
+    /** The person's ids and profile fields as templates see them ({@code person.*}). */
+    public static Map<String, Object> templateView(Batch batch, String personId) throws SQLException {
+        PersonState p = of(batch).get(personId);
+        Map<String, Object> out = new java.util.HashMap<>();
+        if (p == null) return out;
+        out.putAll(EventCodec.mapper().convertValue(p.attributes(), Map.class));
+        out.put("userId", p.userId);
+        out.put("timezone", p.timezone);
+        out.put("locale", p.locale);
+        return out;
+    }
+
+    /** The person's timezone (profile or latest context), or null. */
+    public static String timezoneOf(Batch batch, String personId) throws SQLException {
+        PersonState p = of(batch).get(personId);
+        return p == null ? null : p.timezone;
     }
 
     /** The workspace of a person of this batch; null when the person does not exist. */
@@ -330,6 +372,7 @@ public final class PersonCache implements Batch.Flushable {
                     }
                     case Payload.DeviceRemoved d -> { }
                     case Payload.TimerFired t -> { event = t.kind(); props = t.data(); }
+                    case Payload.PreferencesChanged pc -> props = pc.preferences();
                 }
                 Sql.bind(ps, e.workspaceId(), e.messageId(), newEventPersons.get(i), e.position(),
                         e.payload().typeName(), event, name, props == null ? null : props.toString(),

@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Applies an event to the person's profile: traits into attributes, timezone and locale from the context, last
- * seen, devices; and records it in the person's event history.
+ * seen, devices, channel and topic preferences; and records it in the person's event history.
  */
 public final class ProfileStage implements Stage {
     private static final Logger log = LoggerFactory.getLogger(ProfileStage.class);
@@ -36,8 +36,8 @@ public final class ProfileStage implements Stage {
         PersonCache cache = PersonCache.of(batch);
         PersonState p = cache.get(ctx.personId());
         switch (e.payload()) {
-            case Payload.Identify id -> mergeTraits(p, id.traits());
-            case Payload.Group g -> setAttribute(p, "groupId", g.groupId());
+            case Payload.Identify id -> mergeTraits(p, id.traits(), ctx);
+            case Payload.Group g -> setAttribute(p, "groupId", g.groupId(), ctx);
             case Payload.DeviceRegistered d -> registerDevice(batch, p, d);
             case Payload.Track t -> { }
             case Payload.Page pg -> { }
@@ -47,6 +47,13 @@ public final class ProfileStage implements Stage {
             case Payload.TimerFired t -> {
                 return; // a timer is Herald's own bookkeeping, not something the person did
             }
+            case Payload.PreferencesChanged pc -> {
+                storePreferences(batch, p, pc.preferences());
+                // Recorded (erasure finds the raw log row through the history), but set through the admin API: the
+                // person was not seen, and the event has no context of theirs.
+                cache.recordEvent(p.id, e);
+                return;
+            }
         }
         applyContext(p, e.context());
         p.seenAt(e.timestamp());
@@ -54,13 +61,16 @@ public final class ProfileStage implements Stage {
         cache.recordEvent(p.id, e);
     }
 
-    private static void mergeTraits(PersonState p, ObjectNode traits) {
+    private static void mergeTraits(PersonState p, ObjectNode traits, EventContext ctx) {
         if (traits.isEmpty()) return;
         ObjectNode attributes = p.attributes();
         for (Iterator<Map.Entry<String, JsonNode>> it = traits.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> t = it.next();
             if (t.getValue().isNull()) {
-                if (attributes.remove(t.getKey()) != null) p.attributesChanged();
+                if (attributes.remove(t.getKey()) != null) {
+                    p.attributesChanged();
+                    ctx.attributeChanged(t.getKey(), null);
+                }
             } else if (!attributes.has(t.getKey()) && attributes.size() >= Limits.MAX_ATTRIBUTES) {
                 // The limit is checked per call at ingest; a person can still reach it over many calls. Keep the
                 // profile bounded and say so rather than fail the whole event.
@@ -69,15 +79,17 @@ public final class ProfileStage implements Stage {
             } else if (!t.getValue().equals(attributes.get(t.getKey()))) {
                 attributes.set(t.getKey(), t.getValue());
                 p.attributesChanged();
+                ctx.attributeChanged(t.getKey(), t.getValue());
             }
         }
     }
 
-    private static void setAttribute(PersonState p, String name, String value) {
+    private static void setAttribute(PersonState p, String name, String value, EventContext ctx) {
         JsonNode current = p.attributes().get(name);
         if (current == null || !current.asText().equals(value)) {
             p.attributes().put(name, value);
             p.attributesChanged();
+            ctx.attributeChanged(name, p.attributes().get(name));
         }
     }
 
@@ -102,6 +114,14 @@ public final class ProfileStage implements Stage {
         } catch (java.time.DateTimeException e) {
             return false;
         }
+    }
+
+    /** The stored choices are replaced as a whole: the event carries the complete document (a PUT). */
+    private static void storePreferences(Batch batch, PersonState p, ObjectNode preferences) throws SQLException {
+        Sql.update(batch.connection(), "INSERT INTO person_preferences (person_id, workspace_id, preferences, updated_at) "
+                        + "VALUES (?, ?, ?, ?) ON CONFLICT (person_id) DO UPDATE SET preferences = excluded.preferences, "
+                        + "updated_at = excluded.updated_at",
+                p.id, p.workspaceId, preferences.toString(), batch.now());
     }
 
     private static void registerDevice(Batch batch, PersonState p, Payload.DeviceRegistered d) throws SQLException {

@@ -7,6 +7,7 @@ public final class EventContext {
     private final Event event;
     private String personId;
     private String dropReason;
+    private java.util.Map<String, com.fasterxml.jackson.databind.JsonNode> changedAttributes = java.util.Map.of();
 
     public EventContext(Event event) {
         this.event = event;
@@ -28,6 +29,17 @@ public final class EventContext {
     /** Stops the event here: later stages do not see it. The reason is logged and counted. */
     public void drop(String reason) {
         this.dropReason = reason;
+    }
+
+    /** Records that the event changed an attribute (to {@code value}; null when removed), for later stages. */
+    public void attributeChanged(String name, com.fasterxml.jackson.databind.JsonNode value) {
+        if (changedAttributes.isEmpty()) changedAttributes = new java.util.LinkedHashMap<>();
+        changedAttributes.put(name, value);
+    }
+
+    /** The attributes this event changed, with their new values (null: removed). */
+    public java.util.Map<String, com.fasterxml.jackson.databind.JsonNode> changedAttributes() {
+        return changedAttributes;
     }
 
     public boolean dropped() {

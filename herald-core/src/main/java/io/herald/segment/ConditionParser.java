@@ -33,13 +33,32 @@ public final class ConditionParser {
     static final String MESSAGE_EVENT_PREFIX = "message.";
 
     private int nodes;
+    private final List<Reference> references = new ArrayList<>();
 
     private ConditionParser() {
     }
 
     /** Parses a condition; {@code field} is where it sits in the request (e.g. {@code condition}). */
     public static Condition parse(JsonNode json, String field) {
-        return new ConditionParser().condition(json, field, 0);
+        return read(json, field).condition();
+    }
+
+    /**
+     * A {@code {"segment": id}} inside a condition and the path of its {@code segment} field
+     * ({@code condition.or[2].segment}), so that a reference to an unknown segment, or one making a cycle, is
+     * refused naming the exact place.
+     */
+    record Reference(String segmentId, String field) {
+    }
+
+    /** A parsed condition and the segments it references, in the order they appear. */
+    record Parsed(Condition condition, List<Reference> references) {
+    }
+
+    static Parsed read(JsonNode json, String field) {
+        ConditionParser p = new ConditionParser();
+        Condition c = p.condition(json, field, 0);
+        return new Parsed(c, List.copyOf(p.references));
     }
 
     private Condition condition(JsonNode n, String f, int depth) {
@@ -70,7 +89,9 @@ public final class ConditionParser {
             case "event" -> event(n, f);
             case "segment" -> {
                 only(n, f, Set.of("segment"));
-                yield new Condition.InSegment(name(n, f, "segment"));
+                String id = name(n, f, "segment");
+                references.add(new Reference(id, f + ".segment"));
+                yield new Condition.InSegment(id);
             }
             case "device" -> device(n, f);
             case "subscribed" -> subscribed(n, f);
@@ -184,6 +205,11 @@ public final class ConditionParser {
     private static Condition event(JsonNode n, String f) {
         only(n, f, Set.of("event", "count", "aggregate", "last", "within", "between", "where"));
         String event = name(n, f, "event");
+        // Event names are looked up in the store, which cannot take U+0000 on PostgreSQL (and no event is named
+        // with it: the tracking API refuses it). Accepted, such a condition would fail every computation of it.
+        if (event.indexOf('\u0000') >= 0) {
+            throw ClientError.invalid(f + ".event", f + ".event must not contain the NUL character");
+        }
         List<Condition.PropertyFilter> where = where(n, f);
         return performed(n, f, event, where);
     }

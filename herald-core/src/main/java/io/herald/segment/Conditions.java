@@ -46,6 +46,15 @@ final class Conditions {
         return found[0];
     }
 
+    /** The topics a condition's subscriptions name. */
+    static Set<String> topics(Condition c) {
+        Set<String> out = new LinkedHashSet<>();
+        walk(c, x -> {
+            if (x instanceof Condition.Subscribed s && s.topic() != null) out.add(s.topic());
+        });
+        return out;
+    }
+
     private static void walk(Condition c, java.util.function.Consumer<Condition> visit) {
         visit.accept(c);
         switch (c) {

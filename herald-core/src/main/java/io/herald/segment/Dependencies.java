@@ -38,29 +38,51 @@ final class Dependencies {
     }
 
     /**
-     * Refuses a condition for segment {@code id} that references an unknown segment, itself, or a segment that
-     * (through others) references it.
+     * Refuses a condition for segment {@code id} (null for an unsaved preview) that references an unknown segment,
+     * itself, or a segment that (through others) references it. The error names the offending reference's field,
+     * e.g. {@code condition.or[2].segment}.
      */
-    static void check(String id, Condition condition, Map<String, Condition> others) {
-        for (String ref : Conditions.segments(condition)) {
-            if (ref.equals(id)) throw ClientError.invalid("condition", "a segment cannot use itself (segment " + ref + ")");
-            if (!others.containsKey(ref)) throw ClientError.invalid("condition", "condition uses unknown segment " + ref);
+    static void check(String id, List<ConditionParser.Reference> references, Map<String, Condition> others) {
+        for (ConditionParser.Reference r : references) {
+            if (r.segmentId().equals(id)) {
+                throw ClientError.invalid(r.field(), r.field() + ": a segment cannot use itself (segment " + id + ")");
+            }
+            if (!others.containsKey(r.segmentId())) {
+                throw ClientError.invalid(r.field(), r.field() + ": no segment " + r.segmentId() + " in this workspace");
+            }
         }
-        // DFS from each reference; reaching id again is a cycle.
-        List<String> stack = new ArrayList<>(Conditions.segments(condition));
-        Set<String> seen = new HashSet<>();
+        if (id == null) return;
+        for (ConditionParser.Reference r : references) {
+            List<String> chain = pathTo(id, r.segmentId(), others);
+            if (chain != null) {
+                throw ClientError.invalid(r.field(), r.field() + ": segment " + r.segmentId()
+                        + " already uses this segment (" + String.join(" -> ", chain) + "), so this would make a cycle");
+            }
+        }
+    }
+
+    /** The chain of segments from {@code from} to {@code target} through references, or null when none leads there. */
+    private static List<String> pathTo(String target, String from, Map<String, Condition> others) {
+        // Depth-first with the path kept: the chain in the error tells the user which reference to change.
+        Map<String, String> cameFrom = new HashMap<>();
+        List<String> stack = new ArrayList<>(List.of(from));
+        Set<String> seen = new HashSet<>(List.of(from));
         while (!stack.isEmpty()) {
             String s = stack.remove(stack.size() - 1);
-            if (!seen.add(s)) continue;
             Condition c = others.get(s);
             if (c == null) continue;
             for (String ref : Conditions.segments(c)) {
-                if (ref.equals(id)) {
-                    throw ClientError.invalid("condition", "condition would make a cycle: segment " + s
-                            + " already uses this segment");
+                if (ref.equals(target)) {
+                    List<String> chain = new ArrayList<>(List.of(target));
+                    for (String at = s; at != null; at = cameFrom.get(at)) chain.addFirst(at);
+                    return chain;
                 }
-                stack.add(ref);
+                if (seen.add(ref)) {
+                    cameFrom.put(ref, s);
+                    stack.add(ref);
+                }
             }
         }
+        return null;
     }
 }

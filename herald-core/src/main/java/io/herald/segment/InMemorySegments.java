@@ -39,10 +39,13 @@ public final class InMemorySegments {
      */
     public static InMemorySegments compile(List<JsonNode> conditions) {
         Map<String, Condition> parsed = new HashMap<>();
+        Map<String, List<ConditionParser.Reference>> references = new HashMap<>();
         List<SegmentIndex.Definition> defs = new ArrayList<>();
         for (int i = 0; i < conditions.size(); i++) {
             String field = "conditions[" + i + "]";
-            Condition c = ConditionParser.parse(conditions.get(i), field);
+            ConditionParser.Parsed read = ConditionParser.read(conditions.get(i), field);
+            Condition c = read.condition();
+            references.put(id(i), read.references());
             if (Conditions.usesDevices(c) || Conditions.usesSubscriptions(c)) {
                 throw new IllegalArgumentException(field + " reads devices or subscriptions, which live in the store");
             }
@@ -52,7 +55,7 @@ public final class InMemorySegments {
         for (SegmentIndex.Definition d : defs) {
             Map<String, Condition> others = new HashMap<>(parsed);
             others.remove(d.id());
-            Dependencies.check(d.id(), d.condition(), others);
+            Dependencies.check(d.id(), references.get(d.id()), others);
         }
         return new InMemorySegments(new SegmentIndex(GENERATION, defs));
     }

@@ -96,8 +96,16 @@ final class PersonFacts implements Facts {
         if (preferences != null && preferences.path("channels").path(channel).isBoolean()
                 && !preferences.path("channels").path(channel).booleanValue()) return false;
         if (topic == null) return true;
+        // Asked first: a choice stored for a topic since deleted must not keep the person subscribed to it.
+        Boolean defaultOptIn = topicDefaults().get(topic);
+        if (defaultOptIn == null) return false;
         JsonNode choice = preferences == null ? null : preferences.path("topics").path(topic).get(channel);
         if (choice != null && choice.isBoolean()) return choice.booleanValue();
+        return defaultOptIn;
+    }
+
+    /** The workspace's topics and their defaults, read once per evaluation. */
+    private Map<String, Boolean> topicDefaults() {
         if (topicDefaults == null) {
             topicDefaults = read(c -> {
                 Map<String, Boolean> m = new java.util.HashMap<>();
@@ -108,7 +116,7 @@ final class PersonFacts implements Facts {
                 return m;
             });
         }
-        return topicDefaults.getOrDefault(topic, false);
+        return topicDefaults;
     }
 
     private interface Read<T> {

@@ -30,6 +30,8 @@ final class PersonSegments {
     final Set<String> exited = new HashSet<>();
     /** The log position of the event being processed: history rows of changes sort right after it. */
     long seq;
+    /** New: no segment has been evaluated for the person yet, so all of them are, once. */
+    boolean unevaluated;
     /** When Herald received the event being processed (epoch ms); -1 when the change has no one event behind it. */
     long receivedAt = -1;
     /** Merged into another person: the rows go at the flush. */
@@ -50,6 +52,7 @@ final class PersonSegments {
         PersonSegments p = new PersonSegments(personId, workspaceId, generation, new HashMap<>(), new HashMap<>(),
                 null, null);
         p.stateDirty = true;
+        p.unevaluated = true;
         return p;
     }
 

@@ -9,9 +9,9 @@ import io.herald.processor.Batch;
 import io.herald.processor.EventContext;
 import io.herald.processor.Stage;
 import io.herald.store.StoreException;
+import java.sql.SQLException;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import java.sql.SQLException;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -35,8 +35,13 @@ import java.util.function.Supplier;
  * event to the commit of the change (when {@code segment.entered}/{@code exited} is recorded), by the injected clock.
  */
 public final class SegmentStage implements Stage {
+    /** A journey's update step changed attributes (announced on the person's log as a timer of this kind). */
+    public static final String ATTRIBUTES_UPDATED = "attributes.updated";
+
     private final SegmentIndexes indexes;
+
     private final Computations computations;
+
     private final InstantSource clock;
     private final Timer freshness;
 
@@ -105,7 +110,8 @@ public final class SegmentStage implements Stage {
         PersonSegments ps = sb.get(personId, e.workspaceId(), isNew ? idx.generation : 0);
         ps.seq = e.position();
         ps.receivedAt = e.receivedAt();
-        boolean everything = ps.stateDirty && isNew && ps.tallies.isEmpty() && ps.members.isEmpty();
+        boolean everything = isNew && ps.unevaluated;
+        ps.unevaluated = false;
         apply(idx, ps, e.payload(), e.timestamp(), batch.now(), everything, () -> facts(batch, ps, idx));
     }
 
@@ -130,6 +136,12 @@ public final class SegmentStage implements Stage {
             case Payload.Group g -> mark(affected, idx.readingAttribute("groupId"), ps);
             case Payload.DeviceRegistered d -> mark(affected, idx.byDevice, ps);
             case Payload.DeviceRemoved d -> mark(affected, idx.byDevice, ps);
+            case Payload.TimerFired t when ATTRIBUTES_UPDATED.equals(t.kind()) -> {
+                for (Iterator<String> it = t.data().path("values").fieldNames(); it.hasNext(); ) {
+                    mark(affected, idx.readingAttribute(it.next()), ps);
+                }
+            }
+            case Payload.PreferencesChanged pc -> mark(affected, idx.bySubscription, ps);
             case Payload.TimerFired t -> {
                 if (!SegmentBatch.WAKE.equals(t.kind())) return;
                 if (t.timerId().equals(ps.timerId)) { // this wake-up is spent; the evaluation sets the next
@@ -140,7 +152,7 @@ public final class SegmentStage implements Stage {
                 mark(affected, idx.timeDependent, ps);
             }
             case Payload.Page p -> { }
-            case Payload.Screen s -> { }
+            case Payload.Screen sc -> { }
             case Payload.Alias a -> { }
         }
         if (everything) mark(affected, idx.ordered, ps);
@@ -161,7 +173,9 @@ public final class SegmentStage implements Stage {
         List<SegmentIndex.TallySpec> specs = idx.talliesByEvent.get(t.event());
         if (specs == null) return;
         for (SegmentIndex.TallySpec spec : specs) {
-            if (spec.since() > ps.generation) continue; // computed from history by the background computation
+            // A tally newer than the person's state (spec.since() > ps.generation) is fed all the same: the background
+            // computation rebuilds it from history when it reaches them, but until then older segments that share it
+            // (a new segment looking further back at the same events) must stay live.
             if (!spec.key().inRange(ts) || !Filters.matches(spec.key().filter(), t.properties(), ts)) continue;
             Tally tally = ps.tallies.computeIfAbsent(spec.id(), k -> new Tally());
             String property = spec.key().filter().property();
@@ -170,6 +184,66 @@ public final class SegmentStage implements Stage {
             ps.stateDirty = true;
             mark(affected, spec.segments(), ps);
         }
+    }
+
+    /**
+     * Whether a condition holds for a person now, as this batch sees them (memberships and tallies changed by
+     * earlier events of the batch included): for campaign audiences, branches, waits and exit rules. Behavioral
+     * parts no segment tallies are computed from the person's history.
+     */
+    public boolean holds(Batch batch, String workspaceId, String personId, Condition condition) throws SQLException {
+        SegmentBatch sb = local(batch).segments;
+        SegmentIndex idx = sb.index(workspaceId);
+        PersonSegments ps = idx.isEmpty() // nothing to keep: a scratch state, not one to write back
+                ? new PersonSegments(personId, workspaceId, 0, new HashMap<>(), new HashMap<>(), null, null)
+                : sb.get(personId, workspaceId, PersonCache.createdInBatch(batch, personId) ? idx.generation : 0);
+        PersonFacts own = facts(batch, ps, idx);
+        List<SegmentIndex.TallySpec> missing = new ArrayList<>();
+        Map<TallyKey, String> ids = new HashMap<>();
+        for (Condition.Performed p : Conditions.performed(condition)) {
+            TallyKey key = TallyKey.of(p);
+            SegmentIndex.TallySpec spec = idx.tallies.get(key);
+            if (spec != null && spec.since() <= ps.generation) continue;
+            String id = key.id();
+            if (ids.putIfAbsent(key, id) == null) {
+                long retention = p.window() instanceof Condition.Window.Within w ? w.duration().toMillis()
+                        : p.window() instanceof Condition.Window.BetweenAgo b ? b.from().toMillis() : 0;
+                missing.add(new SegmentIndex.TallySpec(key, id, Long.MAX_VALUE, retention, List.of(), -1));
+            }
+        }
+        if (missing.isEmpty()) return Evaluator.matches(condition, own, batch.now());
+        batch.flush(); // the history must hold this batch's events so far
+        PersonSegments scratch = new PersonSegments(personId, workspaceId, 0, new HashMap<>(), Map.of(), null, null);
+        History.fill(batch.connection(), workspaceId, List.of(scratch), missing, batch.now());
+        Facts combined = new Facts() {
+            public com.fasterxml.jackson.databind.JsonNode attributes() {
+                return own.attributes();
+            }
+
+            public Tally tally(Condition.Performed p) {
+                String id = ids.get(TallyKey.of(p));
+                return id != null ? scratch.tallies.get(id) : own.tally(p);
+            }
+
+            public boolean inSegment(String segmentId) {
+                return own.inSegment(segmentId);
+            }
+
+            public List<DeviceFact> devices() {
+                return own.devices();
+            }
+
+            public boolean subscribed(String channel, String topic) {
+                return own.subscribed(channel, topic);
+            }
+        };
+        return Evaluator.matches(condition, combined, batch.now());
+    }
+
+    /** An attribute (dot path) of a person as this batch sees them; null when missing. */
+    public static com.fasterxml.jackson.databind.JsonNode attribute(Batch batch, String personId, String path)
+            throws SQLException {
+        return Values.at(PersonCache.attributesOf(batch, personId), path);
     }
 
     private static PersonFacts facts(Batch batch, PersonSegments ps, SegmentIndex idx) {
@@ -203,7 +277,8 @@ public final class SegmentStage implements Stage {
         ids.addAll(from.tallies.keySet());
         for (String id : ids) {
             SegmentIndex.TallySpec spec = idx.talliesById.get(id);
-            if (spec == null || spec.since() > generation) continue;
+            // one newer than either person is kept too (see feed): the computation rebuilds it from history
+            if (spec == null) continue;
             Tally t = new Tally();
             if (into.tallies.get(id) != null) t.absorb(into.tallies.get(id));
             if (from.tallies.get(id) != null) t.absorb(from.tallies.get(id));
@@ -215,7 +290,6 @@ public final class SegmentStage implements Stage {
         into.stateDirty = true;
         into.changes.addAll(from.changes); // announcements of the merged person's changes in this batch still go out
         from.changes.clear();
-        into.receivedAt = -1; // changes made by the merge itself: the stage is not told which event merged them
         Map<String, Long> carried = new HashMap<>(from.members);
         from.deleted = true;
         List<SegmentIndex.Compiled> all = new ArrayList<>(idx.ordered);

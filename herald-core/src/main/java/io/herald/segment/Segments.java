@@ -27,6 +27,8 @@ public final class Segments implements AutoCloseable {
     static final int MAX_NAME = 200;
     static final int MAX_DESCRIPTION = 2000;
     static final int MAX_SEGMENTS = 2000;
+    static final int MAX_KEY = 200;
+    private static final java.util.regex.Pattern ID = java.util.regex.Pattern.compile("[A-Za-z0-9_.:-]{1,200}");
 
     private final Database db;
     private final SegmentIndexes indexes;
@@ -55,7 +57,7 @@ public final class Segments implements AutoCloseable {
     }
 
     /** A segment as the API shows it. */
-    public record Segment(String id, String name, String description, JsonNode condition, String status,
+    public record Segment(String id, String key, String name, String description, JsonNode condition, String status,
                           long peopleDone, long peopleTotal, long createdAt, long updatedAt, Long computedAt) {
     }
 
@@ -68,21 +70,36 @@ public final class Segments implements AutoCloseable {
     }
 
     public Segment create(String workspaceId, JsonNode body) {
+        return create(workspaceId, "seg_" + UuidCreator.getTimeOrderedEpoch().toString().replace("-", ""), body);
+    }
+
+    /**
+     * Creates a segment under an id chosen by the caller: the simulator copies a workspace's segments into its
+     * scratch store by id, so the campaigns and segments naming them work unchanged there.
+     */
+    public Segment create(String workspaceId, String id, JsonNode body) {
+        if (id == null || !ID.matcher(id).matches()) {
+            throw ClientError.invalid("id", "a segment id is 1 to 200 letters, digits, '_', '-', '.' or ':'");
+        }
         Fields f = fields(body, true);
-        String id = "seg_" + UuidCreator.getTimeOrderedEpoch().toString().replace("-", "");
         long now = clock.millis();
         db.inTransaction(c -> {
+            lockSegments(c, workspaceId);
+            if (Sql.queryOne(c, "SELECT 1 FROM segments WHERE id = ?", rs -> 1, id).isPresent()) { // ids are global
+                throw new ClientError(409, "already_exists", "a segment with id " + id + " exists", "id");
+            }
             long count = Sql.queryOne(c, "SELECT COUNT(*) FROM segments WHERE workspace_id = ?", rs -> rs.getLong(1),
                     workspaceId).orElse(0L);
             if (count >= MAX_SEGMENTS) {
                 throw new ClientError(409, "limit_reached", "a workspace may have at most " + MAX_SEGMENTS + " segments", null);
             }
-            Dependencies.check(id, f.condition(), conditions(c, workspaceId));
+            Dependencies.check(id, f.references(), conditions(c, workspaceId));
+            checkKeyFree(c, workspaceId, f.key());
             long generation = nextGeneration(c, workspaceId);
-            Sql.update(c, "INSERT INTO segments (id, workspace_id, name, description, condition, generation, status, "
-                            + "people_done, people_total, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?)",
-                    id, workspaceId, f.name(), f.description(), f.json().toString(), generation, Computations.COMPUTING,
-                    now, now);
+            Sql.update(c, "INSERT INTO segments (id, workspace_id, segment_key, name, description, condition, generation, "
+                            + "status, people_done, people_total, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?)",
+                    id, workspaceId, f.key(), f.name(), f.description(), f.json().toString(), generation,
+                    Computations.COMPUTING, now, now);
             return null;
         });
         changed(workspaceId);
@@ -93,30 +110,70 @@ public final class Segments implements AutoCloseable {
     public Segment update(String workspaceId, String id, JsonNode body) {
         Fields f = fields(body, false);
         long now = clock.millis();
-        boolean recompute = db.inTransaction(c -> {
+        Edit edit = db.inTransaction(c -> {
+            lockSegments(c, workspaceId);
             Segment current = find(c, workspaceId, id).orElseThrow(() -> ClientError.notFound("segment " + id));
             String name = f.name() != null ? f.name() : current.name();
             String description = body.has("description") ? f.description() : current.description();
+            String key = body.has("key") ? f.key() : current.key();
+            if (key != null && !key.equals(current.key())) checkKeyFree(c, workspaceId, key);
             if (f.condition() == null || f.json().equals(current.condition())) {
-                Sql.update(c, "UPDATE segments SET name = ?, description = ?, updated_at = ? WHERE id = ? AND workspace_id = ?",
-                        name, description, now, id, workspaceId);
-                return false;
+                Sql.update(c, "UPDATE segments SET segment_key = ?, name = ?, description = ?, updated_at = ? WHERE id = ? "
+                        + "AND workspace_id = ?", key, name, description, now, id, workspaceId);
+                return name.equals(current.name()) ? Edit.DESCRIPTION : Edit.NAME;
             }
             Map<String, Condition> others = conditions(c, workspaceId);
             others.remove(id);
-            Dependencies.check(id, f.condition(), others);
+            Dependencies.check(id, f.references(), others);
             long generation = nextGeneration(c, workspaceId);
-            Sql.update(c, "UPDATE segments SET name = ?, description = ?, condition = ?, generation = ?, status = ?, "
-                            + "people_done = 0, updated_at = ? WHERE id = ? AND workspace_id = ?", name, description,
-                    f.json().toString(), generation, Computations.COMPUTING, now, id, workspaceId);
-            return true;
+            Sql.update(c, "UPDATE segments SET segment_key = ?, name = ?, description = ?, condition = ?, generation = ?, "
+                            + "status = ?, people_done = 0, updated_at = ? WHERE id = ? AND workspace_id = ?", key, name,
+                    description, f.json().toString(), generation, Computations.COMPUTING, now, id, workspaceId);
+            return Edit.CONDITION;
         });
-        if (recompute) changed(workspaceId);
+        switch (edit) {
+            case CONDITION -> changed(workspaceId);
+            // The processor announces entries and exits with the segment's name from the index: keep it current.
+            case NAME -> indexes.reload(workspaceId);
+            case DESCRIPTION -> { }
+        }
         return get(workspaceId, id);
+    }
+
+    /** What an update changed, and so what must follow it. */
+    private enum Edit { DESCRIPTION, NAME, CONDITION }
+
+    /**
+     * A topic was created, deleted, or its default changed: who is subscribed to it changed for everyone who never
+     * chose, so the segments whose conditions name it are computed again, exactly as if their condition had been
+     * edited (a new generation, status {@code computing}, the background computation over everyone). As with an
+     * edit, the membership that computation finds is recorded without {@code segment.entered}/{@code exited}
+     * events. A segment that uses one of those through {@code {"segment": id}} is re-evaluated with it.
+     *
+     * @return the ids of the segments recomputed (none when no segment names the topic)
+     */
+    public List<String> recomputeUsingTopic(String workspaceId, String topicKey) {
+        List<String> ids = db.inTransaction(c -> {
+            List<String> using = new ArrayList<>();
+            for (Map.Entry<String, Condition> e : conditions(c, workspaceId).entrySet()) {
+                if (Conditions.topics(e.getValue()).contains(topicKey)) using.add(e.getKey());
+            }
+            if (using.isEmpty()) return using;
+            java.util.Collections.sort(using);
+            long generation = nextGeneration(c, workspaceId);
+            for (String id : using) {
+                Sql.update(c, "UPDATE segments SET generation = ?, status = ?, people_done = 0 WHERE id = ? "
+                        + "AND workspace_id = ?", generation, Computations.COMPUTING, id, workspaceId);
+            }
+            return using;
+        });
+        if (!ids.isEmpty()) changed(workspaceId);
+        return ids;
     }
 
     public void delete(String workspaceId, String id) {
         db.inTransaction(c -> {
+            lockSegments(c, workspaceId);
             find(c, workspaceId, id).orElseThrow(() -> ClientError.notFound("segment " + id));
             Map<String, Condition> all = conditions(c, workspaceId);
             for (Map.Entry<String, Condition> e : all.entrySet()) {
@@ -178,15 +235,20 @@ public final class Segments implements AutoCloseable {
 
     /** How many people a condition selects now, and some of them, without saving anything. */
     public Previews.Result preview(String workspaceId, JsonNode body) {
-        if (body == null || !body.isObject()) throw ClientError.invalid(null, "the body must be an object {condition}");
+        requireObject(body);
+        for (var it = body.fieldNames(); it.hasNext(); ) {
+            String n = it.next();
+            // name and description are let through so that a segment about to be created can be previewed as is
+            if (!List.of("condition", "name", "description").contains(n)) throw ClientError.invalid(n, "unknown field " + n);
+        }
         JsonNode json = body.get("condition");
         if (json == null) throw ClientError.missing("condition");
-        Condition condition = ConditionParser.parse(json, "condition");
+        ConditionParser.Parsed parsed = ConditionParser.read(json, "condition");
         db.read(c -> {
-            Dependencies.check("preview", condition, conditions(c, workspaceId));
+            Dependencies.check(null, parsed.references(), conditions(c, workspaceId));
             return null;
         });
-        return previews.run(workspaceId, condition);
+        return previews.run(workspaceId, parsed.condition());
     }
 
     private void changed(String workspaceId) {
@@ -194,24 +256,39 @@ public final class Segments implements AutoCloseable {
         computations.request(workspaceId);
     }
 
-    private record Fields(String name, String description, JsonNode json, Condition condition) {
+    private record Fields(String key, String name, String description, JsonNode json, ConditionParser.Parsed parsed) {
+        Condition condition() {
+            return parsed == null ? null : parsed.condition();
+        }
+
+        List<ConditionParser.Reference> references() {
+            return parsed.references();
+        }
     }
 
     private static Fields fields(JsonNode body, boolean creating) {
-        if (body == null || !body.isObject()) throw ClientError.invalid(null, "the body must be a JSON object");
+        requireObject(body);
         for (var it = body.fieldNames(); it.hasNext(); ) {
             String n = it.next();
-            if (!List.of("name", "description", "condition", "id", "status", "createdAt", "updatedAt", "progress",
+            if (!List.of("key", "name", "description", "condition", "id", "status", "createdAt", "updatedAt", "progress",
                     "count", "computedAt").contains(n)) {
                 throw ClientError.invalid(n, "unknown field " + n);
             }
         }
+        String key = text(body, "key", MAX_KEY, false);
         String name = text(body, "name", MAX_NAME, creating);
         String description = text(body, "description", MAX_DESCRIPTION, false);
         JsonNode json = body.get("condition");
         if (json == null && creating) throw ClientError.missing("condition");
-        Condition condition = json == null ? null : ConditionParser.parse(json, "condition");
-        return new Fields(name, description, json, condition);
+        ConditionParser.Parsed parsed = json == null ? null : ConditionParser.read(json, "condition");
+        return new Fields(key, name, description, json, parsed);
+    }
+
+    /** As the tracking API answers a body that is JSON but not an object (docs/api.md, "invalid_json"). */
+    private static void requireObject(JsonNode body) {
+        if (body == null || !body.isObject()) {
+            throw new ClientError(400, "invalid_json", "the request body must be a JSON object", null);
+        }
     }
 
     private static String text(JsonNode body, String field, int max, boolean required) {
@@ -223,12 +300,34 @@ public final class Segments implements AutoCloseable {
         if (!v.isTextual() || v.textValue().isBlank() || v.textValue().length() > max) {
             throw ClientError.invalid(field, field + " must be a non-empty string of at most " + max + " characters");
         }
+        // Stored in a TEXT column, which on PostgreSQL cannot hold U+0000.
+        if (v.textValue().indexOf('\u0000') >= 0) {
+            throw ClientError.invalid(field, field + " must not contain the NUL character");
+        }
         return v.textValue();
     }
 
-    private static long nextGeneration(Connection c, String workspaceId) throws SQLException {
+    /** A segment's key names one segment of the workspace: the stable name files use for it (campaigns as code). */
+    private static void checkKeyFree(Connection c, String workspaceId, String key) throws SQLException {
+        if (key != null && Sql.queryOne(c, "SELECT 1 FROM segments WHERE workspace_id = ? AND segment_key = ?", rs -> 1,
+                workspaceId, key).isPresent()) {
+            throw new ClientError(409, "already_exists", "a segment with key " + key + " exists", "key");
+        }
+    }
+
+    /**
+     * Takes the workspace's generation row for the rest of the transaction, before anything about its segments is
+     * read. Checks span segments (a cycle needs two, the limit counts them all): on PostgreSQL, under read
+     * committed, two edits that each pass alone (A uses B; B uses A) would otherwise both commit. Holding the row,
+     * the second waits and then reads what the first wrote. (SQLite has one writer at a time anyway.)
+     */
+    private static void lockSegments(Connection c, String workspaceId) throws SQLException {
         Sql.update(c, "INSERT INTO segment_generations (workspace_id, generation) VALUES (?, 0) "
                 + "ON CONFLICT (workspace_id) DO NOTHING", workspaceId);
+        Sql.update(c, "UPDATE segment_generations SET generation = generation WHERE workspace_id = ?", workspaceId);
+    }
+
+    private static long nextGeneration(Connection c, String workspaceId) throws SQLException {
         Sql.update(c, "UPDATE segment_generations SET generation = generation + 1 WHERE workspace_id = ?", workspaceId);
         return SegmentIndexes.generation(c, workspaceId);
     }
@@ -247,7 +346,7 @@ public final class Segments implements AutoCloseable {
     }
 
     private static Segment map(ResultSet rs) throws SQLException {
-        return new Segment(rs.getString("id"), rs.getString("name"), rs.getString("description"),
+        return new Segment(rs.getString("id"), rs.getString("segment_key"), rs.getString("name"), rs.getString("description"),
                 Json.parse(rs.getString("condition")), rs.getString("status"), rs.getLong("people_done"),
                 rs.getLong("people_total"), rs.getLong("created_at"), rs.getLong("updated_at"),
                 Sql.nullableLong(rs, "computed_at"));

@@ -107,16 +107,19 @@ final class Values {
     /**
      * The order of two scalars: as numbers when both are, as instants when both are dates, as text when both are
      * text; null when they do not compare (a number and a word, a boolean, an object).
+     *
+     * <p>A JSON number is also a date (epoch seconds or ms), so a date attribute sent as ISO-8601 compares with an
+     * epoch number, and the other way round, as instants: clients send dates both ways.
      */
     private static Integer order(JsonNode a, JsonNode b) {
         if (!a.isValueNode() || !b.isValueNode() || a.isBoolean() || b.isBoolean()) return null;
         BigDecimal x = number(a);
         BigDecimal y = number(b);
         if (x != null && y != null) return x.compareTo(y);
-        if (x != null || y != null) return null;
         Long s = instant(a);
         Long t = instant(b);
         if (s != null && t != null) return Long.compare(s, t);
+        if (x != null || y != null) return null;
         return a.asText().compareTo(b.asText());
     }
 

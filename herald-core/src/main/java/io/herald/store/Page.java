@@ -16,11 +16,16 @@ public record Page<T>(List<T> data, String next) {
                 .encodeToString(String.join("\n", parts).getBytes(StandardCharsets.UTF_8));
     }
 
-    /** Decodes a token from {@link #cursor}; null when the token is malformed or has another shape. */
+    /**
+     * Decodes a token from {@link #cursor}; null when the token is malformed or has another shape. A part holding
+     * U+0000 is never one Herald made (no stored id has it) and PostgreSQL refuses it as a query parameter.
+     */
     public static String[] parseCursor(String token, int parts) {
         if (token == null || token.isEmpty()) return null;
         try {
-            String[] p = new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8).split("\n", -1);
+            String decoded = new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8);
+            if (decoded.indexOf('\u0000') >= 0) return null;
+            String[] p = decoded.split("\n", -1);
             return p.length == parts ? p : null;
         } catch (IllegalArgumentException e) {
             return null;

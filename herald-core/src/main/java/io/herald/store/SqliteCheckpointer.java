@@ -5,6 +5,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Lock;
 import org.slf4j.Logger;
@@ -32,6 +33,8 @@ final class SqliteCheckpointer implements AutoCloseable {
     private final Lock writers;
     private final Thread thread;
     private volatile boolean closed;
+    /** Counted down by close(), so a stop does not wait out the interval (simulations open and close stores often). */
+    private final CountDownLatch stopped = new CountDownLatch(1);
 
     SqliteCheckpointer(Path file, Lock writers) {
         this.file = file;
@@ -44,7 +47,8 @@ final class SqliteCheckpointer implements AutoCloseable {
         config.setBusyTimeout(30_000);
         try (Connection c = config.createConnection("jdbc:sqlite:" + file.toAbsolutePath())) {
             while (!closed) {
-                TimeUnit.MILLISECONDS.sleep(INTERVAL_MILLIS); // a poll interval, not a wait for time-based behaviour
+                // A poll interval, not a wait for time-based behaviour; close() cuts it short.
+                if (stopped.await(INTERVAL_MILLIS, TimeUnit.MILLISECONDS)) break;
                 try {
                     checkpoint(c);
                 } catch (SQLException e) {
@@ -81,6 +85,7 @@ final class SqliteCheckpointer implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        stopped.countDown();
         try {
             thread.join(30_000);
         } catch (InterruptedException e) {

@@ -13,9 +13,11 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.InstantSource;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,21 +28,52 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Firing appends first and deletes second: a crash in between fires the timer again with the same messageId,
  * which the log ignores. Time comes from the injected clock, so tests move it and call {@link #fireDue()}.
+ *
+ * <p>Design: rounds of up to {@value #FIRE_BATCH}. On SQLite the delete of a round waits for the write lock, which
+ * the processor holds for a whole batch, so the poller gets about one round per processor batch: rounds must be
+ * larger than the processor's batches, or timers due at 10,000/s would fire slower than they come due. And firing
+ * may not run far ahead of processing: a timer is processed in log order with everyone else's events, so a
+ * broadcast coming due faster than the processor goes would queue every live event behind a growing pile of its
+ * timers. With a backlog bound, a round fires only while fewer than {@value #MAX_BACKLOG} events wait in the log;
+ * the rest stay due in the table and go as soon as the processor has room: the broadcast is then late, not live
+ * traffic, which waits behind at most that many events (half a second at 10,000 events/s). The bound is twice a
+ * round, so while timers are due the processor has work left when the next poll comes.
  */
 public final class Timers implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Timers.class);
-    private static final int FIRE_BATCH = 1000;
+    static final int FIRE_BATCH = 2500;
+    /** Events waiting in the log from which the poller holds due timers back (when given the log's backlog). */
+    public static final long MAX_BACKLOG = 5_000;
 
     private final Database db;
     private final EventLog eventLog;
     private final InstantSource clock;
+    private final LongSupplier backlog;
+    private final long maxBacklog;
     private volatile Thread poller;
     private volatile boolean stopping;
 
+    /** Timers that fire everything due, whatever waits in the log (tests that step through processing). */
     public Timers(Database db, EventLog eventLog, InstantSource clock) {
+        this(db, eventLog, clock, null, 0);
+    }
+
+    /**
+     * @param backlog events appended to the log and not yet processed (the processor's lag); while it is at
+     *                {@link #MAX_BACKLOG} or more, due timers wait (see the class comment)
+     */
+    public Timers(Database db, EventLog eventLog, InstantSource clock, LongSupplier backlog) {
+        this(db, eventLog, clock, backlog, MAX_BACKLOG);
+    }
+
+    /** As {@link #Timers(Database, EventLog, InstantSource, LongSupplier)}, with a bound of the caller's (tests). */
+    public Timers(Database db, EventLog eventLog, InstantSource clock, LongSupplier backlog, long maxBacklog) {
+        if (backlog != null && maxBacklog < 1) throw new IllegalArgumentException("maxBacklog must be at least 1, was " + maxBacklog);
         this.db = db;
         this.eventLog = eventLog;
         this.clock = clock;
+        this.backlog = backlog;
+        this.maxBacklog = maxBacklog;
     }
 
     /** Schedules a timer within the caller's transaction and returns its id. */
@@ -106,19 +139,36 @@ public final class Timers implements AutoCloseable {
         return Sql.update(c, "DELETE FROM timers WHERE id = ?", timerId) > 0;
     }
 
+    /**
+     * When the next timer is due (epoch ms), whatever the clock says; empty when none is scheduled. What a
+     * time-skipping run (the simulator, tests) jumps the clock to, instead of stepping through time.
+     */
+    public OptionalLong nextDue() {
+        return db.read(c -> Sql.queryOne(c, "SELECT MIN(due_at) FROM timers", rs -> {
+            long due = rs.getLong(1);
+            return rs.wasNull() ? OptionalLong.empty() : OptionalLong.of(due);
+        })).orElse(OptionalLong.empty());
+    }
+
     private record Due(String id, String workspaceId, String personId, int partition, long dueAt, String kind,
                        String payload) {
     }
 
-    /** Fires every timer due by the clock's now; returns how many fired. */
+    /**
+     * Fires the timers due by the clock's now (all of them, or as many as the log's backlog leaves room for); returns
+     * how many fired.
+     */
     public int fireDue() {
         int fired = 0;
         while (true) {
+            int limit = backlog == null ? FIRE_BATCH
+                    : (int) Math.max(0, Math.min(FIRE_BATCH, maxBacklog - backlog.getAsLong()));
+            if (limit == 0) return fired;
             long now = clock.millis();
             List<Due> due = db.read(c -> Sql.query(c, "SELECT id, workspace_id, person_id, partition_no, due_at, kind, payload "
                             + "FROM timers WHERE due_at <= ? ORDER BY due_at LIMIT ?",
                     rs -> new Due(rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4), rs.getLong(5),
-                            rs.getString(6), rs.getString(7)), now, FIRE_BATCH));
+                            rs.getString(6), rs.getString(7)), now, limit));
             if (due.isEmpty()) return fired;
             List<Event> events = due.stream().map(d -> new Event(d.workspaceId(), d.partition(), -1, "timer:" + d.id(), null, null,
                     d.dueAt(), now, null, new Payload.TimerFired(d.personId(), d.id(), d.kind(), parse(d.payload()))))
@@ -132,11 +182,14 @@ public final class Timers implements AutoCloseable {
                 return fired;
             }
             db.inTransaction(c -> {
-                for (Due d : due) Sql.update(c, "DELETE FROM timers WHERE id = ?", d.id());
+                List<String> ids = due.stream().map(Due::id).toList();
+                for (List<String> chunk : Sql.chunks(ids)) {
+                    Sql.update(c, "DELETE FROM timers WHERE id IN (" + Sql.placeholders(chunk.size()) + ")", chunk.toArray());
+                }
                 return null;
             });
             fired += due.size();
-            if (due.size() < FIRE_BATCH) return fired;
+            if (due.size() < limit) return fired;
         }
     }
 

@@ -78,6 +78,25 @@ class SegmentScenarioTest {
         }
     }
 
+    /**
+     * Regression: gt/lt between a date written as ISO-8601 and one written as an epoch number failed as "a number
+     * against a word", though the docs make numbers dates too ("both dates → as instants").
+     */
+    @ParameterizedTest
+    @MethodSource("io.herald.testing.TestDatabase#engines")
+    void isoDateAttributeComparedWithAnEpochNumberComparesAsInstants(Engine engine) {
+        try (Pipeline p = new Pipeline(engine, dir, TestClock.at("2026-11-22T10:00:00Z"))) {
+            // 1793491200 s = 2026-11-01T00:00:00Z
+            segment(p, "signed up in november", "{\"attribute\":\"signed_up_at\",\"op\":\"gte\",\"value\":1793491200}");
+            segment(p, "trial ends before december", """
+                    {"attribute":"trial_ends_at","op":"lt","value":"2026-12-01T00:00:00Z"}""");
+            identify(p, "nov", "{\"signed_up_at\":\"2026-11-01T00:00:00Z\",\"trial_ends_at\":1795996799000}");
+            identify(p, "oct", "{\"signed_up_at\":\"2026-10-31T23:59:59Z\",\"trial_ends_at\":1796083200}");
+            assertThat(segmentsOf(p, "nov")).containsExactlyInAnyOrder("signed up in november", "trial ends before december");
+            assertThat(segmentsOf(p, "oct")).isEmpty();
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("io.herald.testing.TestDatabase#engines")
     void personEntersSegmentWhenThirdExportHappensWithinSevenDaysAndExitsWhenTheOldestLeaves(Engine engine) {

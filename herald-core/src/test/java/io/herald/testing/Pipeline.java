@@ -8,9 +8,13 @@ import io.herald.log.JdbcEventLog;
 import io.herald.person.IdentityStage;
 import io.herald.person.People;
 import io.herald.person.ProfileStage;
+import io.herald.preference.Preferences;
+import io.herald.preference.Topics;
 import io.herald.processor.BatchGuard;
 import io.herald.processor.PersonProcessor;
 import io.herald.processor.Stage;
+import io.herald.campaign.CampaignStage;
+import io.herald.campaign.Campaigns;
 import io.herald.segment.SegmentStage;
 import io.herald.segment.Segments;
 import io.herald.store.Engine;
@@ -21,8 +25,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The engine without HTTP, over a fresh store: ingest, the event log, the person processor (identity, profile and
- * any extra stages a test adds), timers and the people service. Processing runs when the test calls {@link #process()},
+ * The engine without HTTP, over a fresh store: ingest, the event log, the person processor (identity, profile,
+ * segments and any extra stages a test adds), timers, and the people, segments, topics and preferences services. Processing runs when the test calls {@link #process()},
  * or on the processor's own threads once a test calls {@code processor().start()}.
  */
 public final class Pipeline implements AutoCloseable {
@@ -38,6 +42,9 @@ public final class Pipeline implements AutoCloseable {
     private final BatchGuard guard = new BatchGuard();
     private final List<Stage> stages;
     private final Segments segments;
+    private final Campaigns campaigns;
+    private final Topics topics;
+    private final Preferences preferences;
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
 
     public Pipeline(Engine engine, Path tempDir, TestClock clock, Stage... extraStages) {
@@ -51,11 +58,16 @@ public final class Pipeline implements AutoCloseable {
         this.log = JdbcEventLog.open(store.db(), store.config(), partitions, 1024);
         this.ingest = new Ingest(log, clock, new SimpleMeterRegistry());
         this.segments = new Segments(store.db(), log, guard, clock);
-        this.stages = new ArrayList<>(List.of(new IdentityStage(log, guard), new ProfileStage(), new SegmentStage(segments, meters)));
+        this.campaigns = new Campaigns(store.db(), log, guard, clock);
+        SegmentStage segmentStage = new SegmentStage(segments, meters);
+        this.stages = new ArrayList<>(List.of(new IdentityStage(log, guard), new ProfileStage(), segmentStage,
+                new CampaignStage(campaigns, segmentStage)));
         this.stages.addAll(List.of(extraStages));
         this.processor = newProcessor();
         this.timers = new Timers(store.db(), log, clock);
         this.people = new People(store.db(), log, guard, clock);
+        this.topics = new Topics(store.db(), segments, clock);
+        this.preferences = new Preferences(store.db(), ingest, clock);
     }
 
     private PersonProcessor newProcessor() {
@@ -97,6 +109,10 @@ public final class Pipeline implements AutoCloseable {
         return timers;
     }
 
+    public Campaigns campaigns() {
+        return campaigns;
+    }
+
     public Segments segments() {
         return segments;
     }
@@ -107,18 +123,29 @@ public final class Pipeline implements AutoCloseable {
     }
 
     /**
-     * Settles everything due by the clock's now: fires due timers, processes, runs segment computations, until
+     * Settles everything due by the clock's now: fires due timers, processes, runs segment computations and
+     * campaign launches, until
      * nothing is left (a timer's processing may schedule another that is already due, e.g. a segment.entered).
      */
     public void settle() {
         for (int round = 0; round < 100; round++) {
             int work = processor.drain();
             segments.computations().runPending();
+            campaigns.launches().runPending();
             work += timers.fireDue();
             work += processor.drain();
             if (work == 0) return;
         }
         throw new AssertionError("the pipeline did not settle in 100 rounds");
+    }
+
+    public Topics topics() {
+        return topics;
+    }
+
+    /** A person's preferences; a change goes through the log like the admin API's, so {@link #settle()} applies it. */
+    public Preferences preferences() {
+        return preferences;
     }
 
     public People people() {
@@ -131,6 +158,7 @@ public final class Pipeline implements AutoCloseable {
 
     @Override
     public void close() {
+        campaigns.launches().close();
         segments.close();
         log.close();
         processor.close(); // stops its threads, if a test started them

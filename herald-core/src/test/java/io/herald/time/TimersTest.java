@@ -99,4 +99,49 @@ class TimersTest {
             assertThat(reminder.fired).containsExactly("reminder@" + known);
         }
     }
+
+    @ParameterizedTest
+    @MethodSource("io.herald.testing.TestDatabase#engines")
+    void nextDueNamesTheEarliestTimerSoATimeSkippingRunCanJumpToIt(Engine engine) {
+        Reminder reminder = new Reminder();
+        TestClock clock = TestClock.at("2026-11-22T10:00:00Z");
+        try (Pipeline p = new Pipeline(engine, dir, clock, reminder)) {
+            assertThat(p.timers().nextDue()).isEmpty();
+            p.send(CallKind.TRACK, "{\"userId\":\"u1\",\"event\":\"setup_started\",\"messageId\":\"m1\"}");
+            p.process();
+            clock.advance(Duration.ofMinutes(10));
+            p.send(CallKind.TRACK, "{\"userId\":\"u2\",\"event\":\"setup_started\",\"messageId\":\"m2\"}");
+            p.process();
+            long first = clock.instant().minus(Duration.ofMinutes(10)).plus(Duration.ofMinutes(30)).toEpochMilli();
+            assertThat(p.timers().nextDue()).hasValue(first);
+
+            clock.set(java.time.Instant.ofEpochMilli(p.timers().nextDue().getAsLong()));
+            assertThat(p.timers().fireDue()).isEqualTo(1);
+            assertThat(p.timers().nextDue()).hasValue(first + Duration.ofMinutes(10).toMillis());
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.herald.testing.TestDatabase#engines")
+    void dueTimersWaitWhileTheLogHasABacklogAndFireOnceTheProcessorCatchesUp(Engine engine) {
+        Reminder reminder = new Reminder();
+        TestClock clock = TestClock.at("2026-11-22T10:00:00Z");
+        try (Pipeline p = new Pipeline(engine, dir, clock, reminder)) {
+            for (int i = 0; i < 5; i++) {
+                p.send(CallKind.TRACK, "{\"userId\":\"u" + i + "\",\"event\":\"setup_started\",\"messageId\":\"m" + i + "\"}");
+            }
+            p.process();
+            Timers bounded = new Timers(p.store().db(), p.log(), clock, p.processor()::lag, 3);
+            clock.advance(Duration.ofMinutes(30));
+
+            assertThat(bounded.fireDue()).as("room for 3 events in the log").isEqualTo(3);
+            assertThat(bounded.fireDue()).as("no room until they are processed: the others wait").isZero();
+            p.process();
+            assertThat(reminder.fired).hasSize(3);
+
+            assertThat(bounded.fireDue()).isEqualTo(2);
+            p.process();
+            assertThat(reminder.fired).hasSize(5);
+        }
+    }
 }

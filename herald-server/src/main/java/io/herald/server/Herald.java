@@ -5,11 +5,18 @@ import io.herald.log.JdbcEventLog;
 import io.herald.person.IdentityStage;
 import io.herald.person.People;
 import io.herald.person.ProfileStage;
+import io.herald.preference.Preferences;
+import io.herald.preference.Topics;
 import io.herald.processor.BatchGuard;
 import io.herald.processor.PersonProcessor;
+import io.herald.campaign.CampaignStage;
+import io.herald.campaign.Campaigns;
+import io.herald.campaign.Deliveries;
 import io.herald.segment.SegmentStage;
 import io.herald.segment.Segments;
 import io.herald.server.http.HttpApi;
+import io.herald.simulation.Simulations;
+import io.herald.simulation.Simulator;
 import io.herald.store.Database;
 import io.herald.time.Timers;
 import io.herald.workspace.Workspaces;
@@ -37,6 +44,8 @@ public final class Herald implements AutoCloseable {
     private final PersonProcessor processor;
     private final Timers timers;
     private final Segments segments;
+    private final Campaigns campaigns;
+    private final Simulator simulator;
     private final PrometheusMeterRegistry meters;
     private final Optional<Workspaces.Created> bootstrapped;
     private Javalin http;
@@ -51,16 +60,24 @@ public final class Herald implements AutoCloseable {
             this.eventLog = JdbcEventLog.open(db, config.database(), config.partitions(), 8192);
             BatchGuard guard = new BatchGuard();
             this.segments = new Segments(db, eventLog, guard, clock);
+            this.campaigns = new Campaigns(db, eventLog, guard, clock);
+            SegmentStage segmentStage = new SegmentStage(segments, meters);
             this.processor = new PersonProcessor(db, eventLog, List.of(new IdentityStage(eventLog, guard), new ProfileStage(),
-                    new SegmentStage(segments, meters)), guard, clock, meters, 1000);
+                    segmentStage, new CampaignStage(campaigns, segmentStage)), guard, clock, meters, 1000);
             this.people = new People(db, eventLog, guard, clock);
-            this.timers = new Timers(db, eventLog, clock);
+            // Due timers wait while a backlog stands in the log, so a broadcast cannot queue live traffic behind it.
+            this.timers = new Timers(db, eventLog, clock, processor::lag);
+            this.simulator = Simulator.standard();
         } catch (RuntimeException e) {
             db.close();
             throw e;
         }
         Ingest ingest = new Ingest(eventLog, clock, meters);
-        this.http = HttpApi.create(new HttpApi.Services(workspaces, ingest, people, segments, db, meters));
+        Topics topics = new Topics(db, segments, clock);
+        Preferences preferences = new Preferences(db, ingest, clock);
+        Simulations simulations = new Simulations(campaigns, segments, topics, clock, simulator);
+        this.http = HttpApi.create(new HttpApi.Services(workspaces, ingest, people, segments, topics, preferences,
+                campaigns, new Deliveries(db), simulations, db, meters));
     }
 
     /**
@@ -76,6 +93,7 @@ public final class Herald implements AutoCloseable {
                 h.processor.start();
                 h.timers.start(250);
                 h.segments.computations().start();
+                h.campaigns.launches().start();
             }
             h.http.start(config.host(), config.port());
         } catch (RuntimeException e) {
@@ -103,6 +121,10 @@ public final class Herald implements AutoCloseable {
         return processor;
     }
 
+    public Campaigns campaigns() {
+        return campaigns;
+    }
+
     public Segments segments() {
         return segments;
     }
@@ -123,6 +145,7 @@ public final class Herald implements AutoCloseable {
     @Override
     public void close() {
         timers.close(); // first: it appends to the log
+        campaigns.launches().close();
         segments.close();
         if (http != null) {
             http.stop();
@@ -132,6 +155,7 @@ public final class Herald implements AutoCloseable {
         processor.close();
         eventLog.closeStore();
         db.close();
+        simulator.close();
         log.info("Herald stopped");
     }
 }

@@ -1,5 +1,6 @@
 package io.herald.server.cli;
 
+import io.herald.error.ClientError;
 import io.herald.server.Config;
 import io.herald.server.Herald;
 import io.herald.store.Database;
@@ -14,10 +15,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** The {@code herald} command line: {@code serve} (the default), workspaces and keys. */
+/** The {@code herald} command line: {@code serve} (the default), workspaces, keys, segments, campaigns as code, and simulations. */
 @Command(name = "herald", mixinStandardHelpOptions = true, version = "Herald 0.1.0",
         description = "Self-hosted, behavior-triggered in-app messages and push notifications.",
-        subcommands = {Main.Serve.class, Main.WorkspaceCmd.class, Main.KeyCmd.class})
+        subcommands = {Main.Serve.class, Main.WorkspaceCmd.class, Main.KeyCmd.class, SegmentsCommand.class, ApplyCommand.class,
+                ExportCommand.class, Simulate.class})
 public final class Main implements Callable<Integer> {
 
     public static void main(String[] args) {
@@ -34,6 +36,15 @@ public final class Main implements Callable<Integer> {
     }
 
     private static int onError(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
+        if (e instanceof AdminClient.Failure f) {
+            cmd.getErr().println("herald: " + f.getMessage());
+            return f.exitCode();
+        }
+        if (e instanceof ClientError c) { // a mistake in the files given, as the API would name it
+            boolean named = c.field() == null || c.getMessage().contains(c.field());
+            cmd.getErr().println("herald: " + c.getMessage() + (named ? "" : " [" + c.field() + "]"));
+            return 2;
+        }
         if (e instanceof Config.Invalid || e instanceof IllegalArgumentException || e instanceof StoreException) {
             cmd.getErr().println("herald: " + e.getMessage());
             return 2;
@@ -45,6 +56,23 @@ public final class Main implements Callable<Integer> {
 
     /** Where settings come from; tests of the commands point it at a map of their own. */
     static java.util.function.Supplier<java.util.Map<String, String>> environment = System::getenv;
+
+    /** Standard input, for {@code --condition -}; tests give their own. */
+    static java.util.function.Supplier<java.io.InputStream> stdin = () -> System.in;
+
+    /** Whether standard output is a terminal (progress redrawn in place) or a pipe or log (a line per change). */
+    static java.util.function.BooleanSupplier terminal = Main::stdoutIsTerminal;
+
+    private static boolean stdoutIsTerminal() {
+        java.io.Console console = System.console();
+        if (console == null) return false;
+        try {
+            // From Java 22, System.console() exists even when output is redirected; isTerminal() tells which.
+            return (Boolean) java.io.Console.class.getMethod("isTerminal").invoke(console);
+        } catch (ReflectiveOperationException e) {
+            return true; // Java 21: there is a console only on a terminal
+        }
+    }
 
     static Config config() {
         return Config.fromEnvironment(environment.get());

@@ -27,7 +27,10 @@ final class Bodies {
         long declared = ctx.req().getContentLengthLong();
         String encoding = ctx.header("Content-Encoding");
         boolean gzip = encoding != null && encoding.trim().equalsIgnoreCase("gzip");
-        if (!gzip && declared > maxBytes) throw tooLarge(tooLargeCode, maxBytes);
+        if (!gzip && declared > maxBytes) {
+            drain(ctx);
+            throw tooLarge(tooLargeCode, maxBytes);
+        }
         if (encoding != null && !gzip && !encoding.trim().equalsIgnoreCase("identity")) {
             throw new ClientError(415, "unsupported_encoding", "Content-Encoding must be gzip or identity", null);
         }
@@ -39,7 +42,10 @@ final class Bodies {
         } catch (IOException e) {
             throw new ClientError(400, "unreadable_body", "the request body could not be read: " + e.getMessage(), null);
         }
-        if (bytes.length > maxBytes) throw tooLarge(tooLargeCode, maxBytes);
+        if (bytes.length > maxBytes) {
+            drain(ctx);
+            throw tooLarge(tooLargeCode, maxBytes);
+        }
         if (bytes.length == 0) throw new ClientError(400, "invalid_json", "the request body is empty", null);
         try {
             return new Json(EventCodec.mapper().readTree(bytes), bytes.length);
@@ -51,6 +57,25 @@ final class Bodies {
             throw new ClientError(400, "invalid_json", "the request body is not valid JSON", null);
         }
     }
+
+    /**
+     * Reads and discards the rest of a refused body, up to {@link #DRAIN_LIMIT}: a client still sending when the
+     * server answers and closes can lose the 413 to a connection reset and see only a broken connection. A body
+     * larger than that is cut off (the connection closes), as it must be.
+     */
+    private static void drain(Context ctx) {
+        try {
+            InputStream raw = ctx.req().getInputStream();
+            byte[] sink = new byte[16 * 1024];
+            long left = DRAIN_LIMIT;
+            int n;
+            while (left > 0 && (n = raw.read(sink, 0, (int) Math.min(sink.length, left))) > 0) left -= n;
+        } catch (IOException e) {
+            // the client went away: nothing to answer
+        }
+    }
+
+    static final long DRAIN_LIMIT = 8L * 1024 * 1024;
 
     private static void checkContentType(Context ctx, boolean allowTextPlain) {
         String type = ctx.header("Content-Type");

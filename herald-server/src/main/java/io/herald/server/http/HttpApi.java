@@ -1,11 +1,16 @@
 package io.herald.server.http;
 
+import io.herald.campaign.Campaigns;
+import io.herald.campaign.Deliveries;
 import io.herald.error.ClientError;
 import io.herald.error.Unavailable;
 import io.herald.ingest.CallKind;
 import io.herald.ingest.Ingest;
 import io.herald.person.People;
+import io.herald.preference.Preferences;
+import io.herald.preference.Topics;
 import io.herald.segment.Segments;
+import io.herald.simulation.Simulations;
 import io.herald.store.Database;
 import io.herald.store.StoreException;
 import io.herald.workspace.Workspaces;
@@ -25,7 +30,9 @@ public final class HttpApi {
     private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
 
     /** What the HTTP layer calls into. */
-    public record Services(Workspaces workspaces, Ingest ingest, People people, Segments segments, Database db,
+    public record Services(Workspaces workspaces, Ingest ingest, People people, Segments segments, Topics topics,
+                           Preferences preferences, Campaigns campaigns, Deliveries deliveries,
+                           Simulations simulations, Database db,
                            PrometheusMeterRegistry meters) {
     }
 
@@ -37,11 +44,16 @@ public final class HttpApi {
         TrackingApi tracking = new TrackingApi(s.ingest(), auth);
         AdminApi admin = new AdminApi(s.people(), s.segments(), s.workspaces(), auth);
         SegmentsApi segments = new SegmentsApi(s.segments(), auth);
+        TopicsApi topics = new TopicsApi(s.topics(), s.preferences(), auth);
+        CampaignsApi campaigns = new CampaignsApi(s.campaigns(), s.deliveries(), auth);
+        SimulationsApi simulations = new SimulationsApi(s.simulations(), auth);
         return Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.concurrency.useVirtualThreads = true;
             config.router.ignoreTrailingSlashes = true; // analytics-java posts to /v1/import/
             config.http.maxRequestSize = 1024 * 1024;
+            // A known path with another method is 405, as docs/api.md says (Javalin answers 404 by default).
+            config.http.prefer405over404 = true;
             // Jetty refuses malformed requests (bad URI, huge headers) before any route; keep the JSON error shape.
             config.jetty.modifyServer(server -> server.setErrorHandler(new JettyErrors()));
             var r = config.routes;
@@ -56,7 +68,6 @@ public final class HttpApi {
 
             // Tracking API: browsers call it from customers' sites, so it answers CORS from any origin.
             r.before("/v1/*", HttpApi::cors);
-            r.options("/v1/*", ctx -> ctx.status(204));
             for (CallKind kind : new CallKind[] {CallKind.IDENTIFY, CallKind.TRACK, CallKind.PAGE, CallKind.SCREEN,
                     CallKind.GROUP, CallKind.ALIAS}) {
                 r.post("/v1/" + kind.name().toLowerCase(), ctx -> tracking.handle(ctx, kind));
@@ -65,6 +76,12 @@ public final class HttpApi {
             r.post("/v1/import", ctx -> tracking.handle(ctx, CallKind.BATCH));
             r.post("/v1/devices", ctx -> tracking.handle(ctx, CallKind.DEVICE_REGISTER));
             r.delete("/v1/devices", ctx -> tracking.handle(ctx, CallKind.DEVICE_REMOVE));
+            // Preflights path by path, not with /v1/*: a wildcard route would make every /v1 path "known", and an
+            // unknown one would answer 405 instead of 404.
+            for (String call : new String[] {"identify", "track", "page", "screen", "group", "alias", "batch", "import",
+                    "devices"}) {
+                r.options("/v1/" + call, ctx -> ctx.status(204));
+            }
 
             // Admin API.
             r.get("/api/v1/people", admin::listPeople);
@@ -72,6 +89,8 @@ public final class HttpApi {
             r.get("/api/v1/people/{userId}/events", admin::personEvents);
             r.get("/api/v1/people/{userId}/devices", admin::personDevices);
             r.get("/api/v1/people/{userId}/export", admin::exportPerson);
+            r.get("/api/v1/people/{userId}/deliveries", campaigns::personDeliveries);
+            r.get("/api/v1/people/{userId}/runs", campaigns::personRuns);
             r.delete("/api/v1/people/{userId}", admin::erasePerson);
             r.get("/api/v1/settings/identity", admin::identitySettings);
             r.post("/api/v1/segments", segments::create);
@@ -82,6 +101,26 @@ public final class HttpApi {
             r.delete("/api/v1/segments/{id}", segments::delete);
             r.get("/api/v1/segments/{id}/members", segments::members);
             r.get("/api/v1/segments/{id}/count", segments::count);
+            r.post("/api/v1/topics", topics::create);
+            r.get("/api/v1/topics", topics::list);
+            r.get("/api/v1/topics/{key}", topics::get);
+            r.put("/api/v1/topics/{key}", topics::update);
+            r.delete("/api/v1/topics/{key}", topics::delete);
+            r.get("/api/v1/people/{userId}/preferences", topics::preferences);
+            r.put("/api/v1/people/{userId}/preferences", topics::changePreferences);
+            r.post("/api/v1/campaigns", campaigns::create);
+            r.get("/api/v1/campaigns", campaigns::list);
+            r.get("/api/v1/campaigns/{id}", campaigns::get);
+            r.put("/api/v1/campaigns/{id}", campaigns::update);
+            r.delete("/api/v1/campaigns/{id}", campaigns::delete);
+            r.post("/api/v1/campaigns/{id}/activate", campaigns::activate);
+            r.post("/api/v1/campaigns/{id}/pause", campaigns::pause);
+            r.post("/api/v1/campaigns/{id}/archive", campaigns::archive);
+            r.post("/api/v1/campaigns/{id}/trigger", campaigns::trigger);
+            r.get("/api/v1/campaigns/{id}/runs", campaigns::runs);
+            r.get("/api/v1/campaigns/{id}/metrics", campaigns::metrics);
+            r.post("/api/v1/campaigns/simulate", simulations::inline);
+            r.post("/api/v1/campaigns/{id}/simulate", simulations::saved);
 
             Counter.Builder requests = Counter.builder("herald.http.requests").description("HTTP requests answered");
             r.after(ctx -> requests.tag("status", statusClass(ctx)).register(s.meters()).increment());

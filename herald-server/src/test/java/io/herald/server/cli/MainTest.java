@@ -58,4 +58,73 @@ class MainTest {
         assertThat(herald("key", "create", "--workspace", "missing", "--kind", "root")).isEqualTo(2);
         assertThat(err.toString()).contains("key kind must be 'write' or 'admin'");
     }
+
+    private static String resource(String name) {
+        try {
+            return Path.of(MainTest.class.getResource("/simulation/" + name).toURI()).toString();
+        } catch (java.net.URISyntaxException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
+    void simulatePrintsEachPersonsPathAndDeliveriesWithNoServerOrStore() throws Exception {
+        assertThat(herald("simulate", "-f", resource("upgrade-prompt.json"), "--timeline",
+                resource("upgrade-prompt-timeline.json"))).as(err.toString()).isZero();
+        String report = out.toString();
+
+        assertThat(report).startsWith("Usage-limit upgrade prompt (cmp_simulated), 2026-11-22T10:00:00Z to 2026-11-23T13:00:00Z");
+        assertThat(report).contains("""
+                ana
+                  run 1 (version 1): completed
+                    2026-11-22T10:00:00Z  prompt   entered  event limit_reached""");
+        assertThat(report).containsPattern("2026-11-23T10:00:00Z  push     queued   push delivery dlv_\\w+\n");
+        assertThat(report).contains(String.join("\n",
+                "    2026-11-23T10:00:00Z  done     exit",
+                "  not entered",
+                "    2026-11-22T13:00:00Z  already in a run of the campaign (at step wait)",
+                "  deliveries",
+                "    2026-11-22T10:00:00Z  prompt  in_app  {\"title\":\"You hit the contacts limit\"}",
+                "    2026-11-23T10:00:00Z  push    push    {\"title\":\"Upgrade for unlimited contacts\"}"));
+        assertThat(report).contains("run 1 (version 1): exited (converted), converted 2026-11-22T12:00:00Z");
+        assertThat(report).contains("""
+                cleo
+                  not entered
+                    2026-11-22T10:00:00Z  not in the campaign's audience""");
+        try (var files = java.nio.file.Files.list(dir)) {
+            assertThat(files).as("no store was made in the data directory").isEmpty();
+        }
+    }
+
+    @Test
+    void simulateWithJsonPrintsWhatTheApiAnswers() throws Exception {
+        assertThat(herald("simulate", "-f", resource("upgrade-prompt.json"), "--timeline",
+                resource("upgrade-prompt-timeline.json"), "--until", "P3D", "--json")).as(err.toString()).isZero();
+        var result = io.herald.event.EventCodec.mapper().readTree(out.toString());
+        assertThat(result.path("until").asText()).isEqualTo("2026-11-25T10:00:00Z");
+        assertThat(result.path("people").get(0).path("userId").asText()).isEqualTo("ana");
+        assertThat(result.path("people").get(0).path("deliveries")).hasSize(2);
+        assertThat(result.path("people").get(2).path("refused").get(0).path("reason").asText())
+                .isEqualTo("not in the campaign's audience");
+    }
+
+    @Test
+    void simulateMistakesExitWithCodeTwoNamingTheField() throws Exception {
+        Path timeline = dir.resolve("timeline.json");
+        java.nio.file.Files.writeString(timeline, "[{\"at\":\"+PT1M\",\"userId\":\"u\",\"type\":\"track\",\"event\":\"e\"},"
+                + "{\"at\":\"tomorrow\",\"userId\":\"u\",\"type\":\"track\",\"event\":\"e\"}]");
+        assertThat(herald("simulate", "-f", resource("upgrade-prompt.json"), "--timeline", timeline.toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("[timeline[1].at]");
+
+        Path campaign = dir.resolve("campaign.json");
+        java.nio.file.Files.writeString(campaign, java.nio.file.Files.readString(Path.of(resource("upgrade-prompt.json")))
+                .replace("\"onTimeout\": \"push_on\"", "\"onTimeout\": \"push_off\""));
+        assertThat(herald("simulate", "-f", campaign.toString(), "--timeline", resource("upgrade-prompt-timeline.json")))
+                .isEqualTo(2);
+        assertThat(err.toString()).contains("steps.wait.onTimeout names unknown step 'push_off'");
+
+        assertThat(herald("simulate", "-f", dir.resolve("missing.json").toString(), "--timeline", timeline.toString()))
+                .isEqualTo(2);
+        assertThat(err.toString()).contains("-f: no such file");
+    }
 }

@@ -50,6 +50,19 @@ final class Api {
         return request(h, "DELETE", path, Map.of("Authorization", "Bearer " + TestHerald.ADMIN_KEY), null);
     }
 
+    /** A JSON request to the admin API with the bootstrap admin key ({@code json} null: no body). */
+    static TestHerald.Answer admin(TestHerald h, String method, String path, String json) {
+        return admin(h, TestHerald.ADMIN_KEY, method, path, json);
+    }
+
+    /** A JSON request to the admin API with the given admin key. */
+    static TestHerald.Answer admin(TestHerald h, String key, String method, String path, String json) {
+        Map<String, String> headers = new HashMap<>();
+        headers.put("Authorization", "Bearer " + key);
+        if (json != null) headers.put("Content-Type", JSON);
+        return request(h, method, path, headers, json == null ? null : utf8(json));
+    }
+
     /** POSTs a tracking call and fails the test unless Herald answers {@code 200 {"success": true}}. */
     static void accepted(TestHerald h, String path, String json) {
         TestHerald.Answer a = h.track(path, json);

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.herald.server.testing.TestHerald;
+import io.herald.store.Sql;
 import io.herald.store.Engine;
 import io.herald.testing.TestClock;
 import io.herald.testing.TestDatabase;
@@ -28,24 +29,45 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * What clients get wrong, as a table: every case must be refused with the documented status and JSON error, never a
- * 5xx, and must change nothing (no log row, no person). The cases run against one Herald per engine, seeded with
- * one person ({@value #SEEDED}) that the cross-workspace cases try to reach.
+ * 5xx, and must change nothing (no log row, no person, no topic, no segment, no campaign, run or delivery). The
+ * cases run against one Herald per engine, seeded with one person ({@value #SEEDED}), one topic ({@value #SEEDED_TOPIC}),
+ * two segments (B uses A) and two active campaigns (one triggered by the API, with key {@code seeded}; one by an event)
+ * that the cross-workspace cases try to reach.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class BadInputCorpusTest {
     private static final String SEEDED = "secret-user";
     private static final String SEEDED_EMAIL = "secret@example.com";
+    private static final String SEEDED_TOPIC = "seeded_topic";
     /** Replaced by the admin key of a second workspace when a case runs. */
     private static final String OTHER_ADMIN_KEY = "<admin key of workspace other>";
+    /** Replaced by the ids of the fixture's two active campaigns (one triggered by the API, one by an event). */
+    private static final String API_CAMPAIGN = "<api campaign>";
+    private static final String EVENT_CAMPAIGN = "<event campaign>";
     private static final String BASIC_WRITE = TestHerald.basic(TestHerald.WRITE_KEY);
     private static final String BEARER_ADMIN = "Bearer " + TestHerald.ADMIN_KEY;
+    /** Replaced, in a case's path and body, by the ids of the seeded segments: B uses A. */
+    private static final String SEGMENT_A = "<segment a>";
+    private static final String SEGMENT_B = "<segment b>";
+    private static final String SEGMENT_A_CONDITION = "{\"attribute\":\"email\",\"op\":\"exists\"}";
 
     @TempDir
     Path dir;
 
     private final Map<Engine, Fixture> fixtures = new EnumMap<>(Engine.class);
 
-    private record Fixture(TestHerald herald, String otherAdminKey) {
+    private record Fixture(TestHerald herald, String otherAdminKey, String segmentA, String segmentB, String apiCampaign,
+                           String eventCampaign) {
+        /** The case's path or body with the placeholders replaced (bytes as ISO-8859-1: any body survives). */
+        String resolve(String s) {
+            return s.replace(OTHER_ADMIN_KEY, otherAdminKey).replace(SEGMENT_A, segmentA).replace(SEGMENT_B, segmentB)
+                    .replace(API_CAMPAIGN, apiCampaign).replace(EVENT_CAMPAIGN, eventCampaign);
+        }
+
+        byte[] resolve(byte[] body) {
+            if (body == null) return null;
+            return resolve(new String(body, StandardCharsets.ISO_8859_1)).getBytes(StandardCharsets.ISO_8859_1);
+        }
     }
 
     /** One bad request and the answer it must get; {@code field} is null when no single field is at fault. */
@@ -168,6 +190,7 @@ class BadInputCorpusTest {
         c.add(when("admin key as writeKey in the body").post("/v1/batch", "{\"writeKey\":\"" + TestHerald.ADMIN_KEY + "\",\"batch\":["
                 + valid + "]}").header("Authorization", null).expect(403, "wrong_key_kind"));
         c.add(when("unknown tracking path").post("/v1/purchase", track).expect(404, "not_found"));
+        c.add(when("GET on a tracking path").get("/v1/track").header("Authorization", BASIC_WRITE).expect(405, "method_not_allowed"));
         // The admin API.
         c.add(when("no admin key").get("/api/v1/people").header("Authorization", null).expect(401, "missing_key"));
         c.add(when("unknown admin key").get("/api/v1/people").header("Authorization", "Bearer ha_nope_0000000000000")
@@ -185,6 +208,13 @@ class BadInputCorpusTest {
         c.add(when("bad cursor on events").get("/api/v1/people/" + SEEDED + "/events?cursor="
                 + Base64.getUrlEncoder().encodeToString(utf8("not-a-cursor"))).expect(400, "invalid_field", "cursor"));
         c.add(when("query over 200 chars").get("/api/v1/people?query=" + "q".repeat(201)).expect(400, "invalid_field", "query"));
+        // PostgreSQL cannot take U+0000 as a parameter: it must be a 400, not the store's failure.
+        c.add(when("NUL in a query").get("/api/v1/people?query=secret%00").expect(400, "invalid_field", "query"));
+        c.add(when("NUL in an anonymousId").get("/api/v1/people?anonymousId=a%00").expect(400, "invalid_field", "anonymousId"));
+        c.add(when("NUL in a people cursor").get("/api/v1/people?cursor=" + Base64.getUrlEncoder().encodeToString(utf8("a\u0000")))
+                .expect(400, "invalid_field", "cursor"));
+        c.add(when("NUL in an events cursor").get("/api/v1/people/" + SEEDED + "/events?cursor="
+                + Base64.getUrlEncoder().encodeToString(utf8("1\n\u0000"))).expect(400, "invalid_field", "cursor"));
         c.add(when("unknown person").get("/api/v1/people/nobody").expect(404, "not_found"));
         c.add(when("erase with suppress=maybe").request("DELETE", "/api/v1/people/" + SEEDED + "?suppress=maybe", null)
                 .header("Authorization", BEARER_ADMIN).header("Content-Type", null).expect(400, "invalid_field", "suppress"));
@@ -197,7 +227,446 @@ class BadInputCorpusTest {
                 "Bearer " + OTHER_ADMIN_KEY).expect(200, null));
         c.add(when("other workspace erases person").request("DELETE", "/api/v1/people/" + SEEDED, null).header("Content-Type", null)
                 .header("Authorization", "Bearer " + OTHER_ADMIN_KEY).expect(404, "not_found"));
+        // Topics and preferences (the fixture has topic SEEDED_TOPIC).
+        String topic = "{\"key\":\"tips\",\"name\":\"Tips\",\"defaultOptIn\":true}";
+        c.add(when("topic: malformed JSON").admin("POST", "/api/v1/topics", "{\"key\":").expect(400, "invalid_json"));
+        c.add(when("topic: array body").admin("POST", "/api/v1/topics", "[]").expect(400, "invalid_json"));
+        c.add(when("topic: key missing").admin("POST", "/api/v1/topics", "{\"name\":\"Tips\",\"defaultOptIn\":true}")
+                .expect(400, "missing_field", "key"));
+        c.add(when("topic: key with capitals and spaces").admin("POST", "/api/v1/topics",
+                "{\"key\":\"Product Tips\",\"name\":\"Tips\",\"defaultOptIn\":true}").expect(400, "invalid_field", "key"));
+        c.add(when("topic: key of 65 chars").admin("POST", "/api/v1/topics", "{\"key\":\"" + "k".repeat(65)
+                + "\",\"name\":\"Tips\",\"defaultOptIn\":true}").expect(400, "invalid_field", "key"));
+        c.add(when("topic: key as a number").admin("POST", "/api/v1/topics", "{\"key\":7,\"name\":\"Tips\",\"defaultOptIn\":true}")
+                .expect(400, "invalid_field", "key"));
+        c.add(when("topic: name of 201 chars").admin("POST", "/api/v1/topics", "{\"key\":\"tips\",\"name\":\"" + "n".repeat(201)
+                + "\",\"defaultOptIn\":true}").expect(400, "invalid_field", "name"));
+        c.add(when("topic: blank name").admin("POST", "/api/v1/topics", "{\"key\":\"tips\",\"name\":\" \",\"defaultOptIn\":true}")
+                .expect(400, "invalid_field", "name"));
+        c.add(when("topic: defaultOptIn missing").admin("POST", "/api/v1/topics", "{\"key\":\"tips\",\"name\":\"Tips\"}")
+                .expect(400, "missing_field", "defaultOptIn"));
+        c.add(when("topic: defaultOptIn as a string").admin("POST", "/api/v1/topics",
+                "{\"key\":\"tips\",\"name\":\"Tips\",\"defaultOptIn\":\"yes\"}").expect(400, "invalid_field", "defaultOptIn"));
+        c.add(when("topic: unknown field").admin("POST", "/api/v1/topics",
+                "{\"key\":\"tips\",\"name\":\"Tips\",\"defaultOptIn\":true,\"color\":\"red\"}").expect(400, "invalid_field", "color"));
+        c.add(when("topic: duplicate key").admin("POST", "/api/v1/topics", "{\"key\":\"" + SEEDED_TOPIC
+                + "\",\"name\":\"Again\",\"defaultOptIn\":false}").expect(409, "already_exists", "key"));
+        c.add(when("topic: body over 16 KB").admin("POST", "/api/v1/topics", "{\"key\":\"tips\",\"name\":\"" + kb33
+                + "\",\"defaultOptIn\":true}").expect(413, "too_large"));
+        c.add(when("topic: XML body").admin("POST", "/api/v1/topics", "<topic/>").header("Content-Type", "application/xml")
+                .expect(415, "unsupported_media_type"));
+        c.add(when("topic: no key").admin("POST", "/api/v1/topics", topic).header("Authorization", (String) null).expect(401, "missing_key"));
+        c.add(when("topic: write key").admin("POST", "/api/v1/topics", topic).header("Authorization", "Bearer " + TestHerald.WRITE_KEY)
+                .expect(403, "wrong_key_kind"));
+        c.add(when("topic: change the key").admin("PUT", "/api/v1/topics/" + SEEDED_TOPIC, "{\"key\":\"other\"}")
+                .expect(400, "invalid_field", "key"));
+        c.add(when("topic: default as a number").admin("PUT", "/api/v1/topics/" + SEEDED_TOPIC, "{\"defaultOptIn\":0}")
+                .expect(400, "invalid_field", "defaultOptIn"));
+        c.add(when("topic: change an unknown topic").admin("PUT", "/api/v1/topics/nope", "{\"name\":\"x\"}").expect(404, "not_found"));
+        c.add(when("topic: read an unknown topic").get("/api/v1/topics/nope").expect(404, "not_found"));
+        c.add(when("topic: delete an unknown topic").admin("DELETE", "/api/v1/topics/nope", (String) null).expect(404, "not_found"));
+        c.add(when("topics: limit=0").get("/api/v1/topics?limit=0").expect(400, "invalid_field", "limit"));
+        c.add(when("topics: bad cursor").get("/api/v1/topics?cursor=not%20a%20cursor!").expect(400, "invalid_field", "cursor"));
+        c.add(when("other workspace reads topic").get("/api/v1/topics/" + SEEDED_TOPIC)
+                .header("Authorization", "Bearer " + OTHER_ADMIN_KEY).expect(404, "not_found"));
+        c.add(when("other workspace deletes topic").admin("DELETE", "/api/v1/topics/" + SEEDED_TOPIC, (String) null)
+                .header("Authorization", "Bearer " + OTHER_ADMIN_KEY).expect(404, "not_found"));
+        String prefs = "/api/v1/people/" + SEEDED + "/preferences";
+        c.add(when("preferences: unknown channel").admin("PUT", prefs, "{\"channels\":{\"fax\":false}}")
+                .expect(400, "invalid_field", "channels.fax"));
+        c.add(when("preferences: channel choice not boolean").admin("PUT", prefs, "{\"channels\":{\"push\":\"off\"}}")
+                .expect(400, "invalid_field", "channels.push"));
+        c.add(when("preferences: channels as an array").admin("PUT", prefs, "{\"channels\":[\"push\"]}")
+                .expect(400, "invalid_field", "channels"));
+        c.add(when("preferences: unknown topic").admin("PUT", prefs, "{\"topics\":{\"product_tips\":{\"push\":false}}}")
+                .expect(400, "invalid_field", "topics.product_tips"));
+        c.add(when("preferences: topic choice not an object").admin("PUT", prefs, "{\"topics\":{\"" + SEEDED_TOPIC + "\":true}}")
+                .expect(400, "invalid_field", "topics." + SEEDED_TOPIC));
+        c.add(when("preferences: topic on an unknown channel").admin("PUT", prefs, "{\"topics\":{\"" + SEEDED_TOPIC
+                + "\":{\"pigeon\":true}}}").expect(400, "invalid_field", "topics." + SEEDED_TOPIC + ".pigeon"));
+        c.add(when("preferences: topic choice as a number").admin("PUT", prefs, "{\"topics\":{\"" + SEEDED_TOPIC
+                + "\":{\"push\":1}}}").expect(400, "invalid_field", "topics." + SEEDED_TOPIC + ".push"));
+        c.add(when("preferences: unknown field").admin("PUT", prefs, "{\"email\":false}").expect(400, "invalid_field", "email"));
+        c.add(when("preferences: malformed JSON").admin("PUT", prefs, "{\"channels\":").expect(400, "invalid_json"));
+        c.add(when("preferences: body over 256 KB").admin("PUT", prefs, "{\"channels\":{\"push\":false},\"pad\":\""
+                + "p".repeat(257 * 1024) + "\"}").expect(413, "too_large"));
+        c.add(when("preferences: no key").admin("PUT", prefs, "{}").header("Authorization", (String) null).expect(401, "missing_key"));
+        c.add(when("preferences: write key").admin("PUT", prefs, "{}").header("Authorization", "Bearer " + TestHerald.WRITE_KEY)
+                .expect(403, "wrong_key_kind"));
+        c.add(when("preferences: unknown person").admin("PUT", "/api/v1/people/nobody/preferences", "{}").expect(404, "not_found"));
+        c.add(when("preferences: read an unknown person's").get("/api/v1/people/nobody/preferences").expect(404, "not_found"));
+        c.add(when("other workspace reads preferences").get(prefs).header("Authorization", "Bearer " + OTHER_ADMIN_KEY)
+                .expect(404, "not_found"));
+        c.add(when("other workspace changes preferences").admin("PUT", prefs, "{\"channels\":{\"push\":false}}")
+                .header("Authorization", "Bearer " + OTHER_ADMIN_KEY).expect(404, "not_found"));
+        // Simulations: nothing they refuse, and nothing they run, touches the workspace's store.
+        String campaign = "{\"name\":\"c\",\"trigger\":{\"event\":\"e\"},\"start\":\"m\",\"steps\":{\"m\":{\"type\":"
+                + "\"message\",\"channel\":\"in_app\",\"message\":{\"title\":\"Hi\"},\"next\":\"x\"},\"x\":{\"type\":\"exit\"}}}";
+        String entry = "{\"at\":\"+PT1M\",\"userId\":\"u1\",\"type\":\"track\",\"event\":\"e\"}";
+        String simulate = "/api/v1/campaigns/simulate";
+        c.add(when("simulate: malformed JSON").admin("POST", simulate, "{\"campaign\":").expect(400, "invalid_json"));
+        c.add(when("simulate: no campaign").admin("POST", simulate, "{\"timeline\":[" + entry + "]}")
+                .expect(400, "missing_field", "campaign"));
+        c.add(when("simulate: no timeline").admin("POST", simulate, "{\"campaign\":" + campaign + "}")
+                .expect(400, "missing_field", "timeline"));
+        c.add(when("simulate: timeline not an array").admin("POST", simulate, "{\"campaign\":" + campaign
+                + ",\"timeline\":{}}").expect(400, "invalid_field", "timeline"));
+        c.add(when("simulate: unknown field").admin("POST", simulate, "{\"campaign\":" + campaign
+                + ",\"timeline\":[],\"speed\":2}").expect(400, "invalid_field", "speed"));
+        c.add(when("simulate: entry at not a time").admin("POST", simulate, "{\"campaign\":" + campaign + ",\"timeline\":["
+                + entry + "," + entry.replace("+PT1M", "soon") + "]}").expect(400, "invalid_field", "timeline[1].at"));
+        c.add(when("simulate: entry before start").admin("POST", simulate, "{\"campaign\":" + campaign
+                + ",\"start\":\"2026-11-22T12:00:00Z\",\"timeline\":[" + entry.replace("+PT1M", "2026-11-22T11:00:00Z") + "]}")
+                .expect(400, "invalid_field", "timeline[0].at"));
+        c.add(when("simulate: entry of an unknown type").admin("POST", simulate, "{\"campaign\":" + campaign + ",\"timeline\":["
+                + entry.replace("\"track\"", "\"purchase\"") + "]}").expect(400, "invalid_field", "timeline[0].type"));
+        c.add(when("simulate: track entry without event").admin("POST", simulate, "{\"campaign\":" + campaign
+                + ",\"timeline\":[{\"at\":\"+PT1M\",\"userId\":\"u1\",\"type\":\"track\"}]}")
+                .expect(400, "missing_field", "timeline[0].event"));
+        c.add(when("simulate: entry without userId").admin("POST", simulate, "{\"campaign\":" + campaign
+                + ",\"timeline\":[{\"at\":\"+PT1M\",\"type\":\"track\",\"event\":\"e\"}]}")
+                .expect(400, "missing_field", "timeline[0].userId"));
+        c.add(when("simulate: event name of 201 chars").admin("POST", simulate, "{\"campaign\":" + campaign + ",\"timeline\":["
+                + entry.replace("\"event\":\"e\"", "\"event\":\"" + "e".repeat(201) + "\"") + "]}")
+                .expect(400, "invalid_field", "timeline[0].event"));
+        c.add(when("simulate: 10,001 entries").admin("POST", simulate, "{\"campaign\":" + campaign + ",\"timeline\":["
+                + String.join(",", java.util.Collections.nCopies(10_001, entry)) + "]}").expect(400, "invalid_field", "timeline"));
+        c.add(when("simulate: until past 400 days").admin("POST", simulate, "{\"campaign\":" + campaign
+                + ",\"timeline\":[],\"until\":\"P401D\"}").expect(400, "invalid_field", "until"));
+        c.add(when("simulate: person attributes not an object").admin("POST", simulate, "{\"campaign\":" + campaign
+                + ",\"timeline\":[],\"people\":[{\"userId\":\"u1\",\"attributes\":\"free\"}]}")
+                .expect(400, "invalid_field", "people[0].attributes"));
+        c.add(when("simulate: campaign with an unknown next").admin("POST", simulate, "{\"campaign\":"
+                + campaign.replace("\"next\":\"x\"", "\"next\":\"y\"") + ",\"timeline\":[]}")
+                .expect(400, "invalid_field", "campaign.steps.m.next"));
+        c.add(when("simulate: campaign naming a segment nobody has").admin("POST", simulate, "{\"campaign\":"
+                + campaign.replace("{\"event\":\"e\"}", "{\"segmentEntered\":\"seg_nope\"}") + ",\"timeline\":[]}")
+                .expect(400, "invalid_field", "campaign.trigger.segmentEntered"));
+        c.add(when("simulate: invalid segment given").admin("POST", simulate, "{\"campaign\":" + campaign
+                + ",\"timeline\":[],\"segments\":[{\"id\":\"s1\",\"condition\":{\"attribute\":\"a\",\"op\":\"is\"}}]}")
+                .expect(400, "invalid_field", "segments[0].condition.op"));
+        c.add(when("simulate: unknown saved campaign").admin("POST", "/api/v1/campaigns/cmp_nope/simulate", "{\"timeline\":[]}")
+                .expect(404, "not_found"));
+        c.add(when("simulate: body over 4 MB").admin("POST", simulate, "{\"campaign\":" + campaign + ",\"timeline\":[],"
+                + "\"pad\":\"" + "p".repeat(4 * 1024 * 1024) + "\"}").expect(413, "too_large"));
+        c.add(when("simulate: write key").admin("POST", simulate, "{\"campaign\":" + campaign + ",\"timeline\":[]}")
+                .header("Authorization", "Bearer " + TestHerald.WRITE_KEY).expect(403, "wrong_key_kind"));
+        c.add(when("simulate: no key").admin("POST", simulate, "{\"campaign\":" + campaign + ",\"timeline\":[]}")
+                .header("Authorization", (String) null).expect(401, "missing_key"));
+        segments(c);
+        campaignCases(c);
         return List.copyOf(c);
+    }
+
+    /** The segment endpoints: bodies, conditions (each error naming its field), keys, workspaces. */
+    private static void segments(List<Case> c) {
+        String segments = "/api/v1/segments";
+        String a = segments + "/" + SEGMENT_A;
+        String preview = segments + "/preview";
+        String ok = "{\"attribute\":\"plan\",\"op\":\"eq\",\"value\":\"trial\"}";
+        String create = "{\"name\":\"n\",\"condition\":" + ok + "}";
+        // Bodies that are not a JSON object, or too large.
+        c.add(when("segment: malformed JSON").admin("POST", segments, "{\"name\":").expect(400, "invalid_json"));
+        c.add(when("segment: JSON array").admin("POST", segments, "[" + create + "]").expect(400, "invalid_json"));
+        c.add(when("segment: JSON string").admin("POST", segments, "\"segment\"").expect(400, "invalid_json"));
+        c.add(when("segment: JSON null").admin("PUT", a, "null").expect(400, "invalid_json"));
+        c.add(when("segment: empty body").admin("POST", segments, "").expect(400, "invalid_json"));
+        c.add(when("preview: JSON array").admin("POST", preview, "[]").expect(400, "invalid_json"));
+        c.add(when("segment: text/plain").admin("POST", segments, create).header("Content-Type", "text/plain")
+                .expect(415, "unsupported_media_type"));
+        c.add(when("segment: application/xml").admin("PUT", a, "<segment/>").header("Content-Type", "application/xml")
+                .expect(415, "unsupported_media_type"));
+        String huge = "{\"name\":\"n\",\"description\":\"" + "d".repeat(300 * 1024) + "\",\"condition\":" + ok + "}";
+        c.add(when("segment: body over 256 KB").admin("POST", segments, huge).expect(413, "too_large"));
+        c.add(when("segment: body over 256 KB without Content-Length").admin("PUT", a, huge).chunked().expect(413, "too_large"));
+        c.add(when("preview: gzip bomb").admin("POST", preview, Api.gzip(utf8("{\"condition\":" + ok + ",\"name\":\""
+                + "a".repeat(4 * 1024 * 1024) + "\"}"))).header("Content-Encoding", "gzip").expect(413, "too_large"));
+        // The segment's own fields.
+        c.add(when("segment: no name").admin("POST", segments, "{\"condition\":" + ok + "}").expect(400, "missing_field", "name"));
+        c.add(when("segment: no condition").admin("POST", segments, "{\"name\":\"n\"}").expect(400, "missing_field", "condition"));
+        c.add(when("segment: blank name").admin("POST", segments, "{\"name\":\" \",\"condition\":" + ok + "}")
+                .expect(400, "invalid_field", "name"));
+        c.add(when("segment: name of 201 chars").admin("POST", segments, "{\"name\":\"" + "n".repeat(201) + "\",\"condition\":"
+                + ok + "}").expect(400, "invalid_field", "name"));
+        c.add(when("segment: name a number").admin("PUT", a, "{\"name\":7}").expect(400, "invalid_field", "name"));
+        c.add(when("segment: description an object").admin("PUT", a, "{\"description\":{}}").expect(400, "invalid_field", "description"));
+        c.add(when("segment: NUL in the name").admin("POST", segments, "{\"name\":\"n\\u0000\",\"condition\":" + ok + "}")
+                .expect(400, "invalid_field", "name"));
+        c.add(when("segment: NUL in the description").admin("PUT", a, "{\"description\":\"d\\u0000\"}")
+                .expect(400, "invalid_field", "description"));
+        c.add(when("segment: unknown field").admin("POST", segments, "{\"name\":\"n\",\"condition\":" + ok + ",\"colour\":\"red\"}")
+                .expect(400, "invalid_field", "colour"));
+        c.add(when("segment: condition null").admin("POST", segments, "{\"name\":\"n\",\"condition\":null}")
+                .expect(400, "invalid_field", "condition"));
+        c.add(when("preview: no condition").admin("POST", preview, "{}").expect(400, "missing_field", "condition"));
+        c.add(when("preview: unknown field").admin("POST", preview, "{\"condition\":" + ok + ",\"limit\":5}")
+                .expect(400, "invalid_field", "limit"));
+        // Conditions: the error names the part at fault.
+        Map<String, String[]> conditions = new LinkedHashMap<>();
+        conditions.put("condition a string", new String[] {"\"plan = trial\"", "condition"});
+        conditions.put("condition empty", new String[] {"{}", "condition"});
+        conditions.put("condition of two kinds", new String[] {"{\"attribute\":\"plan\",\"op\":\"exists\",\"event\":\"e\"}",
+                "condition"});
+        conditions.put("unknown op", new String[] {"{\"and\":[" + ok + ",{\"attribute\":\"plan\",\"op\":\"is\",\"value\":1}]}",
+                "condition.and[1].op"});
+        conditions.put("attribute without op", new String[] {"{\"attribute\":\"plan\"}", "condition.op", "missing_field"});
+        conditions.put("in without a list", new String[] {"{\"attribute\":\"plan\",\"op\":\"in\",\"value\":\"trial\"}",
+                "condition.value"});
+        conditions.put("within not a duration", new String[] {"{\"attribute\":\"seen\",\"op\":\"within\",\"value\":\"soon\"}",
+                "condition.value"});
+        conditions.put("negative count", new String[] {"{\"and\":[{\"event\":\"e\",\"count\":{\"op\":\"gte\",\"value\":-1}}]}",
+                "condition.and[0].count.value"});
+        conditions.put("fractional count", new String[] {"{\"event\":\"e\",\"count\":{\"op\":\"gte\",\"value\":1.5}}",
+                "condition.count.value"});
+        conditions.put("count and aggregate", new String[] {"{\"event\":\"e\",\"count\":{\"op\":\"gte\",\"value\":1},"
+                + "\"aggregate\":{\"fn\":\"sum\",\"property\":\"p\",\"op\":\"gte\",\"value\":1}}", "condition"});
+        conditions.put("unknown aggregate fn", new String[] {"{\"event\":\"e\",\"aggregate\":{\"fn\":\"median\",\"property\":\"p\","
+                + "\"op\":\"gte\",\"value\":1}}", "condition.aggregate.fn"});
+        conditions.put("reversed between durations", new String[] {"{\"event\":\"e\",\"between\":[\"P7D\",\"P30D\"]}",
+                "condition.between"});
+        conditions.put("reversed between instants", new String[] {"{\"event\":\"e\",\"between\":[\"2026-12-01T00:00:00Z\","
+                + "\"2026-11-01T00:00:00Z\"]}", "condition.between"});
+        conditions.put("between of one", new String[] {"{\"event\":\"e\",\"between\":[\"P7D\"]}", "condition.between"});
+        conditions.put("within and between", new String[] {"{\"event\":\"e\",\"within\":\"P7D\",\"between\":[\"P30D\",\"P7D\"]}",
+                "condition"});
+        conditions.put("zero within", new String[] {"{\"event\":\"e\",\"within\":\"PT0S\"}", "condition.within"});
+        conditions.put("last with a window", new String[] {"{\"event\":\"e\",\"within\":\"P7D\",\"last\":{\"op\":\"before\","
+                + "\"value\":\"P1D\"}}", "condition.last"});
+        conditions.put("where not a list", new String[] {"{\"event\":\"e\",\"where\":{\"property\":\"p\"}}", "condition.where"});
+        conditions.put("unknown field in a where filter", new String[] {"{\"event\":\"e\",\"where\":[{\"property\":\"p\","
+                + "\"op\":\"eq\",\"value\":1,\"x\":1}]}", "condition.where[0].x"});
+        conditions.put("unknown field in a part", new String[] {"{\"or\":[{\"attribute\":\"a\",\"op\":\"eq\",\"value\":1,"
+                + "\"colour\":2}]}", "condition.or[0].colour"});
+        conditions.put("empty and", new String[] {"{\"and\":[]}", "condition.and"});
+        conditions.put("not of a list", new String[] {"{\"not\":[" + ok + "]}", "condition.not"});
+        conditions.put("device platform unknown", new String[] {"{\"device\":{\"platform\":\"windows\"}}",
+                "condition.device.platform"});
+        conditions.put("device pushEnabled a string", new String[] {"{\"device\":{\"pushEnabled\":\"yes\"}}",
+                "condition.device.pushEnabled"});
+        conditions.put("subscribed without channel", new String[] {"{\"subscribed\":{\"topic\":\"t\"}}",
+                "condition.subscribed.channel", "missing_field"});
+        conditions.put("message status unknown", new String[] {"{\"message\":\"c1\",\"status\":\"read\"}", "condition.status"});
+        conditions.put("unknown segment", new String[] {"{\"or\":[" + ok + "," + ok + ",{\"segment\":\"seg_unknown\"}]}",
+                "condition.or[2].segment"});
+        // An event name is looked up in the store: accepted, it failed every computation of the segment.
+        conditions.put("NUL in an event name", new String[] {"{\"not\":{\"event\":\"e\\u0000\"}}", "condition.not.event"});
+        conditions.put("segment of another type", new String[] {"{\"segment\":42}", "condition.segment"});
+        conditions.put("nesting 13 deep", new String[] {"{\"not\":".repeat(13) + ok + "}".repeat(13),
+                "condition" + ".not".repeat(13)});
+        conditions.put("301 parts", new String[] {"{\"and\":[" + ands(100) + "," + ands(100) + "," + ands(100) + "]}",
+                "condition.and[2].and[96]"});
+        conditions.put("101 conditions in a list", new String[] {"{\"or\":[" + String.join(",", java.util.Collections.nCopies(101, ok))
+                + "]}", "condition.or"});
+        conditions.forEach((name, cf) -> {
+            String code = cf.length > 2 ? cf[2] : "invalid_field";
+            c.add(when("segment create: " + name).admin("POST", segments, "{\"name\":\"n\",\"condition\":" + cf[0] + "}")
+                    .expect(400, code, cf[1]));
+            c.add(when("preview: " + name).admin("POST", preview, "{\"condition\":" + cf[0] + "}").expect(400, code, cf[1]));
+        });
+        c.add(when("segment edit: unknown op").admin("PUT", a, "{\"condition\":{\"attribute\":\"plan\",\"op\":\"like\"}}")
+                .expect(400, "invalid_field", "condition.op"));
+        c.add(when("segment edit: uses itself").admin("PUT", a, "{\"condition\":{\"segment\":\"" + SEGMENT_A + "\"}}")
+                .expect(400, "invalid_field", "condition.segment"));
+        c.add(when("segment edit: cycle through the segment using it").admin("PUT", a, "{\"condition\":{\"and\":[" + ok
+                + ",{\"not\":{\"segment\":\"" + SEGMENT_B + "\"}}]}}").expect(400, "invalid_field", "condition.and[1].not.segment"));
+        // Resources and lists.
+        c.add(when("segment: unknown id").get(segments + "/seg_unknown").expect(404, "not_found"));
+        c.add(when("segment: edit unknown id").admin("PUT", segments + "/seg_unknown", create).expect(404, "not_found"));
+        c.add(when("segment: delete unknown id").admin("DELETE", segments + "/seg_unknown", (String) null).expect(404, "not_found"));
+        c.add(when("segment: members of unknown id").get(segments + "/seg_unknown/members").expect(404, "not_found"));
+        c.add(when("segment: PATCH").admin("PATCH", a, "{\"name\":\"n\"}").expect(405, "method_not_allowed"));
+        c.add(when("segment: DELETE on the list").admin("DELETE", segments, (String) null).expect(405, "method_not_allowed"));
+        c.add(when("segment: delete one another uses").admin("DELETE", a, (String) null).expect(409, "in_use"));
+        c.add(when("segments: limit=0").get(segments + "?limit=0").expect(400, "invalid_field", "limit"));
+        c.add(when("segments: limit=1001").get(segments + "?limit=1001").expect(400, "invalid_field", "limit"));
+        c.add(when("segments: bad cursor").get(segments + "?cursor=not%20a%20cursor!").expect(400, "invalid_field", "cursor"));
+        c.add(when("members: limit=abc").get(a + "/members?limit=abc").expect(400, "invalid_field", "limit"));
+        c.add(when("segments: NUL in the cursor").get(segments + "?cursor=" + Base64.getUrlEncoder().encodeToString(utf8("\u0000")))
+                .expect(400, "invalid_field", "cursor"));
+        c.add(when("members: bad cursor").get(a + "/members?cursor=" + Base64.getUrlEncoder().encodeToString(utf8("a\nb")))
+                .expect(400, "invalid_field", "cursor"));
+        // Keys.
+        c.add(when("segment: create without a key").admin("POST", segments, create).header("Authorization", (String) null)
+                .expect(401, "missing_key"));
+        c.add(when("segment: create with a write key").admin("POST", segments, create).header("Authorization", "Bearer "
+                + TestHerald.WRITE_KEY).expect(403, "wrong_key_kind"));
+        c.add(when("segment: edit without a key").admin("PUT", a, "{\"name\":\"x\"}").header("Authorization", (String) null)
+                .expect(401, "missing_key"));
+        c.add(when("segment: delete with a write key").admin("DELETE", a, (String) null).header("Authorization", "Bearer "
+                + TestHerald.WRITE_KEY).expect(403, "wrong_key_kind"));
+        c.add(when("segment: read with an unknown key").get(a).header("Authorization", "Bearer ha_nope_0000000000000")
+                .expect(401, "invalid_key"));
+        c.add(when("segment: members with a write key as Basic").get(a + "/members").header("Authorization", BASIC_WRITE)
+                .expect(401, "missing_key"));
+        c.add(when("preview without a key").admin("POST", preview, "{\"condition\":" + ok + "}").header("Authorization", (String) null)
+                .expect(401, "missing_key"));
+        c.add(when("segment: bad body and no key: the key is checked first").admin("POST", segments, "{").header("Authorization", (String) null)
+                .expect(401, "missing_key"));
+        // Another workspace's admin key never reaches this workspace's segments.
+        for (String path : List.of("", "/members", "/count")) {
+            c.add(when("other workspace reads segment" + path).get(a + path).header("Authorization", "Bearer " + OTHER_ADMIN_KEY)
+                    .expect(404, "not_found"));
+        }
+        c.add(when("other workspace edits segment").admin("PUT", a, "{\"name\":\"mine\"}")
+                .header("Authorization", "Bearer " + OTHER_ADMIN_KEY).expect(404, "not_found"));
+        c.add(when("other workspace deletes segment").admin("DELETE", a, (String) null)
+                .header("Authorization", "Bearer " + OTHER_ADMIN_KEY).expect(404, "not_found"));
+        c.add(when("other workspace lists segments").get(segments).header("Authorization", "Bearer " + OTHER_ADMIN_KEY)
+                .expect(200, null));
+        c.add(when("other workspace uses segment in a preview").admin("POST", preview, "{\"condition\":{\"segment\":\""
+                + SEGMENT_A + "\"}}").header("Authorization", "Bearer " + OTHER_ADMIN_KEY).expect(400, "invalid_field", "condition.segment"));
+        c.add(when("other workspace uses segment in its own").admin("POST", segments, "{\"name\":\"n\",\"condition\":{\"segment\":\""
+                + SEGMENT_A + "\"}}").header("Authorization", "Bearer " + OTHER_ADMIN_KEY).expect(400, "invalid_field", "condition.segment"));
+    }
+
+    /** {@code {"and": [n leaf conditions]}}: n + 1 parts. */
+    private static String ands(int n) {
+        return "{\"and\":[" + String.join(",", java.util.Collections.nCopies(n, "{\"event\":\"e\"}")) + "]}";
+    }
+
+    /** A campaign whose steps are {@code steps} (the trigger and anything else at the top: {@code top}). */
+    private static String campaign(String top, String steps) {
+        return "{\"name\":\"c\",\"trigger\":{\"event\":\"e\"}," + top + "\"start\":\"s1\",\"steps\":{" + steps + "}}";
+    }
+
+    private static void campaignCases(List<Case> c) {
+        String exit = "\"done\":{\"type\":\"exit\"}";
+        String push = "\"type\":\"message\",\"channel\":\"push\",\"message\":{\"title\":\"t\"}";
+        String valid = campaign("", "\"s1\":{" + push + ",\"next\":\"done\"}," + exit);
+        String create = "/api/v1/campaigns";
+        String api = "/api/v1/campaigns/" + API_CAMPAIGN;
+        String onEvent = "/api/v1/campaigns/" + EVENT_CAMPAIGN;
+        // Bodies.
+        c.add(when("campaign: malformed JSON").admin("POST", create, "{\"name\":").expect(400, "invalid_json"));
+        c.add(when("campaign: array body").admin("POST", create, "[" + valid + "]").expect(400, "invalid_json"));
+        c.add(when("campaign: string body").admin("POST", create, "\"campaign\"").expect(400, "invalid_json"));
+        c.add(when("campaign: XML body").admin("POST", create, "<campaign/>").header("Content-Type", "application/xml")
+                .expect(415, "unsupported_media_type"));
+        c.add(when("campaign: body over 512 KB").admin("POST", create, campaign("\"description\":\"" + "d".repeat(513 * 1024)
+                + "\",", "\"s1\":{\"type\":\"exit\"}")).expect(413, "too_large"));
+        c.add(when("campaign: unknown field").admin("POST", create, campaign("\"colour\":\"red\",", "\"s1\":{\"type\":\"exit\"}"))
+                .expect(400, "invalid_field", "colour"));
+        c.add(when("campaign: name missing").admin("POST", create, valid.replace("\"name\":\"c\",", ""))
+                .expect(400, "missing_field", "name"));
+        c.add(when("campaign: trigger missing").admin("POST", create, valid.replace("\"trigger\":{\"event\":\"e\"},", ""))
+                .expect(400, "missing_field", "trigger"));
+        c.add(when("campaign: two triggers").admin("POST", create, valid.replace("{\"event\":\"e\"}", "{\"event\":\"e\",\"api\":true}"))
+                .expect(400, "invalid_field", "trigger"));
+        c.add(when("campaign: key as a number").admin("POST", create, campaign("\"key\":7,", "\"s1\":{\"type\":\"exit\"}"))
+                .expect(400, "invalid_field", "key"));
+        c.add(when("campaign: key taken").admin("POST", create, campaign("\"key\":\"seeded\",", "\"s1\":{\"type\":\"exit\"}"))
+                .expect(409, "already_exists", "key"));
+        c.add(when("campaign: start names no step").admin("POST", create, valid.replace("\"start\":\"s1\"", "\"start\":\"s0\""))
+                .expect(400, "invalid_field", "start"));
+        // Steps.
+        c.add(when("campaign: unknown step type").admin("POST", create, campaign("", "\"s1\":{\"type\":\"teleport\",\"next\":\"done\"},"
+                + exit)).expect(400, "invalid_field", "steps.s1.type"));
+        c.add(when("campaign: next names no step").admin("POST", create, campaign("", "\"s1\":{" + push + ",\"next\":\"nowhere\"}"))
+                .expect(400, "invalid_field", "steps.s1.next"));
+        c.add(when("campaign: next missing").admin("POST", create, campaign("", "\"s1\":{" + push + "}," + exit))
+                .expect(400, "missing_field", "steps.s1.next"));
+        c.add(when("campaign: unreachable step").admin("POST", create, campaign("", "\"s1\":{" + push + ",\"next\":\"done\"},"
+                + "\"s9\":{" + push + ",\"next\":\"done\"}," + exit)).expect(400, "invalid_field", "steps.s9"));
+        c.add(when("campaign: a loop").admin("POST", create, campaign("", "\"s1\":{" + push + ",\"next\":\"s2\"},"
+                + "\"s2\":{\"type\":\"delay\",\"duration\":\"P1D\",\"next\":\"s1\"}")).expect(400, "invalid_field", "steps.s2.next"));
+        c.add(when("campaign: weights adding to 90").admin("POST", create, campaign("", "\"s1\":{" + push + ",\"next\":\"s3\"},"
+                + "\"s3\":{\"type\":\"split\",\"paths\":[{\"weight\":50,\"next\":\"done\"},{\"weight\":40,\"next\":\"done\"}]},"
+                + exit)).expect(400, "invalid_field", "steps.s3.paths"));
+        c.add(when("campaign: duration in words").admin("POST", create, campaign("", "\"s1\":{\"type\":\"delay\",\"duration\":\"a week\","
+                + "\"next\":\"done\"}," + exit)).expect(400, "invalid_field", "steps.s1.duration"));
+        c.add(when("campaign: negative timeout").admin("POST", create, campaign("", "\"s1\":{\"type\":\"wait_until\",\"event\":\"x\","
+                + "\"timeout\":\"-PT1H\",\"next\":\"done\",\"onTimeout\":\"done\"}," + exit)).expect(400, "invalid_field", "steps.s1.timeout"));
+        c.add(when("campaign: delay past ten years").admin("POST", create, campaign("", "\"s1\":{\"type\":\"delay\","
+                + "\"duration\":\"P999999999999D\",\"next\":\"done\"}," + exit)).expect(400, "invalid_field", "steps.s1.duration"));
+        c.add(when("campaign: unknown channel").admin("POST", create, campaign("", "\"s1\":{\"type\":\"message\",\"channel\":\"fax\","
+                + "\"message\":{},\"next\":\"done\"}," + exit)).expect(400, "invalid_field", "steps.s1.channel"));
+        c.add(when("campaign: message step without message").admin("POST", create, campaign("", "\"s1\":{\"type\":\"message\","
+                + "\"channel\":\"push\",\"next\":\"done\"}," + exit)).expect(400, "missing_field", "steps.s1.message"));
+        c.add(when("campaign: unknown field in a step").admin("POST", create, campaign("", "\"s1\":{" + push + ",\"next\":\"done\","
+                + "\"colour\":\"red\"}," + exit)).expect(400, "invalid_field", "steps.s1.colour"));
+        c.add(when("campaign: step is not an object").admin("POST", create, campaign("", "\"s1\":\"exit\""))
+                .expect(400, "invalid_field", "steps.s1"));
+        // Conditions and references.
+        c.add(when("campaign: malformed audience").admin("POST", create, campaign("\"audience\":{\"and\":[{\"attribute\":\"plan\","
+                + "\"op\":\"equals\",\"value\":\"free\"}]},", "\"s1\":{\"type\":\"exit\"}")).expect(400, "invalid_field", "audience.and[0].op"));
+        c.add(when("campaign: malformed branch condition").admin("POST", create, campaign("", "\"s1\":{\"type\":\"branch\","
+                + "\"condition\":{\"attribute\":\"plan\"},\"yes\":\"done\",\"no\":\"done\"}," + exit))
+                .expect(400, "missing_field", "steps.s1.condition.op"));
+        c.add(when("campaign: unknown segment in a segmentEntered trigger").admin("POST", create, valid.replace("{\"event\":\"e\"}",
+                "{\"segmentEntered\":\"seg_nope\"}")).expect(400, "invalid_field", "trigger.segmentEntered"));
+        c.add(when("campaign: unknown segment in the audience").admin("POST", create, campaign("\"audience\":{\"segment\":\"seg_nope\"},",
+                "\"s1\":{\"type\":\"exit\"}")).expect(400, "invalid_field", "audience"));
+        c.add(when("campaign: broadcast to an unknown segment").admin("POST", create, valid.replace("{\"event\":\"e\"}",
+                "{\"broadcast\":{\"segment\":\"seg_nope\"}}")).expect(400, "invalid_field", "trigger.broadcast.segment"));
+        // Keys.
+        c.add(when("campaign: no key").admin("POST", create, valid).header("Authorization", (String) null).expect(401, "missing_key"));
+        c.add(when("campaign: write key").admin("POST", create, valid).header("Authorization", "Bearer " + TestHerald.WRITE_KEY)
+                .expect(403, "wrong_key_kind"));
+        // One campaign.
+        c.add(when("campaign: read an unknown one").get("/api/v1/campaigns/cmp_nope").expect(404, "not_found"));
+        c.add(when("campaign: change an unknown one").admin("PUT", "/api/v1/campaigns/cmp_nope", valid).expect(404, "not_found"));
+        c.add(when("campaign: change with a mistake").admin("PUT", api, campaign("", "\"s1\":{\"type\":\"teleport\"}"))
+                .expect(400, "invalid_field", "steps.s1.type"));
+        c.add(when("campaign: change its status by PUT").admin("PUT", api, valid.replace("{\"name\"", "{\"status\":\"paused\",\"name\""))
+                .expect(400, "invalid_field", "status"));
+        c.add(when("campaign: change its id by PUT").admin("PUT", api, valid.replace("{\"name\"", "{\"id\":\"cmp_x\",\"name\""))
+                .expect(400, "invalid_field", "id"));
+        c.add(when("campaign: delete an active one").admin("DELETE", api, (String) null).expect(409, "invalid_state"));
+        c.add(when("campaign: delete an unknown one").admin("DELETE", "/api/v1/campaigns/cmp_nope", (String) null).expect(404, "not_found"));
+        c.add(when("campaign: activate an active one").admin("POST", api + "/activate", (String) null).expect(409, "invalid_state"));
+        c.add(when("campaign: pause an unknown one").admin("POST", "/api/v1/campaigns/cmp_nope/pause", (String) null).expect(404, "not_found"));
+        c.add(when("campaigns: limit=0").get("/api/v1/campaigns?limit=0").expect(400, "invalid_field", "limit"));
+        c.add(when("campaigns: bad cursor").get("/api/v1/campaigns?cursor=not%20a%20cursor!").expect(400, "invalid_field", "cursor"));
+        // Triggers.
+        String trigger = api + "/trigger";
+        c.add(when("trigger: malformed JSON").admin("POST", trigger, "{\"userId\":").expect(400, "invalid_json"));
+        c.add(when("trigger: array body").admin("POST", trigger, "[]").expect(400, "invalid_json"));
+        c.add(when("trigger: userId missing").admin("POST", trigger, "{\"data\":{}}").expect(400, "missing_field", "userId"));
+        c.add(when("trigger: userId as a number").admin("POST", trigger, "{\"userId\":42}").expect(400, "invalid_field", "userId"));
+        c.add(when("trigger: unknown field").admin("POST", trigger, "{\"userId\":\"" + SEEDED + "\",\"when\":\"now\"}")
+                .expect(400, "invalid_field", "when"));
+        c.add(when("trigger: data not an object").admin("POST", trigger, "{\"userId\":\"" + SEEDED + "\",\"data\":\"x\"}")
+                .expect(400, "invalid_field", "data"));
+        c.add(when("trigger: data over 32 KB").admin("POST", trigger, "{\"userId\":\"" + SEEDED + "\",\"data\":{\"p\":\""
+                + "p".repeat(33 * 1024) + "\"}}").expect(400, "invalid_field", "data"));
+        c.add(when("trigger: body over 64 KB").admin("POST", trigger, "{\"userId\":\"" + SEEDED + "\",\"data\":{\"p\":\""
+                + "p".repeat(65 * 1024) + "\"}}").expect(413, "too_large"));
+        c.add(when("trigger: unknown person").admin("POST", trigger, "{\"userId\":\"nobody\"}").expect(404, "not_found"));
+        c.add(when("trigger: a campaign not triggered by the API").admin("POST", onEvent + "/trigger", "{\"userId\":\"" + SEEDED + "\"}")
+                .expect(409, "invalid_state"));
+        c.add(when("trigger: unknown campaign").admin("POST", "/api/v1/campaigns/cmp_nope/trigger", "{\"userId\":\"" + SEEDED + "\"}")
+                .expect(404, "not_found"));
+        c.add(when("trigger: no key").admin("POST", trigger, "{\"userId\":\"" + SEEDED + "\"}").header("Authorization", (String) null)
+                .expect(401, "missing_key"));
+        // Runs, metrics and a person's history.
+        c.add(when("runs: limit=0").get(api + "/runs?limit=0").expect(400, "invalid_field", "limit"));
+        c.add(when("runs: bad cursor").get(api + "/runs?cursor=not%20a%20cursor!").expect(400, "invalid_field", "cursor"));
+        c.add(when("runs: unknown campaign").get("/api/v1/campaigns/cmp_nope/runs").expect(404, "not_found"));
+        c.add(when("metrics: by=week").get(api + "/metrics?by=week").expect(400, "invalid_field", "by"));
+        c.add(when("metrics: from in words").get(api + "/metrics?from=yesterday").expect(400, "invalid_field", "from"));
+        c.add(when("metrics: to before from").get(api + "/metrics?from=2026-11-20&to=2026-11-10").expect(400, "invalid_field", "from"));
+        c.add(when("metrics: two years at once").get(api + "/metrics?from=2024-11-01&to=2026-11-01").expect(400, "invalid_field", "from"));
+        c.add(when("metrics: a year past what instants hold").get(api + "/metrics?to=%2B999999999-01-01T00:00:00Z")
+                .expect(400, "invalid_field", "to"));
+        c.add(when("metrics: unknown campaign").get("/api/v1/campaigns/cmp_nope/metrics").expect(404, "not_found"));
+        for (String history : List.of("/runs", "/deliveries")) {
+            c.add(when("person history " + history + ": unknown person").get("/api/v1/people/nobody" + history).expect(404, "not_found"));
+            c.add(when("person history " + history + ": limit=0").get("/api/v1/people/" + SEEDED + history + "?limit=0")
+                    .expect(400, "invalid_field", "limit"));
+            c.add(when("person history " + history + ": bad cursor").get("/api/v1/people/" + SEEDED + history + "?cursor="
+                    + Base64.getUrlEncoder().encodeToString(utf8("not-a-cursor"))).expect(400, "invalid_field", "cursor"));
+            c.add(when("other workspace reads person history " + history).get("/api/v1/people/" + SEEDED + history)
+                    .header("Authorization", "Bearer " + OTHER_ADMIN_KEY).expect(404, "not_found"));
+        }
+        // Another workspace's admin key reaches none of the campaigns.
+        for (String[] call : new String[][] {{"GET", api}, {"PUT", api}, {"DELETE", api}, {"POST", api + "/pause"},
+                {"POST", api + "/archive"}, {"POST", trigger}, {"GET", api + "/runs"}, {"GET", api + "/metrics"}}) {
+            String body = call[0].equals("PUT") ? valid : call[1].endsWith("/trigger") ? "{\"userId\":\"" + SEEDED + "\"}" : null;
+            c.add(when("other workspace: " + call[0] + " " + call[1].replace(API_CAMPAIGN, "{id}")).admin(call[0], call[1], body)
+                    .header("Authorization", "Bearer " + OTHER_ADMIN_KEY).expect(404, "not_found"));
+        }
+        c.add(when("other workspace lists campaigns").get("/api/v1/campaigns").header("Authorization", "Bearer " + OTHER_ADMIN_KEY)
+                .expect(200, null));
     }
 
     Stream<Arguments> corpusOnEveryEngine() {
@@ -212,10 +681,13 @@ class BadInputCorpusTest {
         h.process();
         long logRows = eventLogRows(h);
         long identities = count(h, "SELECT COUNT(*) FROM identities");
+        long topics = count(h, "SELECT COUNT(*) FROM topics");
+        List<String> segments = segmentRows(h);
+        List<String> campaigns = campaignState(h);
         Map<String, String> headers = new LinkedHashMap<>();
-        c.headers().forEach((k, v) -> headers.put(k, v.replace(OTHER_ADMIN_KEY, f.otherAdminKey())));
+        c.headers().forEach((k, v) -> headers.put(k, f.resolve(v)));
 
-        TestHerald.Answer a = Api.request(h, c.method(), c.path(), headers, c.body(), c.chunked());
+        TestHerald.Answer a = Api.request(h, c.method(), f.resolve(c.path()), headers, f.resolve(c.body()), c.chunked());
 
         assertThat(a.status()).as("status of %s: %s", c.name(), a.body()).isEqualTo(c.status()).isLessThan(500);
         assertThat(a.response().headers().firstValue("Content-Type").orElse("")).startsWith("application/json");
@@ -238,6 +710,38 @@ class BadInputCorpusTest {
                 .as("people created").isZero();
         assertThat(count(h, "SELECT COUNT(*) FROM persons WHERE user_id = ?", SEEDED)).as("the seeded person").isEqualTo(1);
         assertThat(count(h, "SELECT COUNT(*) FROM identities")).isEqualTo(identities);
+        assertThat(count(h, "SELECT COUNT(*) FROM topics")).as("topics").isEqualTo(topics);
+        assertThat(count(h, "SELECT COUNT(*) FROM topics WHERE topic_key = ? AND name = ?", SEEDED_TOPIC, "Seeded"))
+                .as("the seeded topic, unchanged").isEqualTo(1);
+        assertThat(count(h, "SELECT COUNT(*) FROM person_preferences")).as("preferences stored").isZero();
+        assertThat(segmentRows(h)).as("segments, their members and generations").isEqualTo(segments);
+        assertThat(campaignState(h)).as("campaigns, their versions, runs and deliveries").isEqualTo(campaigns);
+    }
+
+    /** Everything a segment change would touch, as text to compare. */
+    private static List<String> segmentRows(TestHerald h) {
+        return h.herald().database().read(conn -> {
+            List<String> rows = new ArrayList<>(Sql.query(conn, "SELECT id, name, description, condition, generation, status, "
+                    + "updated_at FROM segments ORDER BY id", rs -> rs.getString(1) + "|" + rs.getString(2) + "|"
+                    + rs.getString(3) + "|" + rs.getString(4) + "|" + rs.getLong(5) + "|" + rs.getString(6) + "|" + rs.getLong(7)));
+            rows.addAll(Sql.query(conn, "SELECT segment_id, person_id, entered_at FROM segment_members ORDER BY segment_id, "
+                    + "person_id", rs -> rs.getString(1) + "|" + rs.getString(2) + "|" + rs.getLong(3)));
+            rows.addAll(Sql.query(conn, "SELECT workspace_id, generation FROM segment_generations ORDER BY workspace_id",
+                    rs -> rs.getString(1) + "|" + rs.getLong(2)));
+            return rows;
+        });
+    }
+
+    /** Every campaign as stored, and how many versions, runs and deliveries there are. */
+    private static List<String> campaignState(TestHerald h) {
+        List<String> out = new ArrayList<>(h.herald().database().read(c -> io.herald.store.Sql.query(c,
+                "SELECT id, campaign_key, name, status, version, updated_at FROM campaigns ORDER BY id",
+                rs -> rs.getString(1) + "|" + rs.getString(2) + "|" + rs.getString(3) + "|" + rs.getString(4) + "|"
+                        + rs.getInt(5) + "|" + rs.getLong(6))));
+        for (String table : List.of("campaign_versions", "campaign_runs", "deliveries")) {
+            out.add(table + ": " + count(h, "SELECT COUNT(*) FROM " + table));
+        }
+        return out;
     }
 
     @ParameterizedTest
@@ -304,8 +808,31 @@ class BadInputCorpusTest {
             String otherAdminKey = h.herald().workspaces().create("other").adminKey();
             Api.accepted(h, "/v1/identify", "{\"userId\":\"" + SEEDED + "\",\"traits\":{\"email\":\"" + SEEDED_EMAIL + "\"}}");
             h.process();
-            return new Fixture(h, otherAdminKey);
+            TestHerald.Answer topic = Api.admin(h, "POST", "/api/v1/topics", "{\"key\":\"" + SEEDED_TOPIC
+                    + "\",\"name\":\"Seeded\",\"defaultOptIn\":true}");
+            if (topic.status() != 201) throw new AssertionError("seeding the topic failed: " + topic.body());
+            String a = Api.admin(h, "POST", "/api/v1/segments", "{\"name\":\"A\",\"condition\":" + SEGMENT_A_CONDITION + "}")
+                    .json().path("id").asText();
+            String b = Api.admin(h, "POST", "/api/v1/segments", "{\"name\":\"B\",\"condition\":{\"segment\":\"" + a + "\"}}")
+                    .json().path("id").asText();
+            h.herald().segments().computations().runPending();
+            assertThat(h.admin("/api/v1/segments/" + b).json().path("count").asLong()).as("the seeded person is in B").isEqualTo(1);
+            String apiCampaign = seedCampaign(h, "{\"name\":\"Seeded\",\"key\":\"seeded\",\"trigger\":{\"api\":true},"
+                    + "\"start\":\"s1\",\"steps\":{\"s1\":{\"type\":\"exit\"}}}");
+            String eventCampaign = seedCampaign(h, "{\"name\":\"On event\",\"trigger\":{\"event\":\"e\"},"
+                    + "\"start\":\"s1\",\"steps\":{\"s1\":{\"type\":\"exit\"}}}");
+            return new Fixture(h, otherAdminKey, a, b, apiCampaign, eventCampaign);
         });
+    }
+
+    /** Creates and activates a campaign; its id. */
+    private static String seedCampaign(TestHerald h, String json) {
+        TestHerald.Answer created = Api.admin(h, "POST", "/api/v1/campaigns", json);
+        if (created.status() != 201) throw new AssertionError("seeding a campaign failed: " + created.body());
+        String id = created.json().path("id").asText();
+        TestHerald.Answer active = Api.admin(h, "POST", "/api/v1/campaigns/" + id + "/activate", null);
+        if (active.status() != 200) throw new AssertionError("activating a campaign failed: " + active.body());
+        return id;
     }
 
     @AfterAll
@@ -344,6 +871,20 @@ class BadInputCorpusTest {
             this.body = body;
             headers.put("Content-Type", Api.JSON);
             headers.put("Authorization", BASIC_WRITE);
+            return this;
+        }
+
+        /** An admin API request with the admin key; a JSON body unless {@code json} is null. */
+        CaseBuilder admin(String method, String path, String json) {
+            return admin(method, path, json == null ? null : utf8(json));
+        }
+
+        CaseBuilder admin(String method, String path, byte[] body) {
+            this.method = method;
+            this.path = path;
+            this.body = body;
+            if (body != null) headers.put("Content-Type", Api.JSON);
+            headers.put("Authorization", BEARER_ADMIN);
             return this;
         }
 
