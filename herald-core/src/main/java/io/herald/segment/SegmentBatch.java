@@ -12,9 +12,11 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Supplier;
 
 /**
@@ -31,6 +33,7 @@ final class SegmentBatch {
     private final Supplier<Connection> connection;
     private final Map<String, PersonSegments> people = new LinkedHashMap<>();
     private final Map<String, SegmentIndex> indexes = new HashMap<>();
+    private final Set<String> deferred = new HashSet<>();
     private final java.util.function.Function<String, SegmentIndex> source;
     /** When the events behind the changes flushed so far were received (unknown ones left out), for freshness. */
     private long[] flushedReceivedAt = new long[16];
@@ -74,12 +77,27 @@ final class SegmentBatch {
     }
 
     /**
+     * People the batch may not need: loaded all together by the first {@link #get} of one of them (rather than one
+     * query each), or never.
+     */
+    void defer(Collection<String> personIds) {
+        for (String id : personIds) if (!people.containsKey(id)) deferred.add(id);
+    }
+
+    /**
      * The person's state; a person with none yet starts at generation {@code startAt}: the workspace's current
      * one for someone new (nothing to compute from history), 0 for someone the background computation has yet
      * to reach.
      */
     PersonSegments get(String personId, String workspaceId, long startAt) throws SQLException {
-        if (!people.containsKey(personId)) load(List.of(personId));
+        if (!people.containsKey(personId)) {
+            if (deferred.contains(personId)) {
+                load(deferred);
+                deferred.clear();
+            } else {
+                load(List.of(personId));
+            }
+        }
         PersonSegments ps = people.get(personId);
         if (ps == null) {
             ps = PersonSegments.fresh(personId, workspaceId, startAt);

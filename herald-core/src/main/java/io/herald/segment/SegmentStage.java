@@ -93,7 +93,27 @@ public final class SegmentStage implements Stage {
                 break;
             }
         }
-        if (any) local(batch).segments.load(PersonCache.prefetchedPersonIds(batch));
+        if (!any) return;
+        // The people only timers segments ignore name (announcements of changes, journeys' delays) are loaded only
+        // if some stage asks for one of them (a campaign's condition), and then together: they can be as many as
+        // the changes of membership, which mostly nothing reads again.
+        Set<String> people = PersonCache.prefetchedPersonIds(batch);
+        Set<String> inert = new HashSet<>();
+        Set<String> read = new HashSet<>();
+        for (Event e : events) {
+            if (e.payload() instanceof Payload.TimerFired t) (ignored(t) ? inert : read).add(t.personId());
+        }
+        inert.removeAll(read);
+        inert.retainAll(people);
+        people.removeAll(inert);
+        SegmentBatch sb = local(batch).segments;
+        sb.load(people);
+        sb.defer(inert);
+    }
+
+    /** A timer whose firing changes nothing segments read. */
+    private static boolean ignored(Payload.TimerFired t) {
+        return !SegmentBatch.WAKE.equals(t.kind()) && !ATTRIBUTES_UPDATED.equals(t.kind());
     }
 
     @Override
@@ -103,6 +123,7 @@ public final class SegmentStage implements Stage {
         Event e = ctx.event();
         Local local = local(batch);
         local.people.add(personId); // whatever the segments: the other stages change the person's profile and history
+        if (e.payload() instanceof Payload.TimerFired t && ignored(t)) return; // its person's state stays unloaded
         SegmentBatch sb = local.segments;
         SegmentIndex idx = sb.index(e.workspaceId());
         if (idx.isEmpty()) return;
