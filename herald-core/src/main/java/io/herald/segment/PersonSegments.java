@@ -26,8 +26,12 @@ final class PersonSegments {
     String timerId;
 
     boolean stateDirty;
-    final Map<String, Long> entered = new LinkedHashMap<>();
-    final Set<String> exited = new HashSet<>();
+    /**
+     * Memberships to write at the flush. New maps after each flush rather than cleared ones: a cleared map keeps its
+     * grown table, cold in the cache by the person's next event, and putting into it cost more than the evaluation.
+     */
+    Map<String, Long> entered = new LinkedHashMap<>();
+    Set<String> exited = new HashSet<>();
     /** The log position of the event being processed: history rows of changes sort right after it. */
     long seq;
     /** New: no segment has been evaluated for the person yet, so all of them are, once. */
@@ -86,6 +90,12 @@ final class PersonSegments {
         members.remove(segmentId);
         entered.remove(segmentId);
         exited.add(segmentId); // deleted before any insert at the flush: an exit and a re-entry both land
+    }
+
+    /** The memberships to write were written (or handed out). */
+    void written() {
+        if (!entered.isEmpty()) entered = new LinkedHashMap<>();
+        if (!exited.isEmpty()) exited = new HashSet<>();
     }
 
     /** Asks to be woken by {@code at} at the latest (an earlier wake-up is harmless: it re-evaluates). */

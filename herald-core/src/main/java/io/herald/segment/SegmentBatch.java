@@ -173,8 +173,7 @@ final class SegmentBatch {
                     in.addBatch();
                     ins++;
                 }
-                ps.exited.clear();
-                ps.entered.clear();
+                ps.written();
                 for (PersonSegments.Change ch : ps.changes) {
                     if (ch.receivedAt() >= 0) {
                         if (flushed == flushedReceivedAt.length) {
