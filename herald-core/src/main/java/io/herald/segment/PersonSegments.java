@@ -81,13 +81,43 @@ final class PersonSegments {
         changes.add(new Change(segmentId, name, false, at, seq, receivedAt));
     }
 
+    /**
+     * The memberships again, as bits by segment order in {@link #bitsOf}'s index (null: not built yet): whether the
+     * person is in a segment is asked for every segment evaluated, and a look-up in the map (cold in the cache,
+     * one node per membership) cost more than evaluating most conditions.
+     */
+    private SegmentIndex bitsOf;
+    private java.util.BitSet memberBits;
+
+    /** Whether the person is in {@code c}, one of {@code idx}'s segments. */
+    boolean isMember(SegmentIndex idx, SegmentIndex.Compiled c) {
+        if (bitsOf != idx) {
+            java.util.BitSet bits = new java.util.BitSet(idx.ordered.size());
+            for (String id : members.keySet()) {
+                SegmentIndex.Compiled m = idx.byId.get(id);
+                if (m != null) bits.set(m.order());
+            }
+            memberBits = bits;
+            bitsOf = idx;
+        }
+        return memberBits.get(c.order());
+    }
+
     void enterQuietly(String segmentId, long at) {
         members.put(segmentId, at);
+        if (bitsOf != null) {
+            SegmentIndex.Compiled c = bitsOf.byId.get(segmentId);
+            if (c != null) memberBits.set(c.order());
+        }
         entered.put(segmentId, at);
     }
 
     void exitQuietly(String segmentId) {
         members.remove(segmentId);
+        if (bitsOf != null) {
+            SegmentIndex.Compiled c = bitsOf.byId.get(segmentId);
+            if (c != null) memberBits.clear(c.order());
+        }
         entered.remove(segmentId);
         exited.add(segmentId); // deleted before any insert at the flush: an exit and a re-entry both land
     }
