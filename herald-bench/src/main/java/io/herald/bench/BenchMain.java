@@ -3,14 +3,17 @@ package io.herald.bench;
 import java.util.Arrays;
 
 /**
- * Entry point of {@code herald-bench.jar}: the end-to-end load test, the footprint measurement, and the JMH
- * micro-benchmarks.
+ * Entry point of {@code herald-bench.jar}: the end-to-end load test, the footprint measurement, the computation
+ * of a new segment over a large population, and the JMH micro-benchmarks.
  *
  * <pre>
  * java -jar herald-bench/target/herald-bench.jar load --engine sqlite|postgresql [--seconds 20] [--clients 8]
  *      [--batch 100] [--rate 10000[,2000…]] [--people 100000] [--warmup 15] [--partitions N] [--skip-baselines] [--ingest-only] [--keep]
+ *      [--segments N] [--settle 120] [--traits random|stable] [--skip-max]
  * java -jar herald-bench/target/herald-bench.jar footprint --engine sqlite [--people 100000] [--events 1000000]
  *      [--threads 4]
+ * java -jar herald-bench/target/herald-bench.jar segment-compute --engine sqlite [--people 1000000]
+ *      [--events 10000000] [--rate 2000] [--warmup 20] [--times 2] [--within P30D] [--data DIR]
  * java -jar herald-bench/target/herald-bench.jar jmh [JMH options, e.g. IngestBenchmark -f 1 -wi 3 -i 5]
  * java -jar herald-bench/target/herald-bench.jar timers --engine sqlite [--people 1000000] [--rate 10000]
  * java -jar herald-bench/target/herald-bench.jar broadcast --engine sqlite [--people 1000000] [--per-second 5000]
@@ -35,6 +38,8 @@ public final class BenchMain {
             switch (args[0]) {
                 case "load" -> LoadGenerator.run(Options.parse(args, 1, LoadGenerator.FLAGS, LoadGenerator.OPTIONS));
                 case "footprint" -> Footprint.run(Options.parse(args, 1, Footprint.FLAGS, Footprint.OPTIONS));
+                case "segment-compute" -> SegmentCompute.run(Options.parse(args, 1, SegmentCompute.FLAGS,
+                        SegmentCompute.OPTIONS));
                 case "timers" -> TimersBench.run(Options.parse(args, 1, TimersBench.FLAGS, TimersBench.OPTIONS));
                 case "broadcast" -> BroadcastBench.run(Options.parse(args, 1, BroadcastBench.FLAGS, BroadcastBench.OPTIONS));
                 case "jmh" -> org.openjdk.jmh.Main.main(Arrays.copyOfRange(args, 1, args.length));
@@ -53,9 +58,13 @@ public final class BenchMain {
                 usage: herald-bench load --engine sqlite|postgresql [--seconds 20] [--clients 8] [--batch 100]
                                          [--rate 10000[,2000…]] [--people 100000] [--warmup 15] [--partitions N]
                                          [--skip-baselines] [--ingest-only] [--keep] [--tmp DIR]
+                                         [--segments N] [--settle SECONDS] [--traits random|stable] [--skip-max]
                                          [--pg-url URL] [--pg-user U] [--pg-password P]
                        herald-bench footprint --engine sqlite|postgresql [--people 100000] [--events 1000000]
                                          [--threads 4] [--batch 100] [--partitions N] [--keep] [--tmp DIR]
+                       herald-bench segment-compute --engine sqlite|postgresql [--people 1000000]
+                                         [--events 10000000] [--rate 2000] [--warmup 20] [--times 2]
+                                         [--within P30D] [--data DIR] [--keep] [--tmp DIR]
                        herald-bench timers --engine sqlite|postgresql [--people 1000000] [--rate 10000] [--lead S]
                                          [--baseline 20000] [--partitions N] [--timeout 1800] [--unbounded-timers]
                                          [--keep] [--tmp DIR]

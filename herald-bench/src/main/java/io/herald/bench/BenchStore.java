@@ -52,11 +52,14 @@ final class BenchStore implements AutoCloseable {
             default -> throw new IllegalArgumentException("--engine must be sqlite or postgresql, was '"
                     + o.get("engine", "") + "'");
         };
-        Path dir = Files.createTempDirectory(Path.of(o.get("tmp", System.getProperty("java.io.tmpdir"))),
-                "herald-bench-");
-        String schema = "bench_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        // --data names a store to keep and use again (a directory for SQLite, a schema for PostgreSQL)
+        String data = o.get("data", null);
+        Path dir = data != null && engine == Engine.SQLITE ? Files.createDirectories(Path.of(data))
+                : Files.createTempDirectory(Path.of(o.get("tmp", System.getProperty("java.io.tmpdir"))), "herald-bench-");
+        String schema = data != null && engine == Engine.POSTGRESQL ? data
+                : "bench_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
         return new BenchStore(engine, dir, o.get("pg-url", "jdbc:postgresql://127.0.0.1:5432/herald_test"),
-                o.get("pg-user", "herald"), o.get("pg-password", "herald"), schema, o.flag("keep"));
+                o.get("pg-user", "herald"), o.get("pg-password", "herald"), schema, o.flag("keep") || data != null);
     }
 
     Engine engine() {
@@ -101,6 +104,26 @@ final class BenchStore implements AutoCloseable {
         try (Statement s = c.createStatement()) {
             s.execute("CREATE SCHEMA IF NOT EXISTS " + schema);
         }
+        c.setSchema(schema);
+        return c;
+    }
+
+    /**
+     * A plain connection to Herald's own store, for seeding it in bulk: SQLite without fsync (a benchmark's data,
+     * rebuilt when lost) and a large page cache; PostgreSQL in this run's schema, batches rewritten as multi-row
+     * inserts.
+     */
+    Connection heraldConnection() throws SQLException {
+        if (engine == Engine.SQLITE) {
+            SQLiteConfig cfg = new SQLiteConfig();
+            cfg.setJournalMode(SQLiteConfig.JournalMode.WAL);
+            cfg.setSynchronous(SQLiteConfig.SynchronousMode.OFF);
+            cfg.setCacheSize(-262_144); // KiB: 256 MiB
+            cfg.setBusyTimeout(30_000);
+            return cfg.createConnection("jdbc:sqlite:" + dir.resolve("herald.db").toAbsolutePath());
+        }
+        Connection c = DriverManager.getConnection(pgUrl + (pgUrl.contains("?") ? "&" : "?")
+                + "reWriteBatchedInserts=true", pgUser, pgPassword);
         c.setSchema(schema);
         return c;
     }

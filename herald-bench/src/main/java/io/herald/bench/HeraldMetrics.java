@@ -9,7 +9,10 @@ import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Reads Herald's {@code /metrics} the way an operator's Prometheus would: log lag and processed events. */
+/**
+ * Reads Herald's {@code /metrics} the way an operator's Prometheus would: log lag, processed events, and the
+ * percentiles of timers (processing latency, segment freshness).
+ */
 final class HeraldMetrics {
     private static final Pattern LAG = Pattern.compile("(?m)^herald_log_lag(?:\\{[^}]*})? ([0-9.eE+-]+)$");
     private static final Pattern PROCESSED = Pattern.compile(
@@ -27,9 +30,32 @@ final class HeraldMetrics {
     }
 
     Sample sample() throws IOException, InterruptedException {
-        String text = client.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
+        String text = scrape();
         return new Sample(System.nanoTime(), (long) value(LAG, text), (long) value(PROCESSED, text));
+    }
+
+    /**
+     * A timer's median and 99th percentile as published (Micrometer computes them over a sliding window of two
+     * minutes) and how many it timed since start.
+     */
+    record Timing(double p50Millis, double p99Millis, long count) {
+        String summary() {
+            return String.format("%.1f / %.1f ms", p50Millis, p99Millis);
+        }
+    }
+
+    /** {@code prefix}: the timer's name in Prometheus form, e.g. {@code herald_segment_freshness_seconds}. */
+    Timing timing(String prefix) throws IOException, InterruptedException {
+        String text = scrape();
+        String name = Pattern.quote(prefix);
+        return new Timing(1000 * value(Pattern.compile("(?m)^" + name + "\\{quantile=\"0\\.5\"} ([0-9.eE+-]+)$"), text),
+                1000 * value(Pattern.compile("(?m)^" + name + "\\{quantile=\"0\\.99\"} ([0-9.eE+-]+)$"), text),
+                (long) value(Pattern.compile("(?m)^" + name + "_count ([0-9.eE+-]+)$"), text));
+    }
+
+    private String scrape() throws IOException, InterruptedException {
+        return client.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
     }
 
     /**

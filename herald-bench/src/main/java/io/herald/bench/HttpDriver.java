@@ -31,7 +31,9 @@ final class HttpDriver {
     private final int batch;
     private final int people;
     private final String runId;
+    private final Workload.Traits traits;
     private int phase;
+    private final AtomicLong accepted = new AtomicLong();
 
     /** What one phase achieved. Events count only calls in batches answered 200. */
     record Result(long events, long requests, long failures, double seconds, Latencies latencies,
@@ -42,6 +44,10 @@ final class HttpDriver {
     }
 
     HttpDriver(URI target, String authorization, int batch, int people, String runId) {
+        this(target, authorization, batch, people, runId, Workload.Traits.RANDOM);
+    }
+
+    HttpDriver(URI target, String authorization, int batch, int people, String runId, Workload.Traits traits) {
         this.client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(10)).build();
         this.target = target;
@@ -49,6 +55,12 @@ final class HttpDriver {
         this.batch = batch;
         this.people = people;
         this.runId = runId;
+        this.traits = traits;
+    }
+
+    /** Events accepted (HTTP 200) so far, over every phase: for watching a phase while it runs. */
+    long acceptedSoFar() {
+        return accepted.get();
     }
 
     /** N threads sending back to back for {@code duration}. */
@@ -59,7 +71,7 @@ final class HttpDriver {
         long deadline = start + duration.toNanos();
         List<Thread> threads = new ArrayList<>();
         for (int i = 0; i < clients; i++) {
-            Workload workload = new Workload(people, prefix + "-c" + i, prefix.hashCode() * 31L + i);
+            Workload workload = new Workload(people, prefix + "-c" + i, prefix.hashCode() * 31L + i, traits);
             threads.add(Thread.ofPlatform().name("bench-client-" + i).start(() -> {
                 while (System.nanoTime() < deadline) {
                     byte[] body = workload.nextBatch(batch);
@@ -74,8 +86,13 @@ final class HttpDriver {
 
     /** Requests of {@code batch} calls scheduled to make {@code eventsPerSecond}, for {@code duration}. */
     Result openLoop(int eventsPerSecond, Duration duration) {
+        return openLoop(eventsPerSecond, duration, () -> false);
+    }
+
+    /** As {@link #openLoop(int, Duration)}, ending early once {@code stop} says so (checked before each request). */
+    Result openLoop(int eventsPerSecond, Duration duration, java.util.function.BooleanSupplier stop) {
         String prefix = runId + "-p" + (phase++);
-        Workload workload = new Workload(people, prefix, prefix.hashCode());
+        Workload workload = new Workload(people, prefix, prefix.hashCode(), traits);
         Tally tally = new Tally();
         AtomicInteger inFlight = new AtomicInteger();
         AtomicInteger maxInFlight = new AtomicInteger();
@@ -84,7 +101,7 @@ final class HttpDriver {
         try (ExecutorService senders = Executors.newVirtualThreadPerTaskExecutor()) {
             for (long k = 0; ; k++) {
                 long scheduled = start + (long) (k * intervalNanos);
-                if (scheduled - start >= duration.toNanos()) break;
+                if (scheduled - start >= duration.toNanos() || stop.getAsBoolean()) break;
                 byte[] body = workload.nextBatch(batch); // built ahead of its time, so it costs no latency
                 long wait;
                 while ((wait = scheduled - System.nanoTime()) > 0) LockSupport.parkNanos(wait);
@@ -108,6 +125,7 @@ final class HttpDriver {
             tally.requests.incrementAndGet();
             if (response.statusCode() == 200) {
                 tally.events.addAndGet(batch);
+                accepted.addAndGet(batch);
                 tally.latencies.record(latency);
             } else {
                 tally.fail(response.statusCode() + " " + response.body());

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.Base64;
+import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 
@@ -21,16 +22,30 @@ import java.util.UUID;
  * Every rate comes with the process CPU time it cost per event and the busiest thread groups. The client
  * runs in the same JVM as the server, so both share the machine's cores; the no-op baseline pays the same cost,
  * which is why the ratio is the figure to compare across machines.
+ *
+ * <p><b>Segments</b> ({@code --segments N}): after the warm-up, N segments of {@link SegmentMix}'s workload
+ * vocabulary (counts of the workload's events in windows from a minute to 30 days, its identify traits, aggregates,
+ * nesting) are created through the admin API, so the traffic enters and leaves them. Each fixed rate then also
+ * reports, from {@code /metrics}, the freshness of membership (event received → {@code segment.entered}/{@code exited}
+ * committed, {@code herald_segment_freshness_seconds}) and the processing latency ({@code
+ * herald_processor_latency_seconds}), p50/p99. Micrometer publishes those percentiles over a sliding two-minute
+ * window, so each fixed rate starts after {@code --settle} seconds without load (default 120 whenever
+ * {@code --segments} is given, 0 otherwise): the figures are that rate's alone. {@code --segments 0} is the baseline.
+ * {@code --traits stable} has identify calls keep each person's plan, logins and newsletter choice (see
+ * {@link Workload.Traits}); with the default, every identify redraws them and flips half the segments over them.
+ * {@code --skip-max} leaves out the closed-loop maximum (and the baselines, which compare with it).
  */
 final class LoadGenerator {
-    static final Set<String> FLAGS = Set.of("keep", "skip-baselines", "ingest-only");
+    static final Set<String> FLAGS = Set.of("keep", "skip-baselines", "ingest-only", "skip-max");
     static final Set<String> OPTIONS = Set.of("engine", "seconds", "warmup", "clients", "batch", "rate", "people",
-            "partitions", "pg-url", "pg-user", "pg-password", "tmp");
+            "partitions", "pg-url", "pg-user", "pg-password", "tmp", "segments", "settle", "traits");
 
     private static final String WRITE_KEY = "wk_bench_0123456789abcdef";
     private static final String ADMIN_KEY = "ak_bench_0123456789abcdef";
     private static final String IDENTITY_SECRET = "hs_bench_0123456789abcdef";
     private static final Duration DRAIN_TIMEOUT = Duration.ofMinutes(20);
+    private static final String FRESHNESS = "herald_segment_freshness_seconds";
+    private static final String PROCESSING = "herald_processor_latency_seconds";
 
     private LoadGenerator() {
     }
@@ -42,17 +57,28 @@ final class LoadGenerator {
         int batch = o.integer("batch", 100, 1);
         int[] rates = rates(o.get("rate", "10000"));
         int people = o.integer("people", 100_000, 1);
+        int segments = o.integer("segments", 0, 0);
+        if (segments > 2000) throw new IllegalArgumentException("--segments must be at most 2000 (a workspace's limit)");
+        boolean timings = o.get("segments", null) != null;
+        Duration settle = Duration.ofSeconds(o.number("settle", timings ? 120 : 0, 0));
+        Workload.Traits traits = switch (o.get("traits", "random")) {
+            case "random" -> Workload.Traits.RANDOM;
+            case "stable" -> Workload.Traits.STABLE;
+            default -> throw new IllegalArgumentException("--traits must be random or stable, was '" + o.get("traits", "") + "'");
+        };
         String runId = UUID.randomUUID().toString().substring(0, 8);
         String auth = "Basic " + Base64.getEncoder().encodeToString((WRITE_KEY + ":").getBytes(StandardCharsets.UTF_8));
 
         try (BenchStore store = BenchStore.create(o)) {
             int partitions = o.integer("partitions", store.defaultPartitions(), 1);
-            log("engine %s, %d partition(s), %d clients, batches of %d, %d people, %ds per phase, JVM %s, %d CPUs, "
-                            + "max heap %s", store.engineName(), partitions, clients, batch, people, seconds.toSeconds(),
+            log("engine %s, %d partition(s), %d clients, batches of %d, %d people, %s traits, %ds per phase, JVM %s, "
+                            + "%d CPUs, max heap %s", store.engineName(), partitions, clients, batch, people,
+                    traits.name().toLowerCase(), seconds.toSeconds(),
                     Runtime.version(), Runtime.getRuntime().availableProcessors(),
                     Memory.mib(Runtime.getRuntime().maxMemory()));
             Report report = new Report("Herald on " + store.engineName() + " — " + clients + " clients, batches of "
-                    + batch + ", " + seconds.toSeconds() + " s per phase");
+                    + batch + ", " + seconds.toSeconds() + " s per phase" + (traits == Workload.Traits.STABLE
+                    ? ", stable traits" : ""));
 
             Config config = new Config("127.0.0.1", 0, store.dir(), store.heraldConfig(), partitions, WRITE_KEY,
                     ADMIN_KEY, IDENTITY_SECRET, false);
@@ -62,63 +88,97 @@ final class LoadGenerator {
             boolean processing = !o.flag("ingest-only");
             try (Herald herald = Herald.start(config, InstantSource.system(), processing)) {
                 URI uri = URI.create("http://127.0.0.1:" + herald.port() + "/v1/batch");
-                HttpDriver driver = new HttpDriver(uri, auth, batch, people, runId);
+                HttpDriver driver = new HttpDriver(uri, auth, batch, people, runId, traits);
                 HeraldMetrics metrics = new HeraldMetrics(herald.port());
-
                 long warmupEvents = 0;
                 if (!warmup.isZero()) {
                     log("warm-up for %ds", warmup.toSeconds());
                     warmupEvents = driver.closedLoop(clients, warmup).events();
-                    if (processing) metrics.awaitDrained(DRAIN_TIMEOUT, Duration.ofMillis(250));
+                    if (processing) {
+                        HeraldMetrics.Sample warmed = metrics.sample();
+                        Thread progress = Thread.ofPlatform().daemon(true).start(() -> timeline(metrics, warmed));
+                        metrics.awaitDrained(DRAIN_TIMEOUT, Duration.ofMillis(250));
+                        progress.interrupt();
+                    }
                 }
 
-                log("max throughput for %ds", seconds.toSeconds());
-                HeraldMetrics.Sample before = metrics.sample();
-                long cpuStart = Cpu.now();
-                long writesStart = Memory.diskWrites();
-                ThreadCpu threadsStart = ThreadCpu.snapshot();
-                Thread sampler = Thread.ofPlatform().daemon(true).start(() -> timeline(metrics, before));
-                max = driver.closedLoop(clients, seconds);
-                long cpuLoad = Cpu.now() - cpuStart;
-                String threadsLoad = ThreadCpu.snapshot().since(threadsStart, max.seconds());
-                HeraldMetrics.Sample atEnd = metrics.sample();
-                sampler.interrupt();
-                log("accepted %,d events in %.1fs; lag %,d; waiting for processing", max.events(), max.seconds(),
-                        atEnd.lag());
-                HeraldMetrics.Sample drained = processing ? metrics.awaitDrained(DRAIN_TIMEOUT, Duration.ofMillis(100))
-                        : atEnd;
-                long cpuDrained = Cpu.now() - cpuStart;
-                long written = Memory.diskWrites() - writesStart;
-                double drainSeconds = (drained.nanos() - before.nanos()) / 1e9;
-                double processedRate = (drained.processed() - before.processed()) / drainSeconds;
-                double processedDuringLoad = (atEnd.processed() - before.processed()) / max.seconds();
-                long heap = Memory.heapAfterGc();
-                long rss = Memory.rss();
+                // Segments come after the warm-up, as in a workspace that has people already: their computation
+                // records who is in them without announcing it, so the rates below see traffic, not a backlog of
+                // every new person entering segments at once.
+                if (segments > 0) {
+                    log("creating %d segments", segments);
+                    long t0 = System.nanoTime();
+                    SegmentsAdmin admin = new SegmentsAdmin(herald.port(), ADMIN_KEY);
+                    List<String> ids = admin.createAll("bench-", SegmentMix.conditions(segments, 42,
+                            SegmentMix.Vocabulary.WORKLOAD, SegmentsAdmin::placeholder));
+                    admin.awaitReady(ids, Duration.ofMinutes(30));
+                    report.row("active segments", String.format("%,d", segments), "", String.format("SegmentMix, "
+                            + "workload vocabulary; created through the admin API after the warm-up, computed over its "
+                            + "people in %.1f s", (System.nanoTime() - t0) / 1e9));
+                } else if (timings) {
+                    report.row("active segments", "0", "", "baseline for the freshness runs");
+                }
 
-                report.row("accepted (HTTP 200), max throughput", Report.rate(max.eventsPerSecond()), "≥ 50,000/s "
-                        + Report.verdict(max.eventsPerSecond() >= 50_000), String.format("%,d events, %,d failed "
-                        + "requests; %s%s", max.events(), max.failures(), Cpu.perEvent(cpuLoad, max.events(), "event"),
-                        failureNote(max)));
-                if (processing) {
-                    report.row("processed, load start → lag 0", Report.rate(processedRate), "≥ 20,000/s "
-                            + Report.verdict(processedRate >= 20_000), String.format("%,d events in %.1f s; "
-                            + "ingest + processing: %s", drained.processed() - before.processed(), drainSeconds,
-                            Cpu.perEvent(cpuDrained, drained.processed() - before.processed(), "event")));
-                    report.row("processed while the load ran", Report.rate(processedDuringLoad), "",
-                            String.format("lag %,d at the end of the load", atEnd.lag()));
+                // --skip-max: the fixed rates alone (a freshness run has no use for the closed-loop maximum)
+                long heap = 0;
+                long rss = 0;
+                if (o.flag("skip-max")) {
+                    max = null;
                 } else {
-                    report.row("processing", "off", "", "--ingest-only: the person processors did not run");
+                    log("max throughput for %ds", seconds.toSeconds());
+                    HeraldMetrics.Sample before = metrics.sample();
+                    long cpuStart = Cpu.now();
+                    long writesStart = Memory.diskWrites();
+                    ThreadCpu threadsStart = ThreadCpu.snapshot();
+                    Thread sampler = Thread.ofPlatform().daemon(true).start(() -> timeline(metrics, before));
+                    max = driver.closedLoop(clients, seconds);
+                    long cpuLoad = Cpu.now() - cpuStart;
+                    String threadsLoad = ThreadCpu.snapshot().since(threadsStart, max.seconds());
+                    HeraldMetrics.Sample atEnd = metrics.sample();
+                    sampler.interrupt();
+                    log("accepted %,d events in %.1fs; lag %,d; waiting for processing", max.events(), max.seconds(),
+                            atEnd.lag());
+                    HeraldMetrics.Sample drained = processing ? metrics.awaitDrained(DRAIN_TIMEOUT, Duration.ofMillis(100))
+                            : atEnd;
+                    long cpuDrained = Cpu.now() - cpuStart;
+                    long written = Memory.diskWrites() - writesStart;
+                    double drainSeconds = (drained.nanos() - before.nanos()) / 1e9;
+                    double processedRate = (drained.processed() - before.processed()) / drainSeconds;
+                    double processedDuringLoad = (atEnd.processed() - before.processed()) / max.seconds();
+                    heap = Memory.heapAfterGc();
+                    rss = Memory.rss();
+
+                    report.row("accepted (HTTP 200), max throughput", Report.rate(max.eventsPerSecond()), "≥ 50,000/s "
+                            + Report.verdict(max.eventsPerSecond() >= 50_000), String.format("%,d events, %,d failed "
+                            + "requests; %s%s", max.events(), max.failures(), Cpu.perEvent(cpuLoad, max.events(), "event"),
+                            failureNote(max)));
+                    if (processing) {
+                        report.row("processed, load start → lag 0", Report.rate(processedRate), "≥ 20,000/s "
+                                + Report.verdict(processedRate >= 20_000), String.format("%,d events in %.1f s; "
+                                + "ingest + processing: %s", drained.processed() - before.processed(), drainSeconds,
+                                Cpu.perEvent(cpuDrained, drained.processed() - before.processed(), "event")));
+                        report.row("processed while the load ran", Report.rate(processedDuringLoad), "",
+                                String.format("lag %,d at the end of the load", atEnd.lag()));
+                    } else {
+                        report.row("processing", "off", "", "--ingest-only: the person processors did not run");
+                    }
+                    report.row("CPU by thread during the max-throughput phase", "", "", threadsLoad);
+                    report.row("written to disk by this process, load start → lag 0", Memory.mib(written), "",
+                            String.format("%,.0f bytes/event (SQLite: WAL + checkpoints; PostgreSQL writes in its own "
+                                    + "processes)", (double) written / Math.max(1, max.events())));
+                    report.row("latency, closed loop at max (p50/p99/p99.9/max)", max.latencies().summary(), "",
+                            "per batch request; not the latency target");
                 }
-                report.row("CPU by thread during the max-throughput phase", "", "", threadsLoad);
-                report.row("written to disk by this process, load start → lag 0", Memory.mib(written), "",
-                        String.format("%,.0f bytes/event (SQLite: WAL + checkpoints; PostgreSQL writes in its own "
-                                + "processes)", (double) written / Math.max(1, max.events())));
-                report.row("latency, closed loop at max (p50/p99/p99.9/max)", max.latencies().summary(), "",
-                        "per batch request; not the latency target");
 
                 long fixedEvents = 0;
                 for (int rate : rates) {
+                    if (!settle.isZero()) {
+                        log("%ds without load, so the percentiles /metrics publishes hold the next rate alone",
+                                settle.toSeconds());
+                        Thread.sleep(settle.toMillis());
+                    }
                     log("fixed rate %,d events/s for %ds", rate, seconds.toSeconds());
+                    HeraldMetrics.Timing freshnessBefore = metrics.timing(FRESHNESS);
                     HeraldMetrics.Sample start = metrics.sample();
                     HttpDriver.Result fixed = driver.openLoop(rate, seconds);
                     fixedEvents += fixed.events();
@@ -142,16 +202,31 @@ final class LoadGenerator {
                                     + "in flight, lag %,d after%s", fixed.requests(), fixed.failures(),
                                     fixed.maxInFlight(), after.lag(), failureNote(fixed)));
                     if (processing) metrics.awaitDrained(DRAIN_TIMEOUT, Duration.ofMillis(250));
+                    if (processing && timings) {
+                        // read once the phase's events are all processed: a backlog's changes count too
+                        HeraldMetrics.Timing processed = metrics.timing(PROCESSING);
+                        HeraldMetrics.Timing freshness = metrics.timing(FRESHNESS);
+                        long changes = freshness.count() - freshnessBefore.count();
+                        report.row("processing latency at " + String.format("%,d", rate) + " events/s (p50/p99)",
+                                processed.summary(), "", "received → processing committed, herald_processor_latency");
+                        report.row("segment freshness at " + String.format("%,d", rate) + " events/s (p50/p99)",
+                                changes == 0 ? "no changes" : freshness.summary(), segments >= 200 && rate >= 5_000
+                                        ? "p99 < 100 ms " + Report.verdict(changes > 0 && freshness.p99Millis() < 100) : "",
+                                String.format("received → segment.entered/exited committed; %,d membership changes "
+                                        + "(%,.0f/s)", changes, changes / fixed.seconds()));
+                    }
                 }
-                stored = warmupEvents + max.events() + fixedEvents;
-                report.row("heap used after GC / RSS (after the max-throughput phase)", Memory.mib(heap) + " / "
-                        + Memory.mib(rss), "bounded", "client and server share this JVM");
+                stored = warmupEvents + (max == null ? 0 : max.events()) + fixedEvents;
+                if (max != null) {
+                    report.row("heap used after GC / RSS (after the max-throughput phase)", Memory.mib(heap) + " / "
+                            + Memory.mib(rss), "bounded", "client and server share this JVM");
+                }
             }
             long dbBytes = store.heraldBytes();
             report.row("store on disk after the run", Memory.mib(dbBytes), "", String.format("%,d events, %,.0f "
                     + "bytes/event (log + history + people; see footprint)", stored, (double) dbBytes / stored));
 
-            if (!o.flag("skip-baselines")) baselines(store, report, max, clients, batch, people, rates, seconds,
+            if (!o.flag("skip-baselines") && max != null) baselines(store, report, max, clients, batch, people, rates, seconds,
                     warmup, runId, auth);
             report.row("peak RSS of the whole run", Memory.mib(Memory.peakRss()));
             System.out.println();

@@ -13,6 +13,11 @@ import java.util.SplittableRandom;
  * a population of {@code people} people drawn uniformly; 10% are pre-login calls with only the person's anonymousId,
  * the rest carry the userId and the anonymousId (so identity resolution links, but never merges, people). Every
  * messageId is unique within a run. Not thread-safe: give each sending thread its own.
+ *
+ * <p>{@link Traits}: by default every {@code identify} draws the plan, the login count and the newsletter choice
+ * afresh, which keeps the store busy rewriting profiles. With {@link Traits#STABLE} they are each person's own and
+ * change the way real ones do, seldom (a plan changes in 2% of identify calls, and changes back with the next), so
+ * segments over them see a realistic rate of entries and exits.
  */
 public final class Workload {
     static final String[] EVENTS = {"Product Viewed", "Product Added", "Checkout Started", "Order Completed",
@@ -26,7 +31,16 @@ public final class Workload {
     private static final String USER_AGENT = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 "
             + "(KHTML, like Gecko) Version/17.1 Safari/605.1.15";
 
+    /** How identify calls set the plan, logins and newsletter traits. */
+    public enum Traits {
+        /** Drawn afresh on every call. */
+        RANDOM,
+        /** Each person's own, the plan changing in 2% of calls. */
+        STABLE
+    }
+
     private final int people;
+    private final Traits traits;
     private final String idPrefix;
     private final SplittableRandom random;
     private long sequence;
@@ -35,8 +49,13 @@ public final class Workload {
      * @param idPrefix makes messageIds unique across the workloads of a run (e.g. run id and thread number)
      */
     public Workload(int people, String idPrefix, long seed) {
+        this(people, idPrefix, seed, Traits.RANDOM);
+    }
+
+    public Workload(int people, String idPrefix, long seed, Traits traits) {
         if (people < 1) throw new IllegalArgumentException("people must be at least 1, was " + people);
         this.people = people;
+        this.traits = traits;
         this.idPrefix = idPrefix;
         this.random = new SplittableRandom(seed);
     }
@@ -77,10 +96,18 @@ public final class Workload {
             case "identify" -> {
                 sb.append(",\"traits\":{\"email\":\"user-").append(person).append("@example.com\"");
                 sb.append(",\"name\":\"Person ").append(person).append('"');
-                sb.append(",\"plan\":\"").append(PLANS[random.nextInt(PLANS.length)]).append('"');
-                sb.append(",\"logins\":").append(random.nextInt(500));
-                if (random.nextBoolean()) sb.append(",\"company\":\"Company ").append(person % 977).append('"');
-                if (random.nextBoolean()) sb.append(",\"newsletter\":").append(random.nextBoolean());
+                if (traits == Traits.RANDOM) {
+                    sb.append(",\"plan\":\"").append(PLANS[random.nextInt(PLANS.length)]).append('"');
+                    sb.append(",\"logins\":").append(random.nextInt(500));
+                    if (random.nextBoolean()) sb.append(",\"company\":\"Company ").append(person % 977).append('"');
+                    if (random.nextBoolean()) sb.append(",\"newsletter\":").append(random.nextBoolean());
+                } else {
+                    String plan = random.nextInt(50) == 0 ? PLANS[random.nextInt(PLANS.length)] : PLANS[person % PLANS.length];
+                    sb.append(",\"plan\":\"").append(plan).append('"');
+                    sb.append(",\"logins\":").append(person % 500);
+                    if (random.nextBoolean()) sb.append(",\"company\":\"Company ").append(person % 977).append('"');
+                    if (random.nextBoolean()) sb.append(",\"newsletter\":").append(person % 3 == 0);
+                }
                 sb.append('}');
             }
             default -> {

@@ -1,6 +1,5 @@
 package io.herald.segment;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.herald.event.Event;
 import io.herald.log.EventLog;
 import io.herald.processor.BatchGuard;
@@ -10,12 +9,13 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.InstantSource;
 import java.util.ArrayList;
-import java.util.BitSet;
-import java.util.HashMap;
+import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,18 +23,31 @@ import org.slf4j.LoggerFactory;
  * Computes new and edited segments over the people who existed before them, in the background, while events keep
  * being accepted and processed.
  *
- * <p>Design: people are taken in id order, a chunk at a time. A chunk is computed with no processor batch in flight
- * (the processor waits for one chunk, a few milliseconds, then goes on), so a person is either computed here — their
- * tallies rebuilt from their whole history, their membership recorded, their state stamped with the workspace's
- * generation — or by the processor from events after that: never both, never neither. Until a person is reached,
- * the processor leaves the new segments alone for them. The initial membership is recorded without
- * {@code segment.entered} events: a new segment must not fire journeys at everyone already in it.
+ * <p>Design: first the workspace's history is read in one pass for the events the new segments count, and tallied
+ * in memory ({@link History#scan}: a pass in the order the rows lie is about ten times faster than reading each
+ * person's history through the index). Then people are taken in id order, a chunk at a time. A chunk is read and
+ * computed while the processor goes on — their tallies rebuilt from their whole history, their membership evaluated — and then written with no
+ * processor batch in flight (the processor waits for the writing, a few milliseconds). Batches tell this class whom
+ * they touched when they commit: a person a batch touched after the chunk's read began, or one the read did not see
+ * (created since), is computed again, from what is committed, while no batch runs; one a batch touched after the
+ * scan began has their history read again when their chunk is read. So a person is either computed
+ * here — their state stamped with the workspace's generation — or by the processor from events after that: never
+ * both, never neither. Until a person is reached, the processor leaves the new segments alone for them. The initial
+ * membership is recorded without {@code segment.entered} events: a new segment must not fire journeys at everyone
+ * already in it.
  */
 public final class Computations implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Computations.class);
     static final String COMPUTING = "computing";
     static final String READY = "ready";
-    private static final int CHUNK = 1000;
+    /**
+     * People per chunk. Reading and computing a chunk goes on beside the processor; only writing it pauses the
+     * processor, and each chunk waits for one batch to finish, so a chunk is large enough for that wait to be small
+     * beside its work.
+     */
+    static final int CHUNK = 5000;
+    /** Most events the one-pass scan tallies in memory; past it, each chunk reads its people's history instead. */
+    static final long SCAN_LIMIT = 5_000_000;
 
     private final Database db;
     private final SegmentIndexes indexes;
@@ -44,6 +57,12 @@ public final class Computations implements AutoCloseable {
     private final Set<String> pending = new LinkedHashSet<>();
     private Thread worker;
     private volatile boolean stopping;
+    /** While computations run: who each batch touched (person → the batch's commit number); see the design above. */
+    private final AtomicInteger watching = new AtomicInteger();
+    private final AtomicLong commits = new AtomicLong();
+    private final ConcurrentHashMap<String, Long> touchedAt = new ConcurrentHashMap<>();
+    /** Exclusive work that changes people outside batches (erasure) so far: a chunk read before it is stale. */
+    private final AtomicLong exclusiveWork = new AtomicLong();
 
     Computations(Database db, SegmentIndexes indexes, BatchGuard guard, EventLog eventLog, InstantSource clock) {
         this.db = db;
@@ -51,6 +70,14 @@ public final class Computations implements AutoCloseable {
         this.guard = guard;
         this.eventLog = eventLog;
         this.clock = clock;
+        guard.afterExclusive(exclusiveWork::incrementAndGet);
+    }
+
+    /** A processor batch that handled these people committed (the segment stage calls it after each commit). */
+    void committed(Collection<String> personIds) {
+        if (watching.get() == 0 || personIds.isEmpty()) return;
+        long n = commits.incrementAndGet();
+        for (String id : personIds) touchedAt.put(id, n);
     }
 
     /** Asks for a workspace's segments to be computed for everyone not yet computed. */
@@ -112,83 +139,82 @@ public final class Computations implements AutoCloseable {
 
     /** Computes the workspace's segments for every person not yet computed for them. */
     void compute(String workspaceId) {
-        while (true) {
-            SegmentIndex idx = indexes.of(workspaceId);
-            long generation = idx.generation;
-            long total = db.read(c -> Sql.queryOne(c, "SELECT COUNT(*) FROM persons WHERE workspace_id = ?",
-                    rs -> rs.getLong(1), workspaceId).orElse(0L));
-            db.inTransaction(c -> Sql.update(c, "UPDATE segments SET people_total = ?, people_done = 0 WHERE workspace_id = ? "
-                    + "AND status = ?", total, workspaceId, COMPUTING));
-            String after = "";
-            long done = 0;
-            while (!stopping) {
-                String from = after;
-                // The chunk's people are read with no batch in flight, so everyone a batch of the previous
-                // generation created is visible here (and everyone created later is of this generation).
-                List<String> ids = guard.exclusivelyLeavingPeople(() -> db.inTransaction(c -> {
-                    List<String> chunk = Sql.query(c, "SELECT id FROM persons WHERE workspace_id = ? AND id > ? "
-                            + "ORDER BY id LIMIT ?", rs -> rs.getString(1), workspaceId, from, CHUNK);
-                    if (!chunk.isEmpty()) computeChunk(c, workspaceId, idx, chunk);
-                    return chunk;
-                }));
-                if (ids.isEmpty()) break;
-                done += ids.size();
-                after = ids.get(ids.size() - 1);
-                long progress = Math.min(done, total);
-                db.inTransaction(c -> Sql.update(c, "UPDATE segments SET people_done = ? WHERE workspace_id = ? "
-                        + "AND status = ? AND generation <= ?", progress, workspaceId, COMPUTING, generation));
+        watching.incrementAndGet();
+        try {
+            while (true) {
+                SegmentIndex idx = indexes.of(workspaceId);
+                long generation = idx.generation;
+                long total = db.read(c -> Sql.queryOne(c, "SELECT COUNT(*) FROM persons WHERE workspace_id = ?",
+                        rs -> rs.getLong(1), workspaceId).orElse(0L));
+                db.inTransaction(c -> Sql.update(c, "UPDATE segments SET people_total = ?, people_done = 0 WHERE "
+                        + "workspace_id = ? AND status = ?", total, workspaceId, COMPUTING));
+                ComputedChunk.Histories histories = scan(workspaceId, idx, total);
+                String after = "";
+                long done = 0;
+                while (!stopping) {
+                    String from = after;
+                    long since = commits.get();
+                    long exclusiveBefore = exclusiveWork.get();
+                    long readAt = clock.millis();
+                    ComputedChunk chunk = db.read(c -> ComputedChunk.read(c, workspaceId, idx, from, CHUNK, histories,
+                            readAt));
+                    long progressBefore = done;
+                    List<String> ids = guard.exclusivelyLeavingPeople(() -> db.inTransaction(c -> {
+                        List<String> written = chunk.write(c, id -> touchedAt.getOrDefault(id, -1L) > since,
+                                exclusiveWork.get() != exclusiveBefore, clock.millis(), ps -> partitionOf(c, ps));
+                        if (!written.isEmpty()) {
+                            Sql.update(c, "UPDATE segments SET people_done = ? WHERE workspace_id = ? AND status = ? "
+                                    + "AND generation <= ?", Math.min(progressBefore + written.size(), total), workspaceId,
+                                    COMPUTING, generation);
+                        }
+                        return written;
+                    }));
+                    if (ids.isEmpty()) break;
+                    done += ids.size();
+                    after = ids.get(ids.size() - 1);
+                }
+                if (stopping) return;
+                long now = clock.millis();
+                db.inTransaction(c -> Sql.update(c, "UPDATE segments SET status = ?, people_done = people_total, "
+                        + "computed_at = ? WHERE workspace_id = ? AND status = ? AND generation <= ?", READY, now,
+                        workspaceId, COMPUTING, generation));
+                // A segment created or edited meanwhile has a newer generation: go round again for it.
+                if (indexes.of(workspaceId).generation <= generation) return;
             }
-            if (stopping) return;
-            long now = clock.millis();
-            db.inTransaction(c -> Sql.update(c, "UPDATE segments SET status = ?, people_done = people_total, computed_at = ? "
-                    + "WHERE workspace_id = ? AND status = ? AND generation <= ?", READY, now, workspaceId, COMPUTING,
-                    generation));
-            // A segment created or edited meanwhile has a newer generation: go round again for it.
-            if (indexes.of(workspaceId).generation <= generation) return;
+        } finally {
+            if (watching.decrementAndGet() == 0) touchedAt.clear();
         }
     }
 
-    private void computeChunk(Connection c, String workspaceId, SegmentIndex idx, List<String> ids) throws SQLException {
-        long now = clock.millis();
-        SegmentBatch sb = new SegmentBatch(() -> c, ws -> idx);
-        sb.load(ids);
-        List<PersonSegments> behind = new ArrayList<>();
-        Map<String, Long> oldGeneration = new HashMap<>();
-        for (String id : ids) {
-            PersonSegments ps = sb.get(id, workspaceId, 0);
-            if (ps.generation >= idx.generation) continue;
-            behind.add(ps);
-            oldGeneration.put(id, ps.generation);
+    /**
+     * Tallies in one pass what the workspace's people lack, for the chunks to take; for those a batch touched after
+     * the pass began (or all, after erasure) the chunks read the history again. {@link ComputedChunk#FROM_STORE}
+     * when the tallies would be too many to keep.
+     */
+    private ComputedChunk.Histories scan(String workspaceId, SegmentIndex idx, long people) {
+        long since = commits.get();
+        long exclusiveBefore = exclusiveWork.get();
+        // The oldest generation anyone has (0 if someone has no segment state): the scan reads for newer tallies.
+        long oldest = db.read(c -> Sql.queryOne(c, "SELECT COUNT(*), MIN(generation) FROM segment_state WHERE "
+                + "workspace_id = ?", rs -> rs.getLong(1) < people ? 0L : rs.getLong(2), workspaceId)).orElse(0L);
+        History.Scanned scanned = db.read(c -> History.scan(c, workspaceId, idx.tallies.values(), oldest, clock.millis(),
+                SCAN_LIMIT));
+        if (scanned == null) {
+            log.atInfo().addKeyValue("workspace", workspaceId).addKeyValue("limit", SCAN_LIMIT)
+                    .log("too many events to tally in one pass; reading each chunk's history instead");
+            return ComputedChunk.FROM_STORE;
         }
-        if (behind.isEmpty()) return;
-        History.fill(c, workspaceId, behind, new ArrayList<>(idx.tallies.values()), now);
-        Map<String, JsonNode> attributes = attributes(c, behind);
-        for (PersonSegments ps : behind) {
-            long old = oldGeneration.get(ps.personId);
-            ps.generation = idx.generation;
-            ps.stateDirty = true;
-            BitSet todo = new BitSet(idx.ordered.size());
-            for (SegmentIndex.Compiled s : idx.ordered) {
-                // new to this person; and time-dependent ones, whose wake-up this sets afresh
-                if (s.generation() > old || s.timeDependent()) todo.set(s.order());
+        return (c, ws, behind, ix, now) -> {
+            if (exclusiveWork.get() != exclusiveBefore) {
+                ComputedChunk.FROM_STORE.fill(c, ws, behind, ix, now);
+                return;
             }
-            PersonFacts facts = new PersonFacts(ps, idx, () -> c, () -> attributes.get(ps.personId));
-            Membership.evaluate(idx, ps, facts, todo, now, Membership.Mode.SILENT, Map.of());
-        }
-        sb.flush(now, ps -> partitionOf(c, ps));
-    }
-
-    private static Map<String, JsonNode> attributes(Connection c, List<PersonSegments> people) throws SQLException {
-        Map<String, JsonNode> out = new HashMap<>();
-        List<String> ids = new ArrayList<>();
-        for (PersonSegments ps : people) ids.add(ps.personId);
-        for (List<String> chunk : Sql.chunks(ids)) {
-            for (Object[] r : Sql.query(c, "SELECT id, attributes FROM persons WHERE id IN (" + Sql.placeholders(chunk.size())
-                    + ")", rs -> new Object[] {rs.getString(1), rs.getString(2)}, chunk.toArray())) {
-                out.put((String) r[0], Json.parse((String) r[1]));
-            }
-        }
-        return out;
+            List<PersonSegments> fresh = new ArrayList<>();
+            List<PersonSegments> stale = new ArrayList<>();
+            for (PersonSegments ps : behind) (touchedAt.getOrDefault(ps.personId, -1L) > since ? stale : fresh).add(ps);
+            scanned.fill(fresh);
+            if (!stale.isEmpty()) ComputedChunk.FROM_STORE.fill(c, ws, stale, ix, now);
+        };
     }
 
     /** The partition the person's events are processed in, found through the routes of their ids. */

@@ -135,8 +135,7 @@ public final class InMemorySegments {
 
     /** What the batch's flush does for the person in memory: hands out the changes and forgets them. */
     private static List<Change> settle(PersonSegments ps) {
-        ps.entered.clear();
-        ps.exited.clear();
+        ps.written();
         ps.wakeAt = Evaluator.NEVER;
         if (ps.changes.isEmpty()) return List.of();
         List<Change> out = new ArrayList<>(ps.changes.size());

@@ -39,7 +39,7 @@ final class Membership {
         for (int i = todo.nextSetBit(0); i >= 0; i = todo.nextSetBit(i + 1)) {
             SegmentIndex.Compiled c = idx.ordered.get(i);
             boolean is = Evaluator.matches(c.condition(), facts, now);
-            boolean was = ps.members.containsKey(c.id());
+            boolean was = ps.isMember(idx, c);
             if (is != was) {
                 if (is) {
                     Long before = carried.get(c.id());

@@ -67,7 +67,8 @@ final class PersonFacts implements Facts {
 
     @Override
     public boolean inSegment(String segmentId) {
-        return ps.members.containsKey(segmentId);
+        SegmentIndex.Compiled c = idx.byId.get(segmentId);
+        return c != null ? ps.isMember(idx, c) : ps.members.containsKey(segmentId);
     }
 
     @Override

@@ -26,8 +26,12 @@ final class PersonSegments {
     String timerId;
 
     boolean stateDirty;
-    final Map<String, Long> entered = new LinkedHashMap<>();
-    final Set<String> exited = new HashSet<>();
+    /**
+     * Memberships to write at the flush. New maps after each flush rather than cleared ones: a cleared map keeps its
+     * grown table, cold in the cache by the person's next event, and putting into it cost more than the evaluation.
+     */
+    Map<String, Long> entered = new LinkedHashMap<>();
+    Set<String> exited = new HashSet<>();
     /** The log position of the event being processed: history rows of changes sort right after it. */
     long seq;
     /** New: no segment has been evaluated for the person yet, so all of them are, once. */
@@ -77,15 +81,51 @@ final class PersonSegments {
         changes.add(new Change(segmentId, name, false, at, seq, receivedAt));
     }
 
+    /**
+     * The memberships again, as bits by segment order in {@link #bitsOf}'s index (null: not built yet): whether the
+     * person is in a segment is asked for every segment evaluated, and a look-up in the map (cold in the cache,
+     * one node per membership) cost more than evaluating most conditions.
+     */
+    private SegmentIndex bitsOf;
+    private java.util.BitSet memberBits;
+
+    /** Whether the person is in {@code c}, one of {@code idx}'s segments. */
+    boolean isMember(SegmentIndex idx, SegmentIndex.Compiled c) {
+        if (bitsOf != idx) {
+            java.util.BitSet bits = new java.util.BitSet(idx.ordered.size());
+            for (String id : members.keySet()) {
+                SegmentIndex.Compiled m = idx.byId.get(id);
+                if (m != null) bits.set(m.order());
+            }
+            memberBits = bits;
+            bitsOf = idx;
+        }
+        return memberBits.get(c.order());
+    }
+
     void enterQuietly(String segmentId, long at) {
         members.put(segmentId, at);
+        if (bitsOf != null) {
+            SegmentIndex.Compiled c = bitsOf.byId.get(segmentId);
+            if (c != null) memberBits.set(c.order());
+        }
         entered.put(segmentId, at);
     }
 
     void exitQuietly(String segmentId) {
         members.remove(segmentId);
+        if (bitsOf != null) {
+            SegmentIndex.Compiled c = bitsOf.byId.get(segmentId);
+            if (c != null) memberBits.clear(c.order());
+        }
         entered.remove(segmentId);
         exited.add(segmentId); // deleted before any insert at the flush: an exit and a re-entry both land
+    }
+
+    /** The memberships to write were written (or handed out). */
+    void written() {
+        if (!entered.isEmpty()) entered = new LinkedHashMap<>();
+        if (!exited.isEmpty()) exited = new HashSet<>();
     }
 
     /** Asks to be woken by {@code at} at the latest (an earlier wake-up is harmless: it re-evaluates). */

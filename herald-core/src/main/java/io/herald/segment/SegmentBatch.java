@@ -12,9 +12,11 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Supplier;
 
 /**
@@ -31,6 +33,7 @@ final class SegmentBatch {
     private final Supplier<Connection> connection;
     private final Map<String, PersonSegments> people = new LinkedHashMap<>();
     private final Map<String, SegmentIndex> indexes = new HashMap<>();
+    private final Set<String> deferred = new HashSet<>();
     private final java.util.function.Function<String, SegmentIndex> source;
     /** When the events behind the changes flushed so far were received (unknown ones left out), for freshness. */
     private long[] flushedReceivedAt = new long[16];
@@ -74,12 +77,27 @@ final class SegmentBatch {
     }
 
     /**
+     * People the batch may not need: loaded all together by the first {@link #get} of one of them (rather than one
+     * query each), or never.
+     */
+    void defer(Collection<String> personIds) {
+        for (String id : personIds) if (!people.containsKey(id)) deferred.add(id);
+    }
+
+    /**
      * The person's state; a person with none yet starts at generation {@code startAt}: the workspace's current
      * one for someone new (nothing to compute from history), 0 for someone the background computation has yet
      * to reach.
      */
     PersonSegments get(String personId, String workspaceId, long startAt) throws SQLException {
-        if (!people.containsKey(personId)) load(List.of(personId));
+        if (!people.containsKey(personId)) {
+            if (deferred.contains(personId)) {
+                load(deferred);
+                deferred.clear();
+            } else {
+                load(List.of(personId));
+            }
+        }
         PersonSegments ps = people.get(personId);
         if (ps == null) {
             ps = PersonSegments.fresh(personId, workspaceId, startAt);
@@ -88,25 +106,38 @@ final class SegmentBatch {
         return ps;
     }
 
-    /** Writes every change: state rows, memberships, history and log events for changes, wake-up timers. */
+    /** Takes a person's state computed outside this transaction, to be written by {@link #flush}. */
+    void adopt(PersonSegments ps) {
+        people.put(ps.personId, ps);
+    }
+
     /** Which log partition a person's timers go to (the partition their events are processed in). */
     interface Partitions {
         int of(PersonSegments ps) throws SQLException;
     }
 
+    /** Writes every change: state rows, memberships, history and log events for changes, wake-up timers. */
     void flush(long now, Partitions partitions) throws SQLException {
         List<PersonSegments> touched = new ArrayList<>();
         for (PersonSegments ps : people.values()) if (ps != null) touched.add(ps);
         touched.sort(Comparator.comparing(ps -> ps.personId)); // one lock order on PostgreSQL
         Connection c = c();
-        for (PersonSegments ps : touched) {
-            if (ps.deleted) {
-                Sql.update(c, "DELETE FROM segment_members WHERE person_id = ?", ps.personId);
-                Sql.update(c, "DELETE FROM segment_state WHERE person_id = ?", ps.personId);
-                continue;
+        try (Timers.Writes timers = new Timers.Writes(c)) {
+            for (PersonSegments ps : touched) {
+                if (ps.deleted) {
+                    Sql.update(c, "DELETE FROM segment_members WHERE person_id = ?", ps.personId);
+                    Sql.update(c, "DELETE FROM segment_state WHERE person_id = ?", ps.personId);
+                    continue;
+                }
+                schedule(timers, ps, now, partitions);
             }
-            schedule(c, ps, now, partitions);
+            writeRows(c, timers, touched, now, partitions);
+            timers.execute();
         }
+    }
+
+    private void writeRows(Connection c, Timers.Writes timers, List<PersonSegments> touched, long now,
+                           Partitions partitions) throws SQLException {
         try (PreparedStatement state = c.prepareStatement("INSERT INTO segment_state (person_id, workspace_id, generation, "
                 + "state, next_check_at, timer_id) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (person_id) DO UPDATE SET "
                 + "generation = excluded.generation, state = excluded.state, next_check_at = excluded.next_check_at, "
@@ -142,8 +173,7 @@ final class SegmentBatch {
                     in.addBatch();
                     ins++;
                 }
-                ps.exited.clear();
-                ps.entered.clear();
+                ps.written();
                 for (PersonSegments.Change ch : ps.changes) {
                     if (ch.receivedAt() >= 0) {
                         if (flushed == flushedReceivedAt.length) {
@@ -158,7 +188,7 @@ final class SegmentBatch {
                     events++;
                     // Announced on the person's log through a timer due now: durable with this transaction, and
                     // processed in order with everything else the person does (campaign triggers read it).
-                    Timers.schedule(c, ps.workspaceId, ps.personId, partitions.of(ps), ch.at(), ch.entered() ? ENTERED : EXITED,
+                    timers.schedule(ps.workspaceId, ps.personId, partitions.of(ps), ch.at(), ch.entered() ? ENTERED : EXITED,
                             props, now);
                 }
                 ps.changes.clear();
@@ -175,13 +205,14 @@ final class SegmentBatch {
     }
 
     /** Replaces the wake-up timer when time windows need the person sooner than the one already set. */
-    private static void schedule(Connection c, PersonSegments ps, long now, Partitions partitions) throws SQLException {
+    private static void schedule(Timers.Writes timers, PersonSegments ps, long now, Partitions partitions)
+            throws SQLException {
         long at = ps.wakeAt;
         ps.wakeAt = Evaluator.NEVER;
         if (at == Evaluator.NEVER) return;
         if (ps.nextCheckAt != null && ps.timerId != null && ps.nextCheckAt <= at) return;
-        if (ps.timerId != null) Timers.cancel(c, ps.timerId);
-        ps.timerId = Timers.schedule(c, ps.workspaceId, ps.personId, partitions.of(ps), at, WAKE, null, now);
+        if (ps.timerId != null) timers.cancel(ps.timerId);
+        ps.timerId = timers.schedule(ps.workspaceId, ps.personId, partitions.of(ps), at, WAKE, null, now);
         ps.nextCheckAt = at;
         ps.stateDirty = true;
     }

@@ -58,6 +58,8 @@ public final class SegmentStage implements Stage {
     private final class Local implements Batch.Flushable {
         final Batch batch;
         final SegmentBatch segments;
+        /** Everyone the batch handled, for a computation running beside it (see {@link Computations}). */
+        final List<String> people = new ArrayList<>();
 
         Local(Batch batch) {
             this.batch = batch;
@@ -71,6 +73,7 @@ public final class SegmentStage implements Stage {
 
         @Override
         public void committed() {
+            computations.committed(people);
             long now = clock.millis();
             segments.drainFlushedReceipts(receivedAt -> freshness.record(Math.max(0, now - receivedAt),
                     TimeUnit.MILLISECONDS));
@@ -90,7 +93,27 @@ public final class SegmentStage implements Stage {
                 break;
             }
         }
-        if (any) local(batch).segments.load(PersonCache.prefetchedPersonIds(batch));
+        if (!any) return;
+        // The people only timers segments ignore name (announcements of changes, journeys' delays) are loaded only
+        // if some stage asks for one of them (a campaign's condition), and then together: they can be as many as
+        // the changes of membership, which mostly nothing reads again.
+        Set<String> people = PersonCache.prefetchedPersonIds(batch);
+        Set<String> inert = new HashSet<>();
+        Set<String> read = new HashSet<>();
+        for (Event e : events) {
+            if (e.payload() instanceof Payload.TimerFired t) (ignored(t) ? inert : read).add(t.personId());
+        }
+        inert.removeAll(read);
+        inert.retainAll(people);
+        people.removeAll(inert);
+        SegmentBatch sb = local(batch).segments;
+        sb.load(people);
+        sb.defer(inert);
+    }
+
+    /** A timer whose firing changes nothing segments read. */
+    private static boolean ignored(Payload.TimerFired t) {
+        return !SegmentBatch.WAKE.equals(t.kind()) && !ATTRIBUTES_UPDATED.equals(t.kind());
     }
 
     @Override
@@ -98,7 +121,10 @@ public final class SegmentStage implements Stage {
         String personId = ctx.personId();
         if (ctx.dropped() || personId == null) return;
         Event e = ctx.event();
-        SegmentBatch sb = local(batch).segments;
+        Local local = local(batch);
+        local.people.add(personId); // whatever the segments: the other stages change the person's profile and history
+        if (e.payload() instanceof Payload.TimerFired t && ignored(t)) return; // its person's state stays unloaded
+        SegmentBatch sb = local.segments;
         SegmentIndex idx = sb.index(e.workspaceId());
         if (idx.isEmpty()) return;
         boolean isNew = PersonCache.createdInBatch(batch, personId);
@@ -257,7 +283,10 @@ public final class SegmentStage implements Stage {
      */
     @Override
     public void onMerge(Batch batch, String fromPersonId, String intoPersonId) throws SQLException {
-        SegmentBatch sb = local(batch).segments;
+        Local local = local(batch);
+        local.people.add(fromPersonId);
+        local.people.add(intoPersonId);
+        SegmentBatch sb = local.segments;
         String ws = PersonCache.workspaceOf(batch, intoPersonId);
         SegmentIndex idx = sb.index(ws);
         if (idx.isEmpty()) return;

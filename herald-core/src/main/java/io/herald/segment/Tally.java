@@ -29,6 +29,15 @@ final class Tally {
     private long[] times = new long[0];
     private double[] values = new double[0];
     private int size;
+    /**
+     * The last two window starts asked for and their answers ({@link Long#MIN_VALUE}: none): an evaluation asks the
+     * same one again and again (a condition's answer, then its next change; segments sharing the tally and window),
+     * and the entries' array is far colder in the cache than these fields.
+     */
+    private long memoAt1 = Long.MIN_VALUE;
+    private long memoAt2 = Long.MIN_VALUE;
+    private int memoIndex1;
+    private int memoIndex2;
 
     void add(long ts, double value, long retention, long now) {
         count++;
@@ -54,6 +63,7 @@ final class Tally {
         times[i] = ts;
         values[i] = value;
         size++;
+        forget();
         if (size > MAX_ENTRIES) drop(size - MAX_ENTRIES);
     }
 
@@ -61,6 +71,7 @@ final class Tally {
     void prune(long retention, long now) {
         if (retention <= 0) {
             size = 0;
+            forget();
             return;
         }
         int keepFrom = upperBound(now - retention); // entries with ts <= now - retention are out of every window
@@ -71,6 +82,12 @@ final class Tally {
         System.arraycopy(times, n, times, 0, size - n);
         System.arraycopy(values, n, values, 0, size - n);
         size -= n;
+        forget();
+    }
+
+    private void forget() {
+        memoAt1 = Long.MIN_VALUE;
+        memoAt2 = Long.MIN_VALUE;
     }
 
     /** Index of the first entry with time > t. */
@@ -87,11 +104,22 @@ final class Tally {
 
     /** Entries with {@code after < ts <= upTo}: the index range [from, to). */
     int from(long after) {
-        return upperBoundFromNewest(after);
+        return remembered(after);
     }
 
     int to(long upTo) {
-        return upperBoundFromNewest(upTo);
+        return remembered(upTo);
+    }
+
+    private int remembered(long t) {
+        if (t == memoAt1 && t != Long.MIN_VALUE) return memoIndex1;
+        if (t == memoAt2 && t != Long.MIN_VALUE) return memoIndex2;
+        int i = upperBoundFromNewest(t);
+        memoAt2 = memoAt1;
+        memoIndex2 = memoIndex1;
+        memoAt1 = t;
+        memoIndex1 = i;
+        return i;
     }
 
     /**
