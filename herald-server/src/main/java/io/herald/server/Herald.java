@@ -12,6 +12,15 @@ import io.herald.processor.PersonProcessor;
 import io.herald.campaign.CampaignStage;
 import io.herald.campaign.Campaigns;
 import io.herald.campaign.Deliveries;
+import io.herald.delivery.Channels;
+import io.herald.delivery.Dispatcher;
+import io.herald.delivery.InAppChannel;
+import io.herald.delivery.TestSends;
+import io.herald.delivery.WebhookChannel;
+import io.herald.delivery.WebhookSecrets;
+import io.herald.message.Renderer;
+import io.herald.policy.Gate;
+import io.herald.preference.Links;
 import io.herald.segment.SegmentStage;
 import io.herald.segment.Segments;
 import io.herald.server.http.HttpApi;
@@ -46,6 +55,9 @@ public final class Herald implements AutoCloseable {
     private final Segments segments;
     private final Campaigns campaigns;
     private final Simulator simulator;
+    private final WebhookSecrets webhookSecrets;
+    private final WebhookChannel webhooks;
+    private final Dispatcher dispatcher;
     private final PrometheusMeterRegistry meters;
     private final Optional<Workspaces.Created> bootstrapped;
     private Javalin http;
@@ -68,6 +80,11 @@ public final class Herald implements AutoCloseable {
             // Due timers wait while a backlog stands in the log, so a broadcast cannot queue live traffic behind it.
             this.timers = new Timers(db, eventLog, clock, processor::lag);
             this.simulator = Simulator.standard();
+            this.webhookSecrets = new WebhookSecrets(db, clock);
+            this.webhooks = new WebhookChannel(webhookSecrets, clock);
+            // push, email, sms and whatsapp have no provider yet: their deliveries fail with no_provider.
+            this.dispatcher = new Dispatcher(db, eventLog, Channels.of(new InAppChannel(), webhooks), new Gate(),
+                    new Renderer(), new Links(publicUrl(config)), clock, meters, Dispatcher.Options.defaults());
         } catch (RuntimeException e) {
             db.close();
             throw e;
@@ -77,7 +94,8 @@ public final class Herald implements AutoCloseable {
         Preferences preferences = new Preferences(db, ingest, clock);
         Simulations simulations = new Simulations(campaigns, segments, topics, clock, simulator);
         this.http = HttpApi.create(new HttpApi.Services(workspaces, ingest, people, segments, topics, preferences,
-                campaigns, new Deliveries(db), simulations, db, meters));
+                campaigns, new Deliveries(db), simulations, db, meters, new TestSends(db, dispatcher, clock),
+                webhookSecrets));
     }
 
     /**
@@ -94,6 +112,7 @@ public final class Herald implements AutoCloseable {
                 h.timers.start(250);
                 h.segments.computations().start();
                 h.campaigns.launches().start();
+                h.dispatcher.start(200);
             }
             h.http.start(config.host(), config.port());
         } catch (RuntimeException e) {
@@ -129,6 +148,17 @@ public final class Herald implements AutoCloseable {
         return segments;
     }
 
+    /** The delivery pipeline (tests that step through it call {@code dispatchDue()}). */
+    public Dispatcher dispatcher() {
+        return dispatcher;
+    }
+
+    /** Where people reach this Herald: links in messages (unsubscribe, preferences) point there. */
+    private static String publicUrl(Config config) {
+        String host = config.host().equals("0.0.0.0") ? "localhost" : config.host();
+        return "http://" + host + ":" + config.port();
+    }
+
     public Timers timers() {
         return timers;
     }
@@ -145,6 +175,8 @@ public final class Herald implements AutoCloseable {
     @Override
     public void close() {
         timers.close(); // first: it appends to the log
+        dispatcher.close(); // finishes its round (it appends outcome events to the log), then stops
+        webhooks.close();
         campaigns.launches().close();
         segments.close();
         if (http != null) {

@@ -2,6 +2,8 @@ package io.herald.server.http;
 
 import io.herald.campaign.Campaigns;
 import io.herald.campaign.Deliveries;
+import io.herald.delivery.TestSends;
+import io.herald.delivery.WebhookSecrets;
 import io.herald.error.ClientError;
 import io.herald.error.Unavailable;
 import io.herald.ingest.CallKind;
@@ -33,7 +35,7 @@ public final class HttpApi {
     public record Services(Workspaces workspaces, Ingest ingest, People people, Segments segments, Topics topics,
                            Preferences preferences, Campaigns campaigns, Deliveries deliveries,
                            Simulations simulations, Database db,
-                           PrometheusMeterRegistry meters) {
+                           PrometheusMeterRegistry meters, TestSends testSends, WebhookSecrets webhookSecrets) {
     }
 
     private HttpApi() {
@@ -47,6 +49,7 @@ public final class HttpApi {
         TopicsApi topics = new TopicsApi(s.topics(), s.preferences(), auth);
         CampaignsApi campaigns = new CampaignsApi(s.campaigns(), s.deliveries(), auth);
         SimulationsApi simulations = new SimulationsApi(s.simulations(), auth);
+        DeliveryApi delivery = new DeliveryApi(s.testSends(), s.webhookSecrets(), auth);
         return Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.concurrency.useVirtualThreads = true;
@@ -121,6 +124,8 @@ public final class HttpApi {
             r.get("/api/v1/campaigns/{id}/metrics", campaigns::metrics);
             r.post("/api/v1/campaigns/simulate", simulations::inline);
             r.post("/api/v1/campaigns/{id}/simulate", simulations::saved);
+            r.post("/api/v1/messages/test-send", delivery::testSend);
+            r.get("/api/v1/settings/webhooks", delivery::webhookSettings);
 
             Counter.Builder requests = Counter.builder("herald.http.requests").description("HTTP requests answered");
             r.after(ctx -> requests.tag("status", statusClass(ctx)).register(s.meters()).increment());
