@@ -302,4 +302,38 @@ class DispatcherTest {
             assertThat(inApp.received).extracting(Outbound::deliveryId).containsExactly(high, low);
         }
     }
+
+    @ParameterizedTest
+    @MethodSource("io.herald.testing.TestDatabase#engines")
+    void campaignMetricsShowTheStatusesTheDispatcherRecordedPerStepAndMessageVariant(Engine engine) {
+        try (Pipeline p = new Pipeline(engine, dir, TestClock.at("2026-11-22T10:00:00Z"))) {
+            String campaign = p.campaigns().create(WS, json("""
+                    {"name":"nudge","trigger":{"event":"signed_up"},"entry":{"reentry":"always"},"start":"s1",
+                     "steps":{"s1":{"type":"message","channel":"in_app","message":{"title":"Hi"},"next":"s2"},
+                              "s2":{"type":"message","channel":"push","message":{"title":"Hi","body":"there"},"next":"done"},
+                              "done":{"type":"exit"}}}""")).id();
+            p.campaigns().activate(WS, campaign);
+            for (String user : List.of("ada", "bob", "cy")) {
+                p.send(CallKind.TRACK, "{\"userId\":\"" + user + "\",\"event\":\"signed_up\",\"timestamp\":\""
+                        + p.clock().instant() + "\"}");
+            }
+            p.settle();
+            // The renderer of this build chooses no variant; one it chose is recorded in deliveries.variant.
+            Database db = p.store().db();
+            ScriptedChannel inApp = new ScriptedChannel("in_app", new Outcome.Sent("a"), new Outcome.Unknown("reset"),
+                    new Outcome.Sent("c"));
+            dispatcher(p, inApp).dispatchDue();
+            db.inTransaction(c -> Sql.update(c, "UPDATE deliveries SET variant = CASE WHEN provider_id = 'a' THEN 0 ELSE 1 END "
+                    + "WHERE step = 's1'"));
+
+            var report = p.campaigns().metrics(WS, campaign, null, null);
+            assertThat(report.totals().metrics()).containsEntry("attempted", 6L).containsEntry("sent", 2L)
+                    .containsEntry("failed", 3L).containsEntry("unknown", 1L);
+            assertThat(report.steps()).extracting(s -> s.step() + "/" + s.variant() + ":" + s.counts().metrics().get("attempted"))
+                    .containsExactlyInAnyOrder("s1/0:1", "s1/1:2", "s2/null:3");
+            var s1v1 = report.steps().stream().filter(s -> "s1".equals(s.step()) && Integer.valueOf(1).equals(s.variant()))
+                    .findFirst().orElseThrow();
+            assertThat(s1v1.counts().metrics()).containsEntry("sent", 1L).containsEntry("unknown", 1L);
+        }
+    }
 }
