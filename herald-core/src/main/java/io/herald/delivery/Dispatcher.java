@@ -14,6 +14,7 @@ import io.herald.policy.Gate;
 import io.herald.policy.GateRequest;
 import io.herald.preference.Links;
 import io.herald.store.Database;
+import io.herald.store.Engine;
 import io.herald.store.Sql;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -126,6 +127,11 @@ public final class Dispatcher implements AutoCloseable {
     private final Timer latency;
     private final String owner = "d-" + UuidCreator.getTimeOrderedEpoch();
     private final AtomicLong rounds = new AtomicLong();
+    /**
+     * SQLite without statistics prefers the (status, next_attempt_at) index and then sorts every pending delivery on
+     * each claim (0.4 s at 100,000 queued); the partial index yields them in claim order and stops at the batch.
+     */
+    private final String pendingIndex;
     private volatile Thread poller;
     private volatile boolean stopping;
 
@@ -147,6 +153,7 @@ public final class Dispatcher implements AutoCloseable {
         this.events = new OutcomeEvents(eventLog);
         this.backoff = new Backoff(options.retryBase(), options.retryCap(), options.seed());
         this.meters = meters;
+        this.pendingIndex = db.engine() == Engine.SQLITE ? " INDEXED BY deliveries_pending" : "";
         this.latency = Timer.builder("herald.dispatch.latency")
                 .description("From a round's claim of a delivery to its recorded outcome")
                 .publishPercentiles(0.5, 0.99).register(meters);
@@ -159,10 +166,9 @@ public final class Dispatcher implements AutoCloseable {
     public int dispatchDue() {
         int done = reconcileLost();
         while (!stopping) {
-            String token = claim();
-            int n = process(token);
-            done += n;
-            if (n < options.batchSize()) break;
+            Claim claim = claim();
+            done += process(claim.token(), claim.ids());
+            if (claim.ids().size() < options.batchSize()) break;
         }
         return done;
     }
@@ -176,22 +182,52 @@ public final class Dispatcher implements AutoCloseable {
         return now + options.lease().toMillis();
     }
 
-    private String claim() {
+    /**
+     * Leases the next due deliveries to a new round; returns its token and the ids it won. Candidates come from the
+     * partial index of pending deliveries (V9) in claim order; each is then taken with a compare-and-set UPDATE, and
+     * only those whose UPDATE matched belong to the round.
+     */
+    private Claim claim() {
         String token = newToken();
         long now = clock.millis();
-        db.inTransaction(c -> Sql.update(c, "UPDATE deliveries SET lease_owner = ?, lease_until = ? WHERE id IN ("
-                + "SELECT id FROM deliveries WHERE status IN ('queued', 'deferred', 'retrying') "
-                + "AND (next_attempt_at IS NULL OR next_attempt_at <= ?) AND (lease_until IS NULL OR lease_until < ?) "
-                + "ORDER BY priority DESC, created_at LIMIT ?" + db.dialect().forUpdateSkipLocked() + ") "
-                + "AND (lease_until IS NULL OR lease_until < ?)", token, leaseUntil(now), now, now,
-                options.batchSize(), now));
-        return token;
+        List<String> won = db.inTransaction(c -> {
+            List<String> candidates = Sql.query(c, "SELECT id FROM deliveries" + pendingIndex
+                    + " WHERE status IN ('queued', 'deferred', 'retrying') "
+                    + "AND (next_attempt_at IS NULL OR next_attempt_at <= ?) AND (lease_until IS NULL OR lease_until < ?) "
+                    + "ORDER BY priority DESC, created_at, id LIMIT ?" + db.dialect().forUpdateSkipLocked(),
+                    rs -> rs.getString(1), now, now, options.batchSize());
+            if (candidates.isEmpty()) return List.<String>of();
+            List<String> ours = new ArrayList<>(candidates.size());
+            try (PreparedStatement ps = c.prepareStatement("UPDATE deliveries SET lease_owner = ?, lease_until = ? "
+                    + "WHERE id = ? AND status IN ('queued', 'deferred', 'retrying') "
+                    + "AND (lease_until IS NULL OR lease_until < ?)")) {
+                for (String id : candidates) {
+                    Sql.bind(ps, token, leaseUntil(now), id, now);
+                    ps.addBatch();
+                }
+                int[] counts = ps.executeBatch();
+                for (int i = 0; i < counts.length; i++) if (counts[i] == 1) ours.add(candidates.get(i));
+            }
+            return ours;
+        });
+        return new Claim(token, won);
     }
 
-    /** One round over the deliveries leased under {@code token}; returns how many there were. */
-    int process(String token) {
-        List<Claimed> rows = db.read(c -> Sql.query(c, "SELECT " + Claimed.COLUMNS + Claimed.FROM + "WHERE d.lease_owner = ?",
-                Claimed::map, token));
+    /** A round's lease token and the deliveries it holds. */
+    private record Claim(String token, List<String> ids) {
+    }
+
+    /** One round over deliveries leased under {@code token}; returns how many there were. */
+    int process(String token, List<String> ids) {
+        if (ids.isEmpty()) return 0;
+        List<Claimed> rows = db.read(c -> {
+            List<Claimed> out = new ArrayList<>(ids.size());
+            for (List<String> chunk : Sql.chunks(ids)) {
+                out.addAll(Sql.query(c, "SELECT " + Claimed.COLUMNS + Claimed.FROM + "WHERE d.id IN ("
+                        + Sql.placeholders(chunk.size()) + ") AND d.lease_owner = ?", Claimed::map, append(chunk, token)));
+            }
+            return out;
+        });
         if (rows.isEmpty()) return 0;
         probe.at("claimed");
         long claimedAt = clock.millis();
@@ -329,19 +365,27 @@ public final class Dispatcher implements AutoCloseable {
             events.append(told, senders, now);
         }
         db.inTransaction(c -> {
-            // sent_at stays only where the delivery may have reached the person (sent, unknown): caps count those.
-            try (PreparedStatement ps = c.prepareStatement("UPDATE deliveries SET status = ?, reason = ?, provider_id = ?, "
-                    + "rendered = COALESCE(?, rendered), variant = COALESCE(?, variant), next_attempt_at = ?, "
-                    + "sent_at = CASE WHEN ? THEN sent_at ELSE NULL END, lease_owner = NULL, lease_until = NULL, "
-                    + "updated_at = ? WHERE id = ? AND lease_owner = ?")) {
+            // sent_at stays only where the delivery may have reached the person (sent, unknown): caps count those. Two
+            // statements, so that a delivery keeping its sent_at does not rewrite the (person_id, sent_at) index entry.
+            String set = "UPDATE deliveries SET status = ?, reason = ?, provider_id = ?, rendered = COALESCE(?, rendered), "
+                    + "variant = COALESCE(?, variant), next_attempt_at = ?, lease_owner = NULL, lease_until = NULL, "
+                    + "updated_at = ?";
+            try (PreparedStatement keep = c.prepareStatement(set + " WHERE id = ? AND lease_owner = ?");
+                 PreparedStatement clear = c.prepareStatement(set + ", sent_at = NULL WHERE id = ? AND lease_owner = ?")) {
+                boolean kept = false;
+                boolean cleared = false;
                 for (Final f : finals.values()) {
                     boolean keepsSentAt = f.status().equals("sent") || f.status().equals("unknown");
+                    PreparedStatement ps = keepsSentAt ? keep : clear;
                     Sql.bind(ps, f.status(), truncate(f.reason()), f.providerId(),
                             f.rendered() == null ? null : f.rendered().content().toString(), f.variant(), f.nextAttemptAt(),
-                            keepsSentAt, now, f.d().id(), token);
+                            now, f.d().id(), token);
                     ps.addBatch();
+                    if (keepsSentAt) kept = true;
+                    else cleared = true;
                 }
-                ps.executeBatch();
+                if (kept) keep.executeBatch();
+                if (cleared) clear.executeBatch();
             }
             return null;
         });
@@ -429,6 +473,12 @@ public final class Dispatcher implements AutoCloseable {
         counters.computeIfAbsent(channel + "\n" + status, k -> Counter.builder("herald.deliveries")
                 .description("Delivery outcomes recorded, by channel and status")
                 .tag("channel", channel).tag("status", status).register(meters)).increment();
+    }
+
+    private static Object[] append(List<String> values, Object last) {
+        Object[] out = values.toArray(new Object[values.size() + 1]);
+        out[values.size()] = last;
+        return out;
     }
 
     private static String truncate(String reason) {

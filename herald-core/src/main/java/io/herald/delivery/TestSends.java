@@ -71,7 +71,7 @@ public final class TestSends {
                     id, workspaceId, personId, channel.textValue(), "test:" + id, message.toString(), context.toString(),
                     now, now, token, dispatcher.leaseUntil(now));
         });
-        dispatcher.process(token);
+        dispatcher.process(token, java.util.List.of(id));
         return db.read(c -> Sql.queryOne(c, "SELECT status, reason, message, rendered FROM deliveries WHERE id = ?", rs -> {
             String rendered = rs.getString("rendered");
             return new Dispatcher.Result(id, rs.getString("status"), rs.getString("reason"),
