@@ -318,11 +318,14 @@ public final class Dispatcher implements AutoCloseable {
         return db.inTransaction(c -> {
             List<Claimed> send = new ArrayList<>();
             long now = clock.millis();
-            try (PreparedStatement sending = c.prepareStatement("UPDATE deliveries SET status = 'sending', sent_at = ?, "
-                    + "attempts = attempts + 1, reason = NULL, updated_at = ? WHERE id = ? AND lease_owner = ?");
-                 PreparedStatement defer = c.prepareStatement("UPDATE deliveries SET status = 'deferred', reason = ?, "
-                         + "next_attempt_at = ?, lease_owner = NULL, lease_until = NULL, updated_at = ? "
-                         + "WHERE id = ? AND lease_owner = ?")) {
+            // Sends are written in bulk (a statement per row was the largest cost, a round trip each on PostgreSQL),
+            // but before the gate weighs another delivery of the same person: its caps must count them.
+            List<Claimed> passed = new ArrayList<>();
+            java.util.Set<String> passedPeople = new java.util.HashSet<>();
+            try (PreparedStatement defer = c.prepareStatement("UPDATE deliveries SET status = 'deferred', reason = ?, "
+                    + "next_attempt_at = ?, lease_owner = NULL, lease_until = NULL, updated_at = ? "
+                    + "WHERE id = ? AND lease_owner = ?")) {
+                boolean deferred = false;
                 for (Claimed d : rows) {
                     if ("archived".equals(d.campaignStatus())) {
                         finals.put(d.id(), new Final(d, "suppressed", "campaign_archived", null, null, null));
@@ -332,27 +335,60 @@ public final class Dispatcher implements AutoCloseable {
                         finals.put(d.id(), Final.failed(d, Channels.NO_PROVIDER, null));
                         continue;
                     }
+                    if (passedPeople.contains(d.personId())) markSending(c, token, now, passed, passedPeople, send);
                     JsonNode pol = d.policies();
                     Decision decision = gate.check(c, new GateRequest(d.workspaceId(), d.personId(), d.id(), d.channel(),
                             d.topic(), d.transactional(), d.campaignId(), pol.path("quietHours").asBoolean(false),
                             pol.path("frequencyCap").asBoolean(false), d.priority(), d.expiresAt(), now));
                     switch (decision) {
                         case Decision.Send s -> {
-                            Sql.bind(sending, now, now, d.id(), token);
-                            // Lost the lease (a round that took longer than it): another dispatcher owns the row now.
-                            if (sending.executeUpdate() == 1) send.add(d);
+                            passed.add(d);
+                            passedPeople.add(d.personId());
                         }
                         case Decision.Defer x -> {
                             Sql.bind(defer, x.reason(), x.until(), now, d.id(), token);
-                            defer.executeUpdate();
+                            defer.addBatch();
+                            deferred = true;
                             count(d.channel(), "deferred");
                         }
                         case Decision.Suppress x -> finals.put(d.id(), new Final(d, "suppressed", x.reason(), null, null, null));
                     }
                 }
+                markSending(c, token, now, passed, passedPeople, send);
+                if (deferred) defer.executeBatch();
             }
             return send;
         });
+    }
+
+    /**
+     * Marks the deliveries that passed the gate {@code sending} with their {@code sent_at}, and adds to {@code send}
+     * those still leased to this round (one that took longer than its lease lost its rows to another dispatcher).
+     */
+    private static void markSending(Connection c, String token, long now, List<Claimed> passed, java.util.Set<String> people,
+                                    List<Claimed> send) throws SQLException {
+        for (int from = 0; from < passed.size(); from += Sql.MAX_IN_LIST) {
+            List<Claimed> chunk = passed.subList(from, Math.min(passed.size(), from + Sql.MAX_IN_LIST));
+            List<String> ids = chunk.stream().map(Claimed::id).toList();
+            Object[] params = new Object[ids.size() + 3];
+            params[0] = now;
+            params[1] = now;
+            for (int i = 0; i < ids.size(); i++) params[i + 2] = ids.get(i);
+            params[ids.size() + 2] = token;
+            int n = Sql.update(c, "UPDATE deliveries SET status = 'sending', sent_at = ?, attempts = attempts + 1, "
+                    + "reason = NULL, updated_at = ? WHERE id IN (" + Sql.placeholders(ids.size()) + ") AND lease_owner = ?",
+                    params);
+            if (n == ids.size()) {
+                send.addAll(chunk);
+            } else {
+                java.util.Set<String> ours = new java.util.HashSet<>(Sql.query(c, "SELECT id FROM deliveries WHERE id IN ("
+                        + Sql.placeholders(ids.size()) + ") AND lease_owner = ? AND status = 'sending'", rs -> rs.getString(1),
+                        append(ids, token)));
+                for (Claimed d : chunk) if (ours.contains(d.id())) send.add(d);
+            }
+        }
+        passed.clear();
+        people.clear();
     }
 
     private void record(String token, Map<String, Final> finals, long now) {
