@@ -78,7 +78,9 @@ public final class Dispatcher implements AutoCloseable {
      */
     public record Options(int batchSize, Duration lease, int maxAttempts, Duration retryBase, Duration retryCap, long seed) {
         public Options {
-            if (batchSize < 1) throw new IllegalArgumentException("batchSize must be at least 1, was " + batchSize);
+            if (batchSize < 1 || batchSize > 5000) {
+                throw new IllegalArgumentException("batchSize must be from 1 to 5000, was " + batchSize);
+            }
             if (maxAttempts < 1) throw new IllegalArgumentException("maxAttempts must be at least 1, was " + maxAttempts);
             if (lease.isNegative() || lease.isZero()) {
                 throw new IllegalArgumentException("lease must be positive, was " + lease);
@@ -197,18 +199,18 @@ public final class Dispatcher implements AutoCloseable {
                     + "ORDER BY priority DESC, created_at, id LIMIT ?" + db.dialect().forUpdateSkipLocked(),
                     rs -> rs.getString(1), now, now, options.batchSize());
             if (candidates.isEmpty()) return List.<String>of();
-            List<String> ours = new ArrayList<>(candidates.size());
-            try (PreparedStatement ps = c.prepareStatement("UPDATE deliveries SET lease_owner = ?, lease_until = ? "
-                    + "WHERE id = ? AND status IN ('queued', 'deferred', 'retrying') "
-                    + "AND (lease_until IS NULL OR lease_until < ?)")) {
-                for (String id : candidates) {
-                    Sql.bind(ps, token, leaseUntil(now), id, now);
-                    ps.addBatch();
-                }
-                int[] counts = ps.executeBatch();
-                for (int i = 0; i < counts.length; i++) if (counts[i] == 1) ours.add(candidates.get(i));
-            }
-            return ours;
+            // One compare-and-set for all: a candidate another dispatcher took since the SELECT no longer matches.
+            Object[] params = new Object[candidates.size() + 3];
+            params[0] = token;
+            params[1] = leaseUntil(now);
+            for (int i = 0; i < candidates.size(); i++) params[i + 2] = candidates.get(i);
+            params[candidates.size() + 2] = now;
+            int n = Sql.update(c, "UPDATE deliveries SET lease_owner = ?, lease_until = ? WHERE id IN ("
+                    + Sql.placeholders(candidates.size()) + ") AND status IN ('queued', 'deferred', 'retrying') "
+                    + "AND (lease_until IS NULL OR lease_until < ?)", params);
+            if (n == candidates.size()) return candidates;
+            return Sql.query(c, "SELECT id FROM deliveries WHERE id IN (" + Sql.placeholders(candidates.size())
+                    + ") AND lease_owner = ?", rs -> rs.getString(1), append(candidates, token));
         });
         return new Claim(token, won);
     }
