@@ -220,4 +220,34 @@ class WebhookChannelTest {
             assertThat(Outbox.row(s.p().store().db(), bad)).containsEntry("status", "failed").containsEntry("reason", "invalid_url");
         }
     }
+
+    @ParameterizedTest
+    @MethodSource("io.herald.testing.TestDatabase#engines")
+    void aCampaignsWebhookStepIsDeliveredThroughTheWebhookChannel(Engine engine) {
+        receiver.stubFor(com.github.tomakehurst.wiremock.client.WireMock.put("/crm/upgrade")
+                .willReturn(aResponse().withStatus(204)));
+        try (Setup s = setup(engine)) {
+            String campaign = s.p().campaigns().create(WS, DispatcherTest.json("""
+                    {"name":"tell the CRM","trigger":{"event":"upgraded"},"start":"hook",
+                     "steps":{"hook":{"type":"webhook","method":"PUT","url":"%s/crm/upgrade",
+                                      "headers":{"X-Source":"herald"},"body":{"plan":"pro"},"next":"done"},
+                              "done":{"type":"exit"}}}""".formatted(receiver.baseUrl()))).id();
+            s.p().campaigns().activate(WS, campaign);
+            s.p().send(CallKind.TRACK, "{\"userId\":\"ada\",\"event\":\"upgraded\",\"timestamp\":\""
+                    + s.p().clock().instant() + "\"}");
+            s.p().settle();
+            s.dispatcher().dispatchDue();
+            s.p().settle();
+
+            List<LoggedRequest> got = receiver.findAll(com.github.tomakehurst.wiremock.client.WireMock
+                    .putRequestedFor(urlEqualTo("/crm/upgrade")));
+            assertThat(got).hasSize(1);
+            assertThat(got.get(0).getBodyAsString()).isEqualTo("{\"plan\":\"pro\"}");
+            assertThat(got.get(0).getHeader("X-Source")).isEqualTo("herald");
+            assertThat(got.get(0).getHeader("Idempotency-Key")).endsWith(":webhook");
+            assertThat(Outbox.events(s.p().store().db(), "ada", "message.")).extracting(e -> e.path("event").asText()
+                    + "/" + e.path("properties").path("campaignId").asText() + "/" + e.path("properties").path("step").asText())
+                    .containsExactly("message.sent/" + campaign + "/hook");
+        }
+    }
 }
