@@ -18,6 +18,8 @@ import java.util.Arrays;
  * java -jar herald-bench/target/herald-bench.jar timers --engine sqlite [--people 1000000] [--rate 10000]
  * java -jar herald-bench/target/herald-bench.jar broadcast --engine sqlite [--people 1000000] [--per-second 5000]
  *      [--live 2000]
+ * java -jar herald-bench/target/herald-bench.jar delivery --engine sqlite [--deliveries 200000] [--people 20000]
+ *      [--batch 500]
  * </pre>
  *
  * PostgreSQL runs take {@code --pg-url} (default {@code jdbc:postgresql://127.0.0.1:5432/herald_test}),
@@ -42,6 +44,7 @@ public final class BenchMain {
                         SegmentCompute.OPTIONS));
                 case "timers" -> TimersBench.run(Options.parse(args, 1, TimersBench.FLAGS, TimersBench.OPTIONS));
                 case "broadcast" -> BroadcastBench.run(Options.parse(args, 1, BroadcastBench.FLAGS, BroadcastBench.OPTIONS));
+                case "delivery" -> DeliveryBench.run(Options.parse(args, 1, DeliveryBench.FLAGS, DeliveryBench.OPTIONS));
                 case "jmh" -> org.openjdk.jmh.Main.main(Arrays.copyOfRange(args, 1, args.length));
                 default -> throw new IllegalArgumentException("unknown command '" + args[0] + "'");
             }
@@ -72,6 +75,8 @@ public final class BenchMain {
                                          [--live 2000] [--batch 20] [--live-people 100000] [--seconds 30]
                                          [--warmup 15] [--lead S] [--timeout 1800] [--unbounded-timers]
                                          [--keep] [--tmp DIR]
+                       herald-bench delivery --engine sqlite|postgresql [--deliveries 200000] [--people 20000]
+                                         [--batch 500] [--keep] [--tmp DIR]
                        herald-bench jmh [JMH options]   (e.g. jmh IngestBenchmark -f 1 -wi 3 -i 5)""");
     }
 }

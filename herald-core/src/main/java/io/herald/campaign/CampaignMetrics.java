@@ -28,10 +28,10 @@ import java.util.TreeSet;
 public final class CampaignMetrics {
     /** The numbers of totals and series, in the order the API shows them. */
     public static final List<String> METRICS = List.of("entered", "attempted", "sent", "delivered", "shown", "opened",
-            "clicked", "dismissed", "submitted", "converted", "failed", "suppressed", "holdout", "holdoutConverted");
+            "clicked", "dismissed", "submitted", "converted", "failed", "suppressed", "unknown", "holdout", "holdoutConverted");
     /** The numbers of a step: its deliveries'. */
     public static final List<String> STEP_METRICS = List.of("attempted", "sent", "delivered", "shown", "opened",
-            "clicked", "dismissed", "submitted", "converted", "failed", "suppressed");
+            "clicked", "dismissed", "submitted", "converted", "failed", "suppressed", "unknown");
     /** The longest range one request may ask for (its series has a day per day). */
     public static final int MAX_DAYS = 366;
     private static final long DAY = 86_400_000L;
@@ -75,7 +75,8 @@ public final class CampaignMetrics {
         boolean inApp = "in_app".equals(channel);
         if (status.equals("shown") || inApp && Set.of("clicked", "dismissed", "submitted").contains(status)) out.add("shown");
         if (status.equals("opened") || "email".equals(channel) && status.equals("clicked")) out.add("opened");
-        if (Set.of("clicked", "dismissed", "submitted", "failed", "suppressed").contains(status)) out.add(status);
+        // unknown: the provider's answer was lost; it may or may not have been delivered, so it is not counted sent.
+        if (Set.of("clicked", "dismissed", "submitted", "failed", "suppressed", "unknown").contains(status)) out.add(status);
         return out;
     }
 
@@ -118,18 +119,22 @@ public final class CampaignMetrics {
         }
 
         // Deliveries: attempted and what their status implies, when they were created.
+        // A delivery's variant: the message variant the renderer chose (deliveries.variant) when the message has
+        // variants, else the split path that led to its step.
         for (Object[] r : Sql.query(c, "SELECT d.created_at / " + DAY + " AS day, d.version, d.step, d.channel, d.status, "
-                + "CASE WHEN d.status = 'suppressed' THEN d.reason END AS why, r.variant, COUNT(*) AS n "
+                + "CASE WHEN d.status = 'suppressed' THEN d.reason END AS why, r.variant, COUNT(*) AS n, d.variant AS mv "
                 + "FROM deliveries d LEFT JOIN campaign_runs r ON r.id = d.run_id "
                 + "WHERE d.campaign_id = ? AND d.workspace_id = ? AND d.created_at >= ? AND d.created_at < ? "
                 + "GROUP BY d.created_at / " + DAY + ", d.version, d.step, d.channel, d.status, "
-                + "CASE WHEN d.status = 'suppressed' THEN d.reason END, r.variant",
+                + "CASE WHEN d.status = 'suppressed' THEN d.reason END, r.variant, d.variant",
                 rs -> new Object[] {rs.getLong(1), rs.getInt(2), rs.getString(3), rs.getString(4), rs.getString(5),
-                        rs.getString(6), rs.getObject(7) == null ? null : rs.getInt(7), rs.getLong(8)}, id, ws, from, to)) {
+                        rs.getString(6), rs.getObject(7) == null ? null : rs.getInt(7), rs.getLong(8),
+                        rs.getObject(9) == null ? null : rs.getInt(9)}, id, ws, from, to)) {
             long day = (long) r[0];
             long n = (long) r[7];
-            Counts step = step(steps, (String) r[2], variant(catalog, variantsByVersion, id, (int) r[1], (String) r[2],
-                    (Integer) r[6])).counts();
+            Integer variant = r[8] != null ? (Integer) r[8]
+                    : variant(catalog, variantsByVersion, id, (int) r[1], (String) r[2], (Integer) r[6]);
+            Counts step = step(steps, (String) r[2], variant).counts();
             List<String> metrics = new ArrayList<>(List.of("attempted"));
             metrics.addAll(reached((String) r[3], (String) r[4]));
             for (String m : metrics) {
@@ -144,14 +149,21 @@ public final class CampaignMetrics {
             }
         }
         // A step's conversions: its deliveries credited with one (the last delivery before the goal is).
-        for (Object[] r : Sql.query(c, "SELECT d.version, d.step, r.variant, COUNT(*) AS n FROM deliveries d "
+        for (Object[] r : Sql.query(c, "SELECT d.version, d.step, r.variant, COUNT(*) AS n, d.variant AS mv FROM deliveries d "
                 + "LEFT JOIN campaign_runs r ON r.id = d.run_id WHERE d.campaign_id = ? AND d.workspace_id = ? "
-                + "AND d.converted_at >= ? AND d.converted_at < ? GROUP BY d.version, d.step, r.variant",
+                + "AND d.converted_at >= ? AND d.converted_at < ? GROUP BY d.version, d.step, r.variant, d.variant",
                 rs -> new Object[] {rs.getInt(1), rs.getString(2), rs.getObject(3) == null ? null : rs.getInt(3),
-                        rs.getLong(4)}, id, ws, from, to)) {
-            step(steps, (String) r[1], variant(catalog, variantsByVersion, id, (int) r[0], (String) r[1], (Integer) r[2]))
-                    .counts().add("converted", (long) r[3]);
+                        rs.getLong(4), rs.getObject(5) == null ? null : rs.getInt(5)}, id, ws, from, to)) {
+            Integer variant = r[4] != null ? (Integer) r[4]
+                    : variant(catalog, variantsByVersion, id, (int) r[0], (String) r[1], (Integer) r[2]);
+            step(steps, (String) r[1], variant).counts().add("converted", (long) r[3]);
         }
+
+        // A step whose deliveries all carry a message variant has no numbers without one: drop its empty placeholder.
+        Set<String> withVariants = new TreeSet<>();
+        for (StepCounts sc : steps.values()) if (sc.variant() != null) withVariants.add(sc.step());
+        steps.values().removeIf(sc -> sc.variant() == null && withVariants.contains(sc.step())
+                && sc.counts().metrics().values().stream().allMatch(v -> v == 0));
 
         List<Day> series = new ArrayList<>();
         days.forEach((d, counts) -> series.add(new Day(LocalDate.ofEpochDay(d), counts)));

@@ -22,7 +22,8 @@ public final class Deliveries {
 
     /**
      * One message to one person: where it came from (campaign, version, run, step), its channel, its status and the
-     * reason for it (e.g. why it was suppressed), and its content as the step defined it.
+     * reason for it (e.g. why it was suppressed), and its content: as sent once the pipeline rendered it, else as the step
+     * defined it.
      */
     public record Delivery(String id, String campaignId, Integer version, String runId, String step, String channel,
                            String status, String reason, JsonNode content, long createdAt, long updatedAt,
@@ -61,7 +62,9 @@ public final class Deliveries {
         Integer v = rs.wasNull() ? null : version;
         return new Delivery(rs.getString("id"), rs.getString("campaign_id"), v, rs.getString("run_id"), rs.getString("step"),
                 rs.getString("channel"), rs.getString("status"), rs.getString("reason"),
-                CampaignBatch.object(rs.getString("message")), rs.getLong("created_at"), rs.getLong("updated_at"),
+                // As sent (rendered for the person) once the pipeline handed it over; as the step defined it until then.
+                CampaignBatch.object(rs.getString("rendered") != null ? rs.getString("rendered") : rs.getString("message")),
+                rs.getLong("created_at"), rs.getLong("updated_at"),
                 Sql.nullableLong(rs, "converted_at"));
     }
 }

@@ -17,6 +17,15 @@ import io.herald.processor.PersonProcessor;
 import io.herald.campaign.CampaignStage;
 import io.herald.campaign.Campaigns;
 import io.herald.campaign.Deliveries;
+import io.herald.delivery.Channels;
+import io.herald.delivery.Dispatcher;
+import io.herald.delivery.InAppChannel;
+import io.herald.delivery.TestSends;
+import io.herald.delivery.WebhookChannel;
+import io.herald.delivery.WebhookSecrets;
+import io.herald.message.Renderer;
+import io.herald.policy.Gate;
+import io.herald.preference.Links;
 import io.herald.segment.SegmentStage;
 import io.herald.segment.Segments;
 import io.herald.server.http.HttpApi;
@@ -53,11 +62,15 @@ public final class Herald implements AutoCloseable {
     private final Segments segments;
     private final Campaigns campaigns;
     private final Simulator simulator;
+    private final WebhookSecrets webhookSecrets;
+    private final WebhookChannel webhooks;
+    private final Dispatcher dispatcher;
     private final PrometheusMeterRegistry meters;
     private final Optional<Workspaces.Created> bootstrapped;
     private final MasterKey masterKey;
     private final Credentials credentials;
     private final Links links;
+    private final LinkTokens linkTokens;
     private final Settings settings;
     private Javalin http;
 
@@ -83,23 +96,29 @@ public final class Herald implements AutoCloseable {
             // Due timers wait while a backlog stands in the log, so a broadcast cannot queue live traffic behind it.
             this.timers = new Timers(db, eventLog, clock, processor::lag);
             this.simulator = Simulator.standard();
+            // The policy gate reads policies through this one instance, so a PUT refreshes what it applies at once.
+            this.settings = new Settings(db, clock);
+            this.credentials = new Credentials(db, masterKey, clock);
+            this.linkTokens = new LinkTokens(masterKey);
+            this.links = new Links(() -> config.publicUrl() != null ? config.publicUrl() : "http://localhost:" + port(),
+                    linkTokens);
+            this.webhookSecrets = new WebhookSecrets(db, clock);
+            this.webhooks = new WebhookChannel(webhookSecrets, clock);
+            // push, email, sms and whatsapp have no provider yet: their deliveries fail with no_provider.
+            this.dispatcher = new Dispatcher(db, eventLog, Channels.of(new InAppChannel(), webhooks), new Gate(settings),
+                    new Renderer(clock), links, clock, meters, Dispatcher.Options.defaults());
         } catch (RuntimeException e) {
             db.close();
             throw e;
         }
         Ingest ingest = new Ingest(eventLog, clock, meters);
-        // The policy gate reads policies through this one instance, so a PUT refreshes what it applies at once.
-        this.settings = new Settings(db, clock);
         Topics topics = new Topics(db, segments, clock);
         Preferences preferences = new Preferences(db, ingest, clock);
         Simulations simulations = new Simulations(campaigns, segments, topics, clock, simulator);
-        this.credentials = new Credentials(db, masterKey, clock);
-        LinkTokens linkTokens = new LinkTokens(masterKey);
-        this.links = new Links(() -> config.publicUrl() != null ? config.publicUrl() : "http://localhost:" + port(),
-                linkTokens);
         PreferenceCenter preferenceCenter = new PreferenceCenter(db, topics, preferences, linkTokens);
         this.http = HttpApi.create(new HttpApi.Services(workspaces, ingest, people, segments, topics, preferences,
-                campaigns, new Deliveries(db), simulations, db, meters, credentials, preferenceCenter, settings));
+                campaigns, new Deliveries(db), simulations, db, meters, credentials, preferenceCenter, settings,
+                new TestSends(db, dispatcher, clock), webhookSecrets));
     }
 
     /**
@@ -116,6 +135,7 @@ public final class Herald implements AutoCloseable {
                 h.timers.start(250);
                 h.segments.computations().start();
                 h.campaigns.launches().start();
+                h.dispatcher.start(200);
             }
             h.http.start(config.host(), config.port());
         } catch (RuntimeException e) {
@@ -151,9 +171,14 @@ public final class Herald implements AutoCloseable {
         return segments;
     }
 
-    /** The workspace settings (policies, styles); the policy gate is {@code new Gate(settings())}. */
+    /** The workspace settings (policies, styles) the policy gate applies. */
     public Settings settings() {
         return settings;
+    }
+
+    /** The delivery pipeline (tests that step through it call {@code dispatchDue()}). */
+    public Dispatcher dispatcher() {
+        return dispatcher;
     }
 
     public Timers timers() {
@@ -182,6 +207,8 @@ public final class Herald implements AutoCloseable {
     @Override
     public void close() {
         timers.close(); // first: it appends to the log
+        dispatcher.close(); // finishes its round (it appends outcome events to the log), then stops
+        webhooks.close();
         campaigns.launches().close();
         segments.close();
         if (http != null) {

@@ -3,6 +3,8 @@ package io.herald.server.http;
 import io.herald.campaign.Campaigns;
 import io.herald.campaign.Deliveries;
 import io.herald.credential.Credentials;
+import io.herald.delivery.TestSends;
+import io.herald.delivery.WebhookSecrets;
 import io.herald.error.ClientError;
 import io.herald.error.Unavailable;
 import io.herald.ingest.CallKind;
@@ -37,7 +39,8 @@ public final class HttpApi {
                            Preferences preferences, Campaigns campaigns, Deliveries deliveries,
                            Simulations simulations, Database db,
                            PrometheusMeterRegistry meters, Credentials credentials,
-                           PreferenceCenter preferenceCenter, Settings settings) {
+                           PreferenceCenter preferenceCenter, Settings settings, TestSends testSends,
+                           WebhookSecrets webhookSecrets) {
     }
 
     private HttpApi() {
@@ -55,6 +58,7 @@ public final class HttpApi {
         PreferenceCenterPages preferencePages = new PreferenceCenterPages(s.preferenceCenter());
         MessagesApi messages = new MessagesApi(s.people(), auth);
         SettingsApi settings = new SettingsApi(s.settings(), auth);
+        DeliveryApi delivery = new DeliveryApi(s.testSends(), s.webhookSecrets(), auth);
         return Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.concurrency.useVirtualThreads = true;
@@ -145,6 +149,9 @@ public final class HttpApi {
             r.put("/api/v1/settings/policies", settings::putPolicies);
             r.get("/api/v1/settings/styles", settings::styles);
             r.put("/api/v1/settings/styles", settings::putStyles);
+
+            r.post("/api/v1/messages/test-send", delivery::testSend);
+            r.get("/api/v1/settings/webhooks", delivery::webhookSettings);
 
             Counter.Builder requests = Counter.builder("herald.http.requests").description("HTTP requests answered");
             r.after(ctx -> requests.tag("status", statusClass(ctx)).register(s.meters()).increment());

@@ -447,7 +447,7 @@ class CampaignsApiTest {
             assertThat(m.path("to").asText()).isEqualTo("2026-11-23T00:00:00Z");
             JsonNode t = m.path("totals");
             assertThat(t.fieldNames()).toIterable().containsExactly("entered", "attempted", "sent", "delivered", "shown",
-                    "opened", "clicked", "dismissed", "submitted", "converted", "failed", "suppressed", "holdout",
+                    "opened", "clicked", "dismissed", "submitted", "converted", "failed", "suppressed", "unknown", "holdout",
                     "holdoutConverted", "suppressedBy");
             assertThat(t.path("entered").asLong()).isEqualTo(40);
             assertThat(t.path("holdout").asLong()).isEqualTo(holdout);

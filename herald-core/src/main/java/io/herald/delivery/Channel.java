@@ -1,0 +1,19 @@
+package io.herald.delivery;
+
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A way of reaching people (in_app, push, email, sms, whatsapp, webhook): what a provider implements. The dispatcher
+ * hands it one rendered delivery at a time and records the {@link Outcome}.
+ *
+ * <p>Asynchronous so that a slow provider (a webhook that takes seconds) holds no thread while many deliveries are in
+ * flight. A future that completes exceptionally is recorded as {@link Outcome.Unknown}: the channel could not say
+ * whether the provider got it, so it is not sent again; a channel that knows nothing left (connection refused) answers
+ * {@link Outcome.Retry} instead.
+ */
+public interface Channel {
+    /** The channel name deliveries carry, e.g. {@code webhook}. */
+    String name();
+
+    CompletableFuture<Outcome> send(Outbound delivery);
+}
