@@ -17,7 +17,6 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -35,8 +34,17 @@ class SettingsBadInputTest {
             + "\"quietHours\":{\"start\":\"21:00\",\"end\":\"07:00\",\"action\":\"defer\"},\"defaultTimezone\":\"Europe/Lisbon\"}";
     private static final String SEEDED_STYLES = "{\"colors\":{\"primary\":\"#123456\"}}";
 
-    @TempDir
-    Path dir;
+    // Made and removed by this class rather than by @TempDir: the fixtures' Heralds live across every case, and the
+    // directory must outlive them (JUnit removing it while a store still writes there failed a run).
+    private final Path dir = newDirectory();
+
+    private static Path newDirectory() {
+        try {
+            return java.nio.file.Files.createTempDirectory("herald-settings-bad-input");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
 
     private final Map<Engine, Fixture> fixtures = new EnumMap<>(Engine.class);
 
@@ -178,5 +186,10 @@ class SettingsBadInputTest {
     @AfterAll
     void stop() {
         fixtures.values().forEach(f -> f.herald().close());
+        try (Stream<Path> paths = java.nio.file.Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 }
