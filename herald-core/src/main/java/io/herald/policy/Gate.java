@@ -38,6 +38,10 @@ public final class Gate {
     /** How long an outranked delivery waits before it asks again (the higher one normally goes within a second). */
     static final long OUTRANKED_RETRY_MS = 60_000;
 
+    private static final String WAITING = "SELECT channel, context FROM deliveries WHERE person_id = ? "
+            + "AND status IN ('queued', 'deferred') AND priority > ? AND id <> ? AND transactional = ? "
+            + "AND (next_attempt_at IS NULL OR next_attempt_at <= ?) AND (expires_at IS NULL OR expires_at > ?)";
+
     private final Settings settings;
 
     /** A gate that reads the workspace's policies on every check (nothing cached). */
@@ -115,9 +119,9 @@ public final class Gate {
         boolean any = false;
         // The exact count, run only when the snapshot's upper bound says it may outrank: this one reads each waiting
         // delivery's context for its campaign's opt-out. Matches the partial index deliveries_waiting_person (V10).
-        try (PreparedStatement ps = c.prepareStatement("SELECT channel, context FROM deliveries WHERE person_id = ? "
-                + "AND status IN ('queued', 'deferred') AND priority > ? AND id <> ? AND transactional = ? "
-                + "AND (next_attempt_at IS NULL OR next_attempt_at <= ?) AND (expires_at IS NULL OR expires_at > ?)")) {
+        PreparedStatement cached = Statements.cached(c, WAITING);
+        PreparedStatement ps = cached != null ? cached : c.prepareStatement(WAITING);
+        try {
             ps.setString(1, r.personId());
             ps.setInt(2, r.priority());
             ps.setString(3, r.deliveryId() == null ? "" : r.deliveryId());
@@ -136,6 +140,8 @@ public final class Gate {
                     }
                 }
             }
+        } finally {
+            if (cached == null) ps.close();
         }
         if (!any) return false;
         for (int i = 0; i < caps.size(); i++) {

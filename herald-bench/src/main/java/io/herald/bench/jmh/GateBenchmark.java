@@ -7,11 +7,13 @@ import io.herald.policy.GateRequest;
 import io.herald.policy.Settings;
 import io.herald.store.Database;
 import io.herald.store.DatabaseConfig;
+import io.herald.store.Engine;
 import io.herald.store.Sql;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -24,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -33,6 +36,7 @@ import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -56,7 +60,9 @@ import org.sqlite.SQLiteDataSource;
  * indexedSelectPrepared}, the same on a statement prepared once.
  *
  * <p>Run: {@code java -jar herald-bench/target/herald-bench.jar jmh GateBenchmark -f 1 -wi 3 -w 2 -i 5 -r 2}
- * (SampleTime: median and tail per call, in µs).
+ * (SampleTime: median and tail per call, in µs). {@code -p engine=postgresql} runs it on PostgreSQL instead, in a
+ * fresh schema of the database at {@code HERALD_BENCH_PG_URL} ({@code _USER}, {@code _PASSWORD}; the test
+ * variables {@code HERALD_TEST_PG_*} .ci/postgres.sh prints are read as a fallback), dropped at the end.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.SampleTime)
@@ -76,7 +82,11 @@ public class GateBenchmark {
     /** Midday in Europe: most people are awake, those in the Americas' night and Asia's evening are not. */
     private final long now = Instant.parse("2026-11-23T11:00:00Z").toEpochMilli();
 
+    @Param({"sqlite"})
+    public String engine;
+
     private Path dir;
+    private DatabaseConfig config;
     private Database db;
     private Connection connection;
     private Gate gate;
@@ -90,7 +100,12 @@ public class GateBenchmark {
     public void setUp() throws IOException, SQLException {
         dir = Files.createTempDirectory("herald-gate-bench");
         Path file = dir.resolve("herald.db");
-        db = Database.open(DatabaseConfig.sqlite(file));
+        boolean postgres = engine.equals("postgresql");
+        config = postgres
+                ? DatabaseConfig.postgresql(env("URL", "jdbc:postgresql://127.0.0.1:5432/herald"), env("USER", "herald"),
+                        env("PASSWORD", "herald")).withSchema("bench_gate_" + UUID.randomUUID().toString().replace("-", ""))
+                : DatabaseConfig.sqlite(file);
+        db = Database.open(config);
         InstantSource clock = InstantSource.fixed(Instant.ofEpochMilli(now));
         Settings settings = new Settings(db, clock);
         settings.putPolicies(WS, EventCodec.mapper().readTree("""
@@ -100,15 +115,24 @@ public class GateBenchmark {
         seed();
         gate = new Gate(settings);
 
-        // The gate's own connection, as a dispatcher holds one for its transaction: same file, same pragmas.
-        SQLiteConfig sqlite = new SQLiteConfig();
-        sqlite.setJournalMode(SQLiteConfig.JournalMode.WAL);
-        sqlite.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
-        sqlite.setBusyTimeout(30_000);
-        sqlite.setCacheSize(-65_536);
-        SQLiteDataSource ds = new SQLiteDataSource(sqlite);
-        ds.setUrl("jdbc:sqlite:" + file.toAbsolutePath());
-        connection = ds.getConnection();
+        if (postgres) {
+            // The gate's own connection, as a dispatcher holds one for its transaction, on the benchmark's schema.
+            connection = DriverManager.getConnection(config.jdbcUrl(), config.user(), config.password());
+            try (var st = connection.createStatement()) {
+                st.execute("SET search_path TO " + config.schema());
+                st.execute("ANALYZE");
+            }
+        } else {
+            // The gate's own connection, as a dispatcher holds one for its transaction: same file, same pragmas.
+            SQLiteConfig sqlite = new SQLiteConfig();
+            sqlite.setJournalMode(SQLiteConfig.JournalMode.WAL);
+            sqlite.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
+            sqlite.setBusyTimeout(30_000);
+            sqlite.setCacheSize(-65_536);
+            SQLiteDataSource ds = new SQLiteDataSource(sqlite);
+            ds.setUrl("jdbc:sqlite:" + file.toAbsolutePath());
+            connection = ds.getConnection();
+        }
         baseline = connection.prepareStatement(BASELINE);
 
         SplittableRandom random = new SplittableRandom(11);
@@ -184,6 +208,12 @@ public class GateBenchmark {
         });
     }
 
+    private static String env(String name, String fallback) {
+        String v = System.getenv("HERALD_BENCH_PG_" + name);
+        if (v == null) v = System.getenv("HERALD_TEST_PG_" + name);
+        return v != null ? v : fallback;
+    }
+
     @Benchmark
     public Decision gate() throws SQLException {
         GateRequest r = requests[next];
@@ -220,6 +250,12 @@ public class GateBenchmark {
         baseline.close();
         connection.close();
         db.close();
+        if (config.engine() == Engine.POSTGRESQL) {
+            try (Connection c = DriverManager.getConnection(config.jdbcUrl(), config.user(), config.password());
+                 var st = c.createStatement()) {
+                st.execute("DROP SCHEMA IF EXISTS " + config.schema() + " CASCADE");
+            }
+        }
         try (Stream<Path> files = Files.walk(dir)) {
             for (Path p : files.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
         }
