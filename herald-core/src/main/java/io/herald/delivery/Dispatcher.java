@@ -471,7 +471,7 @@ public final class Dispatcher implements AutoCloseable {
         Map<String, Object> delivery = new HashMap<>(links.forDelivery(d.workspaceId(), d.personId(), d.id(), d.channel(),
                 d.topic()));
         delivery.put("id", d.id());
-        return new RenderContext(p.view(), map(d.context().get("event")), map(d.context().get("journey")),
+        return new RenderContext(p.view(), RenderContext.eventView(d.context().get("event")), map(d.context().get("journey")),
                 map(d.context().get("campaign")), delivery, p.locale(), p.timezone(), d.bucketKey());
     }
 

@@ -54,7 +54,7 @@ public final class TestSends {
             throw ClientError.invalid("userId", "userId must be a non-empty string of at most 200 characters");
         }
 
-        String id = UuidCreator.getTimeOrderedEpoch().toString();
+        String id = "dlv_" + UuidCreator.getTimeOrderedEpoch().toString().replace("-", ""); // as a campaign's deliveries
         String token = dispatcher.newToken();
         long now = clock.millis();
         ObjectNode context = EventCodec.mapper().createObjectNode();

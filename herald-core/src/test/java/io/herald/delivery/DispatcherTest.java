@@ -67,12 +67,13 @@ class DispatcherTest {
         try (Pipeline p = new Pipeline(engine, dir, TestClock.at("2026-11-22T10:00:00Z"))) {
             String campaign = p.campaigns().create(WS, json("""
                     {"name":"welcome","trigger":{"event":"signed_up"},"start":"s1",
-                     "steps":{"s1":{"type":"message","channel":"in_app","message":{"format":"banner","steps":[{"blocks":[{"type":"text","text":"Hi"}]}]},"next":"done"},
+                     "steps":{"s1":{"type":"message","channel":"in_app","message":{"format":"banner","steps":[{"blocks":[{"type":"text","text":"Hi {{ person.userId }}, on {{ event.plan }}"}]}]},"next":"done"},
                               "done":{"type":"exit"}}}""")).id();
             p.campaigns().activate(WS, campaign);
             String segment = p.segments().create(WS, json("{\"name\":\"welcomed\",\"condition\":{\"message\":\""
                     + campaign + "\",\"status\":\"sent\"}}")).id();
-            p.send(CallKind.TRACK, "{\"userId\":\"ada\",\"event\":\"signed_up\",\"timestamp\":\"" + p.clock().instant() + "\"}");
+            p.send(CallKind.TRACK, "{\"userId\":\"ada\",\"event\":\"signed_up\",\"properties\":{\"plan\":\"pro\"},"
+                    + "\"timestamp\":\"" + p.clock().instant() + "\"}");
             p.settle();
             assertThat(p.segments().count(WS, segment)).isZero();
 
@@ -84,8 +85,9 @@ class DispatcherTest {
             assertThat(row.get("status")).isEqualTo("sent");
             assertThat(row.get("provider_id")).isEqualTo(id);
             assertThat(row.get("sent_at")).isEqualTo(now(p));
+            // The trigger event's properties read as event.<property>, as in a preview.
             assertThat(json((String) row.get("rendered")).path("steps").path(0).path("blocks").path(0).path("text").asText())
-                    .isEqualTo("Hi");
+                    .isEqualTo("Hi ada, on pro");
             assertThat(row.get("lease_owner")).isNull();
             List<JsonNode> told = Outbox.events(p.store().db(), "ada", "message.");
             assertThat(told).hasSize(1);
