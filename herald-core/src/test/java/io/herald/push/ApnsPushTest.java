@@ -255,4 +255,41 @@ class ApnsPushTest {
             assertThat(row(s, id)).containsEntry("status", "failed").containsEntry("reason", Channels.NO_PROVIDER);
         }
     }
+
+    @ParameterizedTest
+    @MethodSource("io.herald.testing.TestDatabase#engines")
+    void aCampaignsPushStepReachesTheDevicesAndComesBackAsMessageSent(Engine engine) throws Exception {
+        try (Setup s = setup(engine, true)) {
+            String token = apple.token();
+            device(s, token, "apns");
+            String campaign = s.p().campaigns().create(Pipeline.WORKSPACE, io.herald.event.EventCodec.mapper().readTree("""
+                    {"name":"upgrade nudge","trigger":{"event":"upgraded"},"start":"push",
+                     "steps":{"push":{"type":"message","channel":"push","message":{"title":"Welcome to pro",
+                                      "body":"Thanks, {{ person.userId }}"},"next":"done"},
+                              "done":{"type":"exit"}}}""")).id();
+            s.p().campaigns().activate(Pipeline.WORKSPACE, campaign);
+            s.p().send(CallKind.TRACK, "{\"userId\":\"ada\",\"event\":\"upgraded\",\"properties\":{\"plan\":\"pro\"},"
+                    + "\"timestamp\":\"" + s.p().clock().instant() + "\"}");
+            s.p().settle();
+            s.dispatcher().dispatchDue();
+            s.p().settle();
+
+            assertThat(tokensReceived()).containsExactly(token);
+            JsonNode alert = apple.received().get(0).payload().at("/aps/alert");
+            assertThat(alert.get("title").asText()).isEqualTo("Welcome to pro");
+            assertThat(alert.get("body").asText()).isEqualTo("Thanks, ada");
+            List<String> events = s.db().read(c -> Sql.query(c, "SELECT event, properties FROM person_events WHERE "
+                    + "person_id = ? AND event LIKE 'message.%'", rs -> rs.getString(1) + " "
+                    + tree(rs.getString(2)).path("channel").asText(), person(c)));
+            assertThat(events).containsExactly("message.sent push");
+        }
+    }
+
+    private static JsonNode tree(String json) {
+        try {
+            return io.herald.event.EventCodec.mapper().readTree(json);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 }
