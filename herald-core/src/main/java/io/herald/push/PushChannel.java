@@ -165,10 +165,12 @@ public final class PushChannel implements Channel, AutoCloseable {
 
     private Optional<JsonNode> credentials(String workspaceId, String provider) {
         String key = workspaceId + "\u0000" + provider;
-        long now = clock.millis();
+        // Elapsed time, not the injected clock: a cache's age is no business time (a test clock that stands still
+        // must not pin credentials set after the first delivery).
+        long now = System.nanoTime();
         Cached c = cache.get(key);
-        if (c == null || c.until() <= now) {
-            c = new Cached(credentials.apply(workspaceId, provider), now + CREDENTIALS_TTL.toMillis());
+        if (c == null || now - c.until() >= 0) {
+            c = new Cached(credentials.apply(workspaceId, provider), now + CREDENTIALS_TTL.toNanos());
             cache.put(key, c);
         }
         return c.credentials();

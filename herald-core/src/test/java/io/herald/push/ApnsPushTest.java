@@ -285,6 +285,29 @@ class ApnsPushTest {
         }
     }
 
+    @ParameterizedTest
+    @MethodSource("io.herald.testing.TestDatabase#engines")
+    void anAuthKeyThatDoesNotLoadFailsTheDeliveryWithInvalidCredentials(Engine engine) {
+        Pipeline p = new Pipeline(engine, dir, TestClock.at("2026-11-22T10:00:00Z"));
+        p.send(CallKind.IDENTIFY, "{\"userId\":\"ada\",\"traits\":{},\"timestamp\":\"" + p.clock().instant() + "\"}");
+        p.settle();
+        ApnsProvider apns = new ApnsProvider(p.clock(), ApnsProvider.Options.defaults().withTrusted(List.of(apple.certificate())));
+        com.fasterxml.jackson.databind.node.ObjectNode broken = apple.credentials().put("authKey",
+                "-----BEGIN PRIVATE KEY-----\nbm90IGEga2V5\n-----END PRIVATE KEY-----\n");
+        PushChannel push = new PushChannel(p.store().db(), (ws, provider) -> Optional.of(broken), List.of(apns), p.clock());
+        Dispatcher d = new Dispatcher(p.store().db(), p.log(), Channels.of(push), new Gate(), new Renderer(),
+                new Links("https://herald.example.com"), p.clock(), new SimpleMeterRegistry(), Dispatcher.Options.defaults());
+        try (Setup s = new Setup(p, d, apns, push)) {
+            device(s, apple.token(), "apns");
+            String id = queue(s, "{\"title\":\"t\",\"body\":\"b\"}");
+            s.dispatcher().dispatchDue();
+            Map<String, Object> r = row(s, id);
+            assertThat(r).containsEntry("status", "failed");
+            assertThat((String) r.get("reason")).startsWith("invalid_credentials: the APNs auth key does not load");
+            assertThat(apple.received()).isEmpty();
+        }
+    }
+
     private static JsonNode tree(String json) {
         try {
             return io.herald.event.EventCodec.mapper().readTree(json);
