@@ -23,6 +23,8 @@ import io.herald.delivery.InAppChannel;
 import io.herald.delivery.TestSends;
 import io.herald.delivery.WebhookChannel;
 import io.herald.delivery.WebhookSecrets;
+import io.herald.push.ApnsProvider;
+import io.herald.push.PushChannel;
 import io.herald.message.Renderer;
 import io.herald.policy.Gate;
 import io.herald.preference.Links;
@@ -64,6 +66,8 @@ public final class Herald implements AutoCloseable {
     private final Simulator simulator;
     private final WebhookSecrets webhookSecrets;
     private final WebhookChannel webhooks;
+    private final ApnsProvider apns;
+    private final PushChannel push;
     private final Dispatcher dispatcher;
     private final PrometheusMeterRegistry meters;
     private final Optional<Workspaces.Created> bootstrapped;
@@ -104,8 +108,11 @@ public final class Herald implements AutoCloseable {
                     linkTokens);
             this.webhookSecrets = new WebhookSecrets(db, clock);
             this.webhooks = new WebhookChannel(webhookSecrets, clock);
-            // push, email, sms and whatsapp have no provider yet: their deliveries fail with no_provider.
-            this.dispatcher = new Dispatcher(db, eventLog, Channels.of(new InAppChannel(), webhooks), new Gate(settings),
+            // Push fans out to the person's devices; APNs is its first provider (FCM and Web Push devices fail with
+            // no_provider until theirs arrive). Email, sms and whatsapp have no provider yet: no_provider.
+            this.apns = new ApnsProvider(clock, ApnsProvider.Options.defaults());
+            this.push = new PushChannel(db, credentials::get, List.of(apns), clock);
+            this.dispatcher = new Dispatcher(db, eventLog, Channels.of(new InAppChannel(), webhooks, push), new Gate(settings),
                     new Renderer(clock), links, clock, meters, Dispatcher.Options.defaults());
         } catch (RuntimeException e) {
             db.close();
@@ -209,6 +216,8 @@ public final class Herald implements AutoCloseable {
         timers.close(); // first: it appends to the log
         dispatcher.close(); // finishes its round (it appends outcome events to the log), then stops
         webhooks.close();
+        push.close();
+        apns.close();
         campaigns.launches().close();
         segments.close();
         if (http != null) {

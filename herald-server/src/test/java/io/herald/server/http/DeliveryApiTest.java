@@ -86,7 +86,7 @@ class DeliveryApiTest {
     void aTestSendOnAChannelWithoutAProviderAnswersFailedNoProvider(Engine engine) {
         try (TestHerald h = withAda(engine, dir)) {
             TestHerald.Answer a = Api.admin(h, "POST", "/api/v1/messages/test-send",
-                    "{\"channel\":\"push\",\"userId\":\"ada\",\"message\":{\"title\":\"Hi\",\"body\":\"there\"}}");
+                    "{\"channel\":\"sms\",\"userId\":\"ada\",\"message\":{\"body\":\"Hi there\"}}"); // push has one now
             assertThat(a.status()).as(a.body()).isEqualTo(200);
             assertThat(a.json().path("status").asText()).isEqualTo("failed");
             assertThat(a.json().path("reason").asText()).isEqualTo("no_provider");
