@@ -68,17 +68,27 @@ final class PersonSegments {
     }
 
     final java.util.List<Change> changes = new java.util.ArrayList<>();
+    /**
+     * The changes not yet handed to the campaign stage: the processor's stage hands them out right after the event
+     * that caused them (see {@link SegmentStage#announcements}), the history rows of {@link #changes} wait for the
+     * flush.
+     */
+    final java.util.List<Change> unannounced = new java.util.ArrayList<>();
     /** The earliest instant a timer should wake the person for time windows; NEVER when none is needed. */
     long wakeAt = Evaluator.NEVER;
 
     void enter(String segmentId, String name, long at) {
         enterQuietly(segmentId, at);
-        changes.add(new Change(segmentId, name, true, at, seq, receivedAt));
+        Change ch = new Change(segmentId, name, true, at, seq, receivedAt);
+        changes.add(ch);
+        unannounced.add(ch);
     }
 
     void exit(String segmentId, String name, long at) {
         exitQuietly(segmentId);
-        changes.add(new Change(segmentId, name, false, at, seq, receivedAt));
+        Change ch = new Change(segmentId, name, false, at, seq, receivedAt);
+        changes.add(ch);
+        unannounced.add(ch);
     }
 
     /**
