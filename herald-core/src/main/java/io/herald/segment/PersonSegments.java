@@ -61,7 +61,7 @@ final class PersonSegments {
     }
 
     /**
-     * A membership change to announce on the person's log and history; {@code receivedAt} is when the event that
+     * A membership change for the person's history and the campaign stage; {@code receivedAt} is when the event that
      * caused it was received (-1: unknown, as for a merge).
      */
     record Change(String segmentId, String segmentName, boolean entered, long at, long seq, long receivedAt) {

@@ -30,6 +30,9 @@ final class SegmentBatch {
     static final String ENTERED = "segment.entered";
     static final String EXITED = "segment.exited";
 
+    private static final Comparator<Object[]> MEMBER_ORDER = Comparator.comparing((Object[] r) -> (String) r[0])
+            .thenComparing(r -> (String) r[1]);
+
     private final Supplier<Connection> connection;
     private final Map<String, PersonSegments> people = new LinkedHashMap<>();
     private final Map<String, SegmentIndex> indexes = new HashMap<>();
@@ -149,9 +152,9 @@ final class SegmentBatch {
                      + "person_id, seq, type, event, name, properties, context, ts, received_at) "
                      + "VALUES (?, ?, ?, ?, 'track', ?, NULL, ?, NULL, ?, ?)")) {
             int states = 0;
-            int outs = 0;
-            int ins = 0;
             int events = 0;
+            List<Object[]> outs = new ArrayList<>();
+            List<Object[]> ins = new ArrayList<>();
             for (PersonSegments ps : touched) {
                 if (ps.deleted) continue;
                 SegmentIndex idx = index(ps.workspaceId);
@@ -163,14 +166,11 @@ final class SegmentBatch {
                     ps.stateDirty = false;
                 }
                 for (String s : ps.exited) {
-                    Sql.bind(out, s, ps.personId);
-                    out.addBatch();
-                    outs++;
+                    // left and entered again since the last flush: the insert's upsert alone says so
+                    if (!ps.entered.containsKey(s)) outs.add(new Object[] {s, ps.personId});
                 }
                 for (Map.Entry<String, Long> e : ps.entered.entrySet()) {
-                    Sql.bind(in, e.getKey(), ps.personId, ps.workspaceId, e.getValue());
-                    in.addBatch();
-                    ins++;
+                    ins.add(new Object[] {e.getKey(), ps.personId, ps.workspaceId, e.getValue()});
                 }
                 ps.written();
                 for (PersonSegments.Change ch : ps.changes) {
@@ -193,8 +193,20 @@ final class SegmentBatch {
                 ps.changes.clear();
             }
             if (states > 0) state.executeBatch();
-            if (outs > 0) out.executeBatch();
-            if (ins > 0) in.executeBatch();
+            // In the primary key's order: ~10 changes an event land on as many pages of the membership index, and
+            // writing them in key order visits each page once (and takes PostgreSQL's row locks in one order).
+            outs.sort(MEMBER_ORDER);
+            ins.sort(MEMBER_ORDER);
+            for (Object[] r : outs) {
+                Sql.bind(out, r);
+                out.addBatch();
+            }
+            for (Object[] r : ins) {
+                Sql.bind(in, r);
+                in.addBatch();
+            }
+            if (!outs.isEmpty()) out.executeBatch();
+            if (!ins.isEmpty()) in.executeBatch();
             if (events > 0) history.executeBatch();
         }
     }
