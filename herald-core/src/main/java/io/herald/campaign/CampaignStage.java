@@ -78,14 +78,27 @@ public final class CampaignStage implements Stage {
 
     @Override
     public void handle(Batch batch, EventContext ctx) throws SQLException {
+        // Taken whatever happens next, so none is left for the batch's next event.
+        List<Event> announced = segments.announcements(batch);
         String personId = ctx.personId();
         if (ctx.dropped() || personId == null) return;
         Event e = ctx.event();
         CampaignIndex idx = catalog.of(e.workspaceId());
         if (idx.isEmpty()) return;
         CampaignBatch cb = batch.local(CampaignBatch.class, () -> new CampaignBatch(batch));
+        handle(batch, cb, idx, e, personId, changedAttributes(ctx.changedAttributes(), e));
+        // The segment memberships the event changed, each as the segment.entered/exited event it is, right after
+        // the event (the person's history has them in that order too).
+        for (Event a : announced) {
+            Payload.TimerFired t = (Payload.TimerFired) a.payload();
+            CampaignIndex ai = catalog.of(a.workspaceId());
+            if (!ai.isEmpty()) handle(batch, cb, ai, a, t.personId(), Map.of());
+        }
+    }
+
+    private void handle(Batch batch, CampaignBatch cb, CampaignIndex idx, Event e, String personId,
+                        Map<String, JsonNode> changed) throws SQLException {
         Signal signal = signal(e);
-        Map<String, JsonNode> changed = changedAttributes(ctx.changedAttributes(), e);
         Runner runner = new Runner(batch, cb, catalog, segments, refusals, e, personId);
 
         for (Run r : new ArrayList<>(cb.runs(personId))) runner.react(r, idx.byId.get(r.campaignId), signal);

@@ -141,6 +141,7 @@ public final class InMemorySegments {
         List<Change> out = new ArrayList<>(ps.changes.size());
         for (PersonSegments.Change c : ps.changes) out.add(new Change(c.segmentId(), c.entered(), c.at()));
         ps.changes.clear();
+        ps.unannounced.clear();
         return out;
     }
 }

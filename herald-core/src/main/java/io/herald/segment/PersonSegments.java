@@ -61,24 +61,34 @@ final class PersonSegments {
     }
 
     /**
-     * A membership change to announce on the person's log and history; {@code receivedAt} is when the event that
+     * A membership change for the person's history and the campaign stage; {@code receivedAt} is when the event that
      * caused it was received (-1: unknown, as for a merge).
      */
     record Change(String segmentId, String segmentName, boolean entered, long at, long seq, long receivedAt) {
     }
 
     final java.util.List<Change> changes = new java.util.ArrayList<>();
+    /**
+     * The changes not yet handed to the campaign stage: the processor's stage hands them out right after the event
+     * that caused them (see {@link SegmentStage#announcements}), the history rows of {@link #changes} wait for the
+     * flush.
+     */
+    final java.util.List<Change> unannounced = new java.util.ArrayList<>();
     /** The earliest instant a timer should wake the person for time windows; NEVER when none is needed. */
     long wakeAt = Evaluator.NEVER;
 
     void enter(String segmentId, String name, long at) {
         enterQuietly(segmentId, at);
-        changes.add(new Change(segmentId, name, true, at, seq, receivedAt));
+        Change ch = new Change(segmentId, name, true, at, seq, receivedAt);
+        changes.add(ch);
+        unannounced.add(ch);
     }
 
     void exit(String segmentId, String name, long at) {
         exitQuietly(segmentId);
-        changes.add(new Change(segmentId, name, false, at, seq, receivedAt));
+        Change ch = new Change(segmentId, name, false, at, seq, receivedAt);
+        changes.add(ch);
+        unannounced.add(ch);
     }
 
     /**

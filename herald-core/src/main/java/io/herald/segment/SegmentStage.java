@@ -27,8 +27,9 @@ import java.util.function.Supplier;
 /**
  * Keeps segment membership current as each event is processed (pipeline step 3): the event feeds the tallies of
  * behavioral conditions that match it, and only the segments that read what changed are re-evaluated. A change of
- * membership is recorded in the person's history and announced on their log as {@code segment.entered} /
- * {@code segment.exited}. Time windows are kept honest by a timer per person set for the next instant an answer
+ * membership is recorded in the person's history as {@code segment.entered} / {@code segment.exited}, and handed
+ * to the campaign stage as such an event right after the event that caused it (see {@link #announcements}). Time
+ * windows are kept honest by a timer per person set for the next instant an answer
  * can change by time alone.
  *
  * <p>Metric {@code herald.segment.freshness}: for each change of membership an event caused, from the receipt of the
@@ -60,6 +61,9 @@ public final class SegmentStage implements Stage {
         final SegmentBatch segments;
         /** Everyone the batch handled, for a computation running beside it (see {@link Computations}). */
         final List<String> people = new ArrayList<>();
+        /** Changes not yet taken by {@link #announcements}, in the order they happened. */
+        final List<PersonSegments> announcing = new ArrayList<>();
+        final List<PersonSegments.Change> announced = new ArrayList<>();
 
         Local(Batch batch) {
             this.batch = batch;
@@ -94,9 +98,9 @@ public final class SegmentStage implements Stage {
             }
         }
         if (!any) return;
-        // The people only timers segments ignore name (announcements of changes, journeys' delays) are loaded only
+        // The people only timers segments ignore name (journeys' delays and triggers) are loaded only
         // if some stage asks for one of them (a campaign's condition), and then together: they can be as many as
-        // the changes of membership, which mostly nothing reads again.
+        // the people of a broadcast, which mostly nothing reads again.
         Set<String> people = PersonCache.prefetchedPersonIds(batch);
         Set<String> inert = new HashSet<>();
         Set<String> read = new HashSet<>();
@@ -134,6 +138,45 @@ public final class SegmentStage implements Stage {
         boolean everything = isNew && ps.unevaluated;
         ps.unevaluated = false;
         apply(idx, ps, e.payload(), e.timestamp(), batch.now(), everything, () -> facts(batch, ps, idx));
+        queue(local, ps);
+    }
+
+    /** Queues the person's new changes for {@link #announcements}. */
+    private static void queue(Local local, PersonSegments ps) {
+        if (ps.unannounced.isEmpty()) return;
+        for (PersonSegments.Change ch : ps.unannounced) {
+            local.announcing.add(ps);
+            local.announced.add(ch);
+        }
+        ps.unannounced.clear();
+    }
+
+    /**
+     * The changes of membership the batch's events caused since the last call, in order, each as the
+     * {@code segment.entered} / {@code segment.exited} event campaigns react to: a {@link Payload.TimerFired} of that
+     * kind with {@code {segmentId, segmentName}}, stamped with the change's instant. The campaign stage takes them
+     * after each event, so a journey triggered by a segment entry (or a run's exit rule) sees the change right after
+     * the event that caused it, in the same transaction as the change itself.
+     *
+     * <p>Why not through the log (a timer due now, fired onto the person's log and processed like any other event,
+     * as before): with realistic segments one event changes about ten memberships, so the processor handled ten log
+     * events, timer rows and log rows per event it was sent, and fell far behind.
+     */
+    public List<Event> announcements(Batch batch) {
+        Local local = batch.local(Local.class, () -> new Local(batch));
+        if (local.announced.isEmpty()) return List.of();
+        List<Event> out = new ArrayList<>(local.announced.size());
+        for (int i = 0; i < local.announced.size(); i++) {
+            PersonSegments ps = local.announcing.get(i);
+            PersonSegments.Change ch = local.announced.get(i);
+            String id = com.github.f4b6a3.uuid.UuidCreator.getTimeOrderedEpoch().toString();
+            out.add(new Event(ps.workspaceId, batch.partition(), ch.seq(), "segment:" + id, null, null, ch.at(),
+                    batch.now(), null, new Payload.TimerFired(ps.personId, id, ch.entered() ? SegmentBatch.ENTERED
+                    : SegmentBatch.EXITED, SegmentBatch.props(ch))));
+        }
+        local.announcing.clear();
+        local.announced.clear();
+        return out;
     }
 
     /**
@@ -309,12 +352,14 @@ public final class SegmentStage implements Stage {
         into.tallies.putAll(merged);
         into.generation = generation;
         into.stateDirty = true;
-        into.changes.addAll(from.changes); // announcements of the merged person's changes in this batch still go out
+        into.changes.addAll(from.changes); // history rows of the merged person's changes in this batch still go in
         from.changes.clear();
+        queue(local, from); // handed out already as they happened; anything left goes out now
         Map<String, Long> carried = new HashMap<>(from.members);
         from.deleted = true;
         List<SegmentIndex.Compiled> all = new ArrayList<>(idx.ordered);
         Membership.evaluate(idx, into, facts(batch, into, idx), all, batch.now(), Membership.Mode.LIVE, carried);
+        queue(local, into);
         // Someone not yet computed for the newest segments (one of the two was never reached by a computation):
         // have the background computation take them.
         if (generation < idx.generation) computations.request(ws);
