@@ -14,7 +14,6 @@ import jakarta.mail.Address;
 import jakarta.mail.AuthenticationFailedException;
 import jakarta.mail.Message;
 import jakarta.mail.MessagingException;
-import jakarta.mail.SendFailedException;
 import jakarta.mail.Session;
 import jakarta.mail.Transport;
 import jakarta.mail.internet.AddressException;
@@ -202,10 +201,12 @@ public final class EmailChannel implements Channel, AutoCloseable {
                 transport.sendMessage(message, recipients);
                 return new Outcome.Sent(message.getMessageID());
             } catch (MessagingException e) {
-                Integer code = code(e);
-                if (code == null) return new Outcome.Unknown("smtp_connection_lost: " + reply(e));
-                if (code >= 400 && code < 500) return new Outcome.Retry("smtp_" + code + ": " + reply(e), null);
-                return new Outcome.Rejected("smtp_" + code + ": " + reply(e));
+                Coded coded = coded(e);
+                // No reply (Angus says -1 when the connection dropped while it waited for one): it may have been taken.
+                if (coded == null || coded.code() < 100) return new Outcome.Unknown("smtp_connection_lost: " + reply(e));
+                String reason = "smtp_" + coded.code() + ": " + coded.reply();
+                if (coded.code() >= 400 && coded.code() < 500) return new Outcome.Retry(reason, null);
+                return new Outcome.Rejected(reason);
             }
         } finally {
             try {
@@ -216,21 +217,23 @@ public final class EmailChannel implements Channel, AutoCloseable {
         }
     }
 
-    /** The SMTP reply code an exception carries (the first in its chain), null when the server gave none. */
-    private static Integer code(Exception e) {
+    private record Coded(int code, String reply) {
+    }
+
+    /** The server's reply an exception carries (the first in its chain), null when the server gave none. */
+    private static Coded coded(Exception e) {
         for (Exception x = e; x != null; x = x instanceof MessagingException m ? m.getNextException() : null) {
-            if (x instanceof SMTPAddressFailedException a) return a.getReturnCode();
-            if (x instanceof SMTPSenderFailedException s) return s.getReturnCode();
-            if (x instanceof SMTPSendFailedException s) return s.getReturnCode();
-            if (x instanceof SendFailedException f && f.getNextException() == null && f.getInvalidAddresses() != null
-                    && f.getInvalidAddresses().length > 0) return 550;
+            if (x instanceof SMTPAddressFailedException a) return new Coded(a.getReturnCode(), reply(a));
+            if (x instanceof SMTPSenderFailedException s) return new Coded(s.getReturnCode(), reply(s));
+            if (x instanceof SMTPSendFailedException s) return new Coded(s.getReturnCode(), reply(s));
         }
         return null;
     }
 
     private static String reply(Exception e) {
-        String s = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().strip();
-        if (e instanceof MailConnectException || s.isEmpty()) s = String.valueOf(e.getMessage());
+        String s = e.getMessage() == null || e.getMessage().isBlank() ? e.getClass().getSimpleName()
+                : e.getMessage().strip().replaceAll("\\s+", " ");
+        if (e.getCause() != null && !(e instanceof MailConnectException)) s += " (" + e.getCause() + ")";
         return s.length() > 300 ? s.substring(0, 300) : s;
     }
 

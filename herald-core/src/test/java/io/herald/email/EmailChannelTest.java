@@ -239,6 +239,40 @@ class EmailChannelTest {
         }
     }
 
+    private Map<String, Object> answerTo(Engine engine, Map<String, String> script) throws Exception {
+        try (ScriptedSmtp server = new ScriptedSmtp(script);
+             Setup s = setup(engine, "{\"email\":\"ada@example.com\"}", credentials(server.port(), null, null))) {
+            String id = queue(s, WELCOME);
+            s.dispatcher().dispatchDue();
+            return row(s, id);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.herald.testing.TestDatabase#engines")
+    void aPermanentRefusalFailsWithTheServersReply(Engine engine) throws Exception {
+        Map<String, Object> r = answerTo(engine, Map.of("RCPT", "550 5.1.1 <ada@example.com>: no such user"));
+        assertThat(r).containsEntry("status", "failed")
+                .containsEntry("reason", "smtp_550: 550 5.1.1 <ada@example.com>: no such user");
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.herald.testing.TestDatabase#engines")
+    void aTransientRefusalIsRetried(Engine engine) throws Exception {
+        Map<String, Object> r = answerTo(engine, Map.of("MAIL", "451 4.3.0 try again later"));
+        assertThat(r).containsEntry("status", "retrying");
+        assertThat((String) r.get("reason")).startsWith("smtp_451: 451 4.3.0 try again later");
+        assertThat(answerTo(engine, Map.of(".", "452 4.2.2 mailbox full"))).containsEntry("status", "retrying");
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.herald.testing.TestDatabase#engines")
+    void aConnectionLostAfterTheMessageWasHandedOverIsUnknown(Engine engine) throws Exception {
+        Map<String, Object> r = answerTo(engine, Map.of(".", ScriptedSmtp.CLOSE));
+        assertThat(r).containsEntry("status", "unknown");
+        assertThat((String) r.get("reason")).startsWith("smtp_connection_lost: ");
+    }
+
     @Test
     void trackingTokensRefuseTamperingAndGarbage() {
         MasterKey key = MasterKey.generate(new SecureRandom());
