@@ -25,7 +25,8 @@ public final class Tracking {
     /** Longer than any sensible link (the URL is inside); longer input is refused unread. */
     public static final int MAX_LENGTH = 8192;
     private static final Base64.Encoder ENC = Base64.getUrlEncoder().withoutPadding();
-    private static final Pattern HREF = Pattern.compile("(href\\s*=\\s*)([\"'])(https?://[^\"']+)\\2",
+    // Anchors only: a stylesheet's <link href> is fetched by the client on open, which is no click.
+    private static final Pattern HREF = Pattern.compile("(<a\\b[^>]*?\\bhref\\s*=\\s*)([\"'])(https?://[^\"']+)\\2",
             Pattern.CASE_INSENSITIVE);
     private static final Pattern BODY_END = Pattern.compile("</body\\s*>", Pattern.CASE_INSENSITIVE);
 

@@ -133,7 +133,8 @@ class EmailChannelTest {
                 + "'message.%' ORDER BY ts, seq", rs -> rs.getString(1), person(c)));
     }
 
-    private static final String WELCOME = "{\"subject\":\"Welcome, {{ person.name }}\",\"html\":\"<html><body><h1>Hi "
+    private static final String WELCOME = "{\"subject\":\"Welcome, {{ person.name }}\",\"html\":\"<html><head><link "
+            + "rel=\\\"stylesheet\\\" href=\\\"https://fonts.example.com/a.css\\\"></head><body><h1>Hi "
             + "{{ person.name }}</h1><p>See <a href=\\\"https://example.com/plans?a=1&amp;b=2\\\">plans</a> or "
             + "<a href='mailto:help@example.com'>write</a>.</p></body></html>\",\"replyTo\":\"help@example.com\"}";
 
@@ -165,7 +166,8 @@ class EmailChannelTest {
             String text = (String) parts.getBodyPart(0).getContent();
             assertThat(text).contains("Hi Ada").contains("plans (https://example.com/plans?a=1&b=2)").doesNotContain("<");
             String html = (String) parts.getBodyPart(1).getContent();
-            assertThat(html).doesNotContain("https://example.com/plans").contains("href='mailto:help@example.com'");
+            assertThat(html).doesNotContain("https://example.com/plans").contains("href='mailto:help@example.com'")
+                    .contains("href=\"https://fonts.example.com/a.css\"");
 
             Matcher click = Pattern.compile("href=\"" + Pattern.quote(BASE) + "/t/c/([^\"]+)\"").matcher(html);
             assertThat(click.find()).isTrue();
