@@ -25,6 +25,9 @@ import io.herald.delivery.WebhookChannel;
 import io.herald.delivery.WebhookSecrets;
 import io.herald.push.ApnsProvider;
 import io.herald.push.PushChannel;
+import io.herald.email.EmailChannel;
+import io.herald.email.Tracking;
+import io.herald.delivery.Engagements;
 import io.herald.message.Renderer;
 import io.herald.policy.Gate;
 import io.herald.preference.Links;
@@ -68,6 +71,8 @@ public final class Herald implements AutoCloseable {
     private final WebhookChannel webhooks;
     private final ApnsProvider apns;
     private final PushChannel push;
+    private final EmailChannel email;
+    private final Tracking emailTracking;
     private final Dispatcher dispatcher;
     private final PrometheusMeterRegistry meters;
     private final Optional<Workspaces.Created> bootstrapped;
@@ -109,10 +114,14 @@ public final class Herald implements AutoCloseable {
             this.webhookSecrets = new WebhookSecrets(db, clock);
             this.webhooks = new WebhookChannel(webhookSecrets, clock);
             // Push fans out to the person's devices; APNs is its first provider (FCM and Web Push devices fail with
-            // no_provider until theirs arrive). Email, sms and whatsapp have no provider yet: no_provider.
+            // no_provider until theirs arrive). Sms and whatsapp have no provider yet: no_provider.
             this.apns = new ApnsProvider(clock, ApnsProvider.Options.defaults());
             this.push = new PushChannel(db, credentials::get, List.of(apns), clock);
-            this.dispatcher = new Dispatcher(db, eventLog, Channels.of(new InAppChannel(), webhooks, push), new Gate(settings),
+            // Email goes over SMTP with the workspace's smtp credentials; its links and open pixel come back to /t/.
+            this.emailTracking = new Tracking(() -> config.publicUrl() != null ? config.publicUrl()
+                    : "http://localhost:" + port(), masterKey);
+            this.email = new EmailChannel(db, credentials::get, links, emailTracking, EmailChannel.Options.defaults());
+            this.dispatcher = new Dispatcher(db, eventLog, Channels.of(new InAppChannel(), webhooks, push, email), new Gate(settings),
                     new Renderer(clock), links, clock, meters, Dispatcher.Options.defaults());
         } catch (RuntimeException e) {
             db.close();
@@ -125,7 +134,7 @@ public final class Herald implements AutoCloseable {
         PreferenceCenter preferenceCenter = new PreferenceCenter(db, topics, preferences, linkTokens);
         this.http = HttpApi.create(new HttpApi.Services(workspaces, ingest, people, segments, topics, preferences,
                 campaigns, new Deliveries(db), simulations, db, meters, credentials, preferenceCenter, settings,
-                new TestSends(db, dispatcher, clock), webhookSecrets));
+                new TestSends(db, dispatcher, clock), webhookSecrets, emailTracking, new Engagements(db, eventLog, clock)));
     }
 
     /**
@@ -217,6 +226,7 @@ public final class Herald implements AutoCloseable {
         dispatcher.close(); // finishes its round (it appends outcome events to the log), then stops
         webhooks.close();
         push.close();
+        email.close();
         apns.close();
         campaigns.launches().close();
         segments.close();

@@ -5,6 +5,8 @@ import io.herald.campaign.Deliveries;
 import io.herald.credential.Credentials;
 import io.herald.delivery.TestSends;
 import io.herald.delivery.WebhookSecrets;
+import io.herald.delivery.Engagements;
+import io.herald.email.Tracking;
 import io.herald.error.ClientError;
 import io.herald.error.Unavailable;
 import io.herald.ingest.CallKind;
@@ -40,7 +42,7 @@ public final class HttpApi {
                            Simulations simulations, Database db,
                            PrometheusMeterRegistry meters, Credentials credentials,
                            PreferenceCenter preferenceCenter, Settings settings, TestSends testSends,
-                           WebhookSecrets webhookSecrets) {
+                           WebhookSecrets webhookSecrets, Tracking emailTracking, Engagements engagements) {
     }
 
     private HttpApi() {
@@ -59,6 +61,7 @@ public final class HttpApi {
         MessagesApi messages = new MessagesApi(s.people(), auth);
         SettingsApi settings = new SettingsApi(s.settings(), auth);
         DeliveryApi delivery = new DeliveryApi(s.testSends(), s.webhookSecrets(), auth);
+        EmailTrackingRoutes emailTracking = new EmailTrackingRoutes(s.emailTracking(), s.engagements());
         return Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.concurrency.useVirtualThreads = true;
@@ -142,6 +145,9 @@ public final class HttpApi {
             r.post("/preferences/{token}", preferencePages::savePreferences);
             r.get("/u/{token}", preferencePages::unsubscribePage);
             r.post("/u/{token}", preferencePages::unsubscribe);
+            // Email open pixel and click redirect: the signed token is the authority (and the only redirect target).
+            r.get("/t/o/{token}", emailTracking::open);
+            r.get("/t/c/{token}", emailTracking::click);
 
             r.post("/api/v1/messages/preview", messages::preview);
 
