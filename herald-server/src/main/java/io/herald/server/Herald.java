@@ -75,6 +75,10 @@ public final class Herald implements AutoCloseable {
     private final Credentials credentials;
     private final Links links;
     private final LinkTokens linkTokens;
+    private final io.herald.sms.StatusTokens statusTokens;
+    private final io.herald.sms.MessagesApiChannel sms;
+    private final io.herald.sms.MessagesApiChannel whatsapp;
+    private final io.herald.delivery.DeliveryProgress deliveryProgress;
     private final Settings settings;
     private Javalin http;
 
@@ -109,10 +113,19 @@ public final class Herald implements AutoCloseable {
             this.webhookSecrets = new WebhookSecrets(db, clock);
             this.webhooks = new WebhookChannel(webhookSecrets, clock);
             // Push fans out to the person's devices; APNs is its first provider (FCM and Web Push devices fail with
-            // no_provider until theirs arrive). Email, sms and whatsapp have no provider yet: no_provider.
+            // no_provider until theirs arrive). Email has no provider yet: no_provider.
             this.apns = new ApnsProvider(clock, ApnsProvider.Options.defaults());
             this.push = new PushChannel(db, credentials::get, List.of(apns), clock);
-            this.dispatcher = new Dispatcher(db, eventLog, Channels.of(new InAppChannel(), webhooks, push), new Gate(settings),
+            // SMS and WhatsApp through a Messages-API provider; its delivery reports come back to a signed URL.
+            this.statusTokens = new io.herald.sms.StatusTokens(masterKey);
+            java.util.function.Supplier<String> publicUrl = () -> config.publicUrl() != null ? config.publicUrl()
+                    : "http://localhost:" + port();
+            this.sms = new io.herald.sms.MessagesApiChannel("sms", db, credentials::get, statusTokens, publicUrl, clock);
+            this.whatsapp = new io.herald.sms.MessagesApiChannel("whatsapp", db, credentials::get, statusTokens,
+                    publicUrl, clock);
+            this.deliveryProgress = new io.herald.delivery.DeliveryProgress(db, eventLog, clock);
+            this.dispatcher = new Dispatcher(db, eventLog, Channels.of(new InAppChannel(), webhooks, push, sms, whatsapp),
+                    new Gate(settings),
                     new Renderer(clock), links, clock, meters, Dispatcher.Options.defaults());
         } catch (RuntimeException e) {
             db.close();
@@ -125,7 +138,8 @@ public final class Herald implements AutoCloseable {
         PreferenceCenter preferenceCenter = new PreferenceCenter(db, topics, preferences, linkTokens);
         this.http = HttpApi.create(new HttpApi.Services(workspaces, ingest, people, segments, topics, preferences,
                 campaigns, new Deliveries(db), simulations, db, meters, credentials, preferenceCenter, settings,
-                new TestSends(db, dispatcher, clock), webhookSecrets));
+                new TestSends(db, dispatcher, clock), webhookSecrets, deliveryProgress,
+                new io.herald.sms.StatusCallbacks(statusTokens, deliveryProgress)));
     }
 
     /**
@@ -217,6 +231,8 @@ public final class Herald implements AutoCloseable {
         dispatcher.close(); // finishes its round (it appends outcome events to the log), then stops
         webhooks.close();
         push.close();
+        sms.close();
+        whatsapp.close();
         apns.close();
         campaigns.launches().close();
         segments.close();

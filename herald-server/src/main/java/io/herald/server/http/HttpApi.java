@@ -40,7 +40,9 @@ public final class HttpApi {
                            Simulations simulations, Database db,
                            PrometheusMeterRegistry meters, Credentials credentials,
                            PreferenceCenter preferenceCenter, Settings settings, TestSends testSends,
-                           WebhookSecrets webhookSecrets) {
+                           WebhookSecrets webhookSecrets,
+                           io.herald.delivery.DeliveryProgress deliveryProgress,
+                           io.herald.sms.StatusCallbacks statusCallbacks) {
     }
 
     private HttpApi() {
@@ -59,6 +61,8 @@ public final class HttpApi {
         MessagesApi messages = new MessagesApi(s.people(), auth);
         SettingsApi settings = new SettingsApi(s.settings(), auth);
         DeliveryApi delivery = new DeliveryApi(s.testSends(), s.webhookSecrets(), auth);
+        EngagementApi engagement = new EngagementApi(auth, s.workspaces(), s.db(), s.deliveryProgress(),
+                s.statusCallbacks());
         return Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.concurrency.useVirtualThreads = true;
@@ -152,6 +156,12 @@ public final class HttpApi {
 
             r.post("/api/v1/messages/test-send", delivery::testSend);
             r.get("/api/v1/settings/webhooks", delivery::webhookSettings);
+
+            // Push engagement from devices (write key + identity) and delivery reports from SMS/WhatsApp providers
+            // (public: the signed token in the path is the authority).
+            r.post("/v1/push/events", engagement::pushEvent);
+            r.options("/v1/push/events", ctx -> ctx.status(204));
+            r.post("/v1/providers/messages/status/{token}", engagement::messageStatus);
 
             Counter.Builder requests = Counter.builder("herald.http.requests").description("HTTP requests answered");
             r.after(ctx -> requests.tag("status", statusClass(ctx)).register(s.meters()).increment());
