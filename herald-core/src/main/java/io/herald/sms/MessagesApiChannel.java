@@ -104,7 +104,10 @@ public final class MessagesApiChannel implements Channel, AutoCloseable {
         while (base.endsWith("/")) base = base.substring(0, base.length() - 1);
         Map<String, String> form = new LinkedHashMap<>();
         form.put("To", address(phone));
-        form.put("From", address(creds.path("from").asText("")));
+        String from = creds.path("from").asText("");
+        // A messaging service picks the sender itself: it goes as MessagingServiceSid, not From.
+        if (from.matches("MG[0-9a-fA-F]{32}")) form.put("MessagingServiceSid", from);
+        else form.put("From", address(from));
         form.put("Body", d.content().path("body").asText(""));
         String media = d.content().path("mediaUrl").asText(null);
         if (media != null && !media.isBlank()) form.put("MediaUrl", media);
