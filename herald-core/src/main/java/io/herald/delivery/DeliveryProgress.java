@@ -72,7 +72,11 @@ public final class DeliveryProgress {
             variant[0] = r[5] instanceof Number n ? n.intValue() : null;
             claimed[0] = new Claimed((String) r[6], workspaceId, (String) r[0], (String) r[1], null, (String) r[2],
                     (String) r[3], null, null, null, 0, 0, 0, null, false, null);
-            if (rank(status) <= rank((String) r[4])) return false;
+            String current = (String) r[4];
+            // A delivery that never went out (queued, deferred, failed, cancelled...) cannot have been delivered or
+            // opened: such a report changes nothing. "sending" may be overtaken by a fast report (see docs).
+            boolean out = current.equals("sending") || (rank(current) >= 1 && !current.equals("failed"));
+            if (!out || rank(status) <= rank(current)) return false;
             // Compare-and-set on the status read: two reports racing cannot move it backwards.
             return Sql.update(c, "UPDATE deliveries SET status = ?, reason = COALESCE(?, reason), updated_at = ? "
                     + "WHERE id = ? AND status = ?", status, reason, now, deliveryId, r[4]) == 1;
