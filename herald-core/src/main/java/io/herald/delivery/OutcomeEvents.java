@@ -38,7 +38,10 @@ final class OutcomeEvents {
     }
 
     /** One outcome to tell a person about. */
-    record Told(Claimed d, String status, Integer variant, String reason) {
+    record Told(Claimed d, String status, Integer variant, String reason, ObjectNode extra) {
+        Told(Claimed d, String status, Integer variant, String reason) {
+            this(d, status, variant, reason, null);
+        }
     }
 
     private final EventLog eventLog;
@@ -81,6 +84,7 @@ final class OutcomeEvents {
             if (t.variant() == null) props.putNull("variant");
             else props.put("variant", t.variant());
             if (t.reason() != null) props.put("reason", t.reason());
+            if (t.extra() != null) t.extra().properties().forEach(e -> props.set(e.getKey(), e.getValue()));
             events.add(new Event(t.d().workspaceId(), -1, -1, "delivery:" + t.d().id() + ":" + t.status(), s.userId(),
                     s.anonymousId(), now, now, null, new Payload.Track("message." + t.status(), props)));
         }

@@ -80,6 +80,10 @@ public final class Herald implements AutoCloseable {
     private final Credentials credentials;
     private final Links links;
     private final LinkTokens linkTokens;
+    private final io.herald.sms.StatusTokens statusTokens;
+    private final io.herald.sms.MessagesApiChannel sms;
+    private final io.herald.sms.MessagesApiChannel whatsapp;
+    private final io.herald.delivery.DeliveryProgress deliveryProgress;
     private final Settings settings;
     private Javalin http;
 
@@ -114,14 +118,22 @@ public final class Herald implements AutoCloseable {
             this.webhookSecrets = new WebhookSecrets(db, clock);
             this.webhooks = new WebhookChannel(webhookSecrets, clock);
             // Push fans out to the person's devices; APNs is its first provider (FCM and Web Push devices fail with
-            // no_provider until theirs arrive). Sms and whatsapp have no provider yet: no_provider.
+            // no_provider until theirs arrive).
             this.apns = new ApnsProvider(clock, ApnsProvider.Options.defaults());
             this.push = new PushChannel(db, credentials::get, List.of(apns), clock);
+            java.util.function.Supplier<String> publicUrl = () -> config.publicUrl() != null ? config.publicUrl()
+                    : "http://localhost:" + port();
             // Email goes over SMTP with the workspace's smtp credentials; its links and open pixel come back to /t/.
-            this.emailTracking = new Tracking(() -> config.publicUrl() != null ? config.publicUrl()
-                    : "http://localhost:" + port(), masterKey);
+            this.emailTracking = new Tracking(publicUrl, masterKey);
             this.email = new EmailChannel(db, credentials::get, links, emailTracking, EmailChannel.Options.defaults());
-            this.dispatcher = new Dispatcher(db, eventLog, Channels.of(new InAppChannel(), webhooks, push, email), new Gate(settings),
+            // SMS and WhatsApp through a Messages-API provider; its delivery reports come back to a signed URL.
+            this.statusTokens = new io.herald.sms.StatusTokens(masterKey);
+            this.sms = new io.herald.sms.MessagesApiChannel("sms", db, credentials::get, statusTokens, publicUrl, clock);
+            this.whatsapp = new io.herald.sms.MessagesApiChannel("whatsapp", db, credentials::get, statusTokens,
+                    publicUrl, clock);
+            this.deliveryProgress = new io.herald.delivery.DeliveryProgress(db, eventLog, clock);
+            this.dispatcher = new Dispatcher(db, eventLog, Channels.of(new InAppChannel(), webhooks, push, email, sms,
+                    whatsapp), new Gate(settings),
                     new Renderer(clock), links, clock, meters, Dispatcher.Options.defaults());
         } catch (RuntimeException e) {
             db.close();
@@ -134,7 +146,8 @@ public final class Herald implements AutoCloseable {
         PreferenceCenter preferenceCenter = new PreferenceCenter(db, topics, preferences, linkTokens);
         this.http = HttpApi.create(new HttpApi.Services(workspaces, ingest, people, segments, topics, preferences,
                 campaigns, new Deliveries(db), simulations, db, meters, credentials, preferenceCenter, settings,
-                new TestSends(db, dispatcher, clock), webhookSecrets, emailTracking, new Engagements(db, eventLog, clock)));
+                new TestSends(db, dispatcher, clock), webhookSecrets, emailTracking, new Engagements(db, eventLog, clock),
+                deliveryProgress, new io.herald.sms.StatusCallbacks(statusTokens, deliveryProgress)));
     }
 
     /**
@@ -227,6 +240,8 @@ public final class Herald implements AutoCloseable {
         webhooks.close();
         push.close();
         email.close();
+        sms.close();
+        whatsapp.close();
         apns.close();
         campaigns.launches().close();
         segments.close();

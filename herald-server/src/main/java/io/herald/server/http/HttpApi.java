@@ -42,7 +42,9 @@ public final class HttpApi {
                            Simulations simulations, Database db,
                            PrometheusMeterRegistry meters, Credentials credentials,
                            PreferenceCenter preferenceCenter, Settings settings, TestSends testSends,
-                           WebhookSecrets webhookSecrets, Tracking emailTracking, Engagements engagements) {
+                           WebhookSecrets webhookSecrets, Tracking emailTracking, Engagements engagements,
+                           io.herald.delivery.DeliveryProgress deliveryProgress,
+                           io.herald.sms.StatusCallbacks statusCallbacks) {
     }
 
     private HttpApi() {
@@ -62,6 +64,8 @@ public final class HttpApi {
         SettingsApi settings = new SettingsApi(s.settings(), auth);
         DeliveryApi delivery = new DeliveryApi(s.testSends(), s.webhookSecrets(), auth);
         EmailTrackingRoutes emailTracking = new EmailTrackingRoutes(s.emailTracking(), s.engagements());
+        EngagementApi engagement = new EngagementApi(auth, s.workspaces(), s.db(), s.deliveryProgress(),
+                s.statusCallbacks());
         return Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.concurrency.useVirtualThreads = true;
@@ -158,6 +162,12 @@ public final class HttpApi {
 
             r.post("/api/v1/messages/test-send", delivery::testSend);
             r.get("/api/v1/settings/webhooks", delivery::webhookSettings);
+
+            // Push engagement from devices (write key + identity) and delivery reports from SMS/WhatsApp providers
+            // (public: the signed token in the path is the authority).
+            r.post("/v1/push/events", engagement::pushEvent);
+            r.options("/v1/push/events", ctx -> ctx.status(204));
+            r.post("/v1/providers/messages/status/{token}", engagement::messageStatus);
 
             Counter.Builder requests = Counter.builder("herald.http.requests").description("HTTP requests answered");
             r.after(ctx -> requests.tag("status", statusClass(ctx)).register(s.meters()).increment());
