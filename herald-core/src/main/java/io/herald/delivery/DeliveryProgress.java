@@ -10,8 +10,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * What happens to a delivery after its provider accepted it, reported later by the provider (an SMS status callback)
- * or by the person's device (push delivered, opened, dismissed): the delivery's status moves forward and the person
+ * What happens to a delivery after its provider accepted it, reported later by the provider (an SMS status callback),
+ * by the person's device (push delivered, opened, dismissed) or by the person (an email's open pixel, a tracked
+ * link): the delivery's status moves forward and the person
  * gets a {@code message.<status>} event, like the dispatcher's own outcomes, so segments, goals and metrics see it.
  *
  * <p>Statuses only move forward ({@link #rank}): a late "delivered" after "opened" leaves the status at opened, since
@@ -50,6 +51,7 @@ public final class DeliveryProgress {
             case "delivered", "failed" -> 2;
             case "dismissed" -> 3;
             case "opened" -> 4;
+            case "clicked" -> 5;
             default -> 0;
         };
     }
@@ -62,6 +64,7 @@ public final class DeliveryProgress {
         long now = clock.millis();
         Claimed[] claimed = new Claimed[1];
         Integer[] variant = new Integer[1];
+        boolean[] wentOut = new boolean[1];
         boolean moved = db.inTransaction(c -> {
             Optional<Object[]> row = Sql.queryOne(c, "SELECT person_id, campaign_id, step, channel, status, variant, id "
                     + "FROM deliveries WHERE workspace_id = ? AND id = ?", rs -> new Object[] {rs.getString(1),
@@ -76,12 +79,14 @@ public final class DeliveryProgress {
             // A delivery that never went out (queued, deferred, failed, cancelled...) cannot have been delivered or
             // opened: such a report changes nothing. "sending" may be overtaken by a fast report (see docs).
             boolean out = current.equals("sending") || (rank(current) >= 1 && !current.equals("failed"));
+            wentOut[0] = out;
             if (!out || rank(status) <= rank(current)) return false;
             // Compare-and-set on the status read: two reports racing cannot move it backwards.
             return Sql.update(c, "UPDATE deliveries SET status = ?, reason = COALESCE(?, reason), updated_at = ? "
                     + "WHERE id = ? AND status = ?", status, reason, now, deliveryId, r[4]) == 1;
         });
-        if (claimed[0] == null) return false;
+        // Nothing is told about a delivery that never went out: a report about it is a mistake or a forgery.
+        if (claimed[0] == null || !wentOut[0]) return false;
         Map<String, OutcomeEvents.Sender> senders = db.read(c -> OutcomeEvents.senders(c, List.of(claimed[0].personId())));
         events.append(List.of(new OutcomeEvents.Told(claimed[0], status, variant[0], reason, extra)), senders, now);
         return moved;

@@ -9,7 +9,7 @@ import com.icegreen.greenmail.util.ServerSetupTest;
 import io.herald.credential.MasterKey;
 import io.herald.delivery.Channels;
 import io.herald.delivery.Dispatcher;
-import io.herald.delivery.Engagements;
+import io.herald.delivery.DeliveryProgress;
 import io.herald.event.EventCodec;
 import io.herald.ingest.CallKind;
 import io.herald.message.Renderer;
@@ -54,7 +54,7 @@ class EmailChannelTest {
     Path dir;
 
     private record Setup(Pipeline p, Dispatcher dispatcher, EmailChannel email, Tracking tracking,
-                         Engagements engagements) implements AutoCloseable {
+                         DeliveryProgress progress) implements AutoCloseable {
         @Override
         public void close() {
             email.close();
@@ -78,7 +78,7 @@ class EmailChannelTest {
                 new EmailChannel.Options(2, 10, Duration.ofSeconds(2), Duration.ofSeconds(5)));
         Dispatcher d = new Dispatcher(p.store().db(), p.log(), Channels.of(email), new Gate(), new Renderer(), links,
                 p.clock(), new SimpleMeterRegistry(), Dispatcher.Options.defaults().withMaxAttempts(5));
-        return new Setup(p, d, email, tracking, new Engagements(p.store().db(), p.log(), p.clock()));
+        return new Setup(p, d, email, tracking, new DeliveryProgress(p.store().db(), p.log(), p.clock()));
     }
 
     private static JsonNode credentials(int port, String username, String password) {
@@ -181,10 +181,10 @@ class EmailChannelTest {
             assertThat(open.click()).isFalse();
 
             // Opening then clicking moves the delivery forward; a later open never moves it back.
-            assertThat(s.engagements().record(open.workspaceId(), open.deliveryId(), "opened")).isTrue();
+            assertThat(s.progress().report(open.workspaceId(), open.deliveryId(), "opened", null, null)).isTrue();
             assertThat(row(s, id)).containsEntry("status", "opened");
-            assertThat(s.engagements().record(hit.workspaceId(), hit.deliveryId(), "clicked")).isTrue();
-            assertThat(s.engagements().record(open.workspaceId(), open.deliveryId(), "opened")).isTrue();
+            assertThat(s.progress().report(hit.workspaceId(), hit.deliveryId(), "clicked", null, null)).isTrue();
+            assertThat(s.progress().report(open.workspaceId(), open.deliveryId(), "opened", null, null)).isFalse();
             assertThat(row(s, id)).containsEntry("status", "clicked");
             assertThat(told(s)).containsExactly("message.sent", "message.opened", "message.clicked");
         }

@@ -27,7 +27,6 @@ import io.herald.push.ApnsProvider;
 import io.herald.push.PushChannel;
 import io.herald.email.EmailChannel;
 import io.herald.email.Tracking;
-import io.herald.delivery.Engagements;
 import io.herald.message.Renderer;
 import io.herald.policy.Gate;
 import io.herald.preference.Links;
@@ -146,7 +145,7 @@ public final class Herald implements AutoCloseable {
         PreferenceCenter preferenceCenter = new PreferenceCenter(db, topics, preferences, linkTokens);
         this.http = HttpApi.create(new HttpApi.Services(workspaces, ingest, people, segments, topics, preferences,
                 campaigns, new Deliveries(db), simulations, db, meters, credentials, preferenceCenter, settings,
-                new TestSends(db, dispatcher, clock), webhookSecrets, emailTracking, new Engagements(db, eventLog, clock),
+                new TestSends(db, dispatcher, clock), webhookSecrets, emailTracking,
                 deliveryProgress, new io.herald.sms.StatusCallbacks(statusTokens, deliveryProgress)));
     }
 

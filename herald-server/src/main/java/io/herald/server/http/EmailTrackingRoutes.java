@@ -1,6 +1,6 @@
 package io.herald.server.http;
 
-import io.herald.delivery.Engagements;
+import io.herald.delivery.DeliveryProgress;
 import io.herald.email.Tracking;
 import io.javalin.http.Context;
 import java.util.Base64;
@@ -20,11 +20,11 @@ final class EmailTrackingRoutes {
     private static final byte[] PIXEL = Base64.getDecoder().decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7");
 
     private final Tracking tracking;
-    private final Engagements engagements;
+    private final DeliveryProgress progress;
 
-    EmailTrackingRoutes(Tracking tracking, Engagements engagements) {
+    EmailTrackingRoutes(Tracking tracking, DeliveryProgress progress) {
         this.tracking = tracking;
-        this.engagements = engagements;
+        this.progress = progress;
     }
 
     void open(Context ctx) {
@@ -54,7 +54,7 @@ final class EmailTrackingRoutes {
 
     private void record(Tracking.Hit hit, String status) {
         try {
-            engagements.record(hit.workspaceId(), hit.deliveryId(), status);
+            progress.report(hit.workspaceId(), hit.deliveryId(), status, null, null);
         } catch (RuntimeException e) {
             log.atWarn().setCause(e).addKeyValue("deliveryId", hit.deliveryId()).addKeyValue("status", status)
                     .log("email engagement not recorded");

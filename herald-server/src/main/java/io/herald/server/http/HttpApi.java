@@ -5,7 +5,6 @@ import io.herald.campaign.Deliveries;
 import io.herald.credential.Credentials;
 import io.herald.delivery.TestSends;
 import io.herald.delivery.WebhookSecrets;
-import io.herald.delivery.Engagements;
 import io.herald.email.Tracking;
 import io.herald.error.ClientError;
 import io.herald.error.Unavailable;
@@ -42,7 +41,7 @@ public final class HttpApi {
                            Simulations simulations, Database db,
                            PrometheusMeterRegistry meters, Credentials credentials,
                            PreferenceCenter preferenceCenter, Settings settings, TestSends testSends,
-                           WebhookSecrets webhookSecrets, Tracking emailTracking, Engagements engagements,
+                           WebhookSecrets webhookSecrets, Tracking emailTracking,
                            io.herald.delivery.DeliveryProgress deliveryProgress,
                            io.herald.sms.StatusCallbacks statusCallbacks) {
     }
@@ -63,7 +62,7 @@ public final class HttpApi {
         MessagesApi messages = new MessagesApi(s.people(), auth);
         SettingsApi settings = new SettingsApi(s.settings(), auth);
         DeliveryApi delivery = new DeliveryApi(s.testSends(), s.webhookSecrets(), auth);
-        EmailTrackingRoutes emailTracking = new EmailTrackingRoutes(s.emailTracking(), s.engagements());
+        EmailTrackingRoutes emailTracking = new EmailTrackingRoutes(s.emailTracking(), s.deliveryProgress());
         EngagementApi engagement = new EngagementApi(auth, s.workspaces(), s.db(), s.deliveryProgress(),
                 s.statusCallbacks());
         return Javalin.create(config -> {
