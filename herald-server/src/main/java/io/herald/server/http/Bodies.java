@@ -63,7 +63,7 @@ final class Bodies {
      * server answers and closes can lose the 413 to a connection reset and see only a broken connection. A body
      * larger than that is cut off (the connection closes), as it must be.
      */
-    private static void drain(Context ctx) {
+    static void drain(Context ctx) {
         try {
             InputStream raw = ctx.req().getInputStream();
             byte[] sink = new byte[16 * 1024];

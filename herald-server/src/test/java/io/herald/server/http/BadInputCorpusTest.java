@@ -6,6 +6,7 @@ import static io.herald.server.http.Api.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.herald.server.testing.ClassDirectory;
 import io.herald.server.testing.TestHerald;
 import io.herald.store.Sql;
 import io.herald.store.Engine;
@@ -22,7 +23,6 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -51,8 +51,7 @@ class BadInputCorpusTest {
     private static final String SEGMENT_B = "<segment b>";
     private static final String SEGMENT_A_CONDITION = "{\"attribute\":\"email\",\"op\":\"exists\"}";
 
-    @TempDir
-    Path dir;
+    private final Path dir = ClassDirectory.create("herald-BadInputCorpusTest"); // outlives every case's Herald
 
     private final Map<Engine, Fixture> fixtures = new EnumMap<>(Engine.class);
 
@@ -838,6 +837,7 @@ class BadInputCorpusTest {
     @AfterAll
     void closeFixtures() {
         fixtures.values().forEach(f -> f.herald().close());
+        ClassDirectory.delete(dir);
     }
 
     private static CaseBuilder when(String name) {

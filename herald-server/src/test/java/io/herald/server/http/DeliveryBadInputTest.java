@@ -5,6 +5,7 @@ import static io.herald.server.http.Api.eventLogRows;
 import static io.herald.server.http.Api.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.herald.server.testing.ClassDirectory;
 import io.herald.server.testing.TestHerald;
 import io.herald.store.Engine;
 import io.herald.testing.TestClock;
@@ -15,7 +16,6 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -27,8 +27,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class DeliveryBadInputTest {
     private static final String OTHER = "<admin key of workspace other>";
 
-    @TempDir
-    Path dir;
+    private final Path dir = ClassDirectory.create("herald-DeliveryBadInputTest"); // outlives every case's Herald
 
     record Case(String name, String method, String path, String auth, String contentType, String body, int status,
                 String code, String field) {
@@ -112,6 +111,7 @@ class DeliveryBadInputTest {
     @AfterAll
     void closeFixtures() {
         fixtures.values().forEach(f -> f.herald().close());
+        ClassDirectory.delete(dir);
     }
 
     @ParameterizedTest(name = "{0} {1}")

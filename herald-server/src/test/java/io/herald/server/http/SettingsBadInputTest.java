@@ -4,6 +4,7 @@ import static io.herald.server.http.Api.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.herald.server.testing.ClassDirectory;
 import io.herald.server.testing.TestHerald;
 import io.herald.store.Engine;
 import io.herald.store.Sql;
@@ -34,17 +35,7 @@ class SettingsBadInputTest {
             + "\"quietHours\":{\"start\":\"21:00\",\"end\":\"07:00\",\"action\":\"defer\"},\"defaultTimezone\":\"Europe/Lisbon\"}";
     private static final String SEEDED_STYLES = "{\"colors\":{\"primary\":\"#123456\"}}";
 
-    // Made and removed by this class rather than by @TempDir: the fixtures' Heralds live across every case, and the
-    // directory must outlive them (JUnit removing it while a store still writes there failed a run).
-    private final Path dir = newDirectory();
-
-    private static Path newDirectory() {
-        try {
-            return java.nio.file.Files.createTempDirectory("herald-settings-bad-input");
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
+    private final Path dir = ClassDirectory.create("herald-SettingsBadInputTest"); // outlives every case's Herald
 
     private final Map<Engine, Fixture> fixtures = new EnumMap<>(Engine.class);
 
@@ -186,10 +177,6 @@ class SettingsBadInputTest {
     @AfterAll
     void stop() {
         fixtures.values().forEach(f -> f.herald().close());
-        try (Stream<Path> paths = java.nio.file.Files.walk(dir)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+        ClassDirectory.delete(dir);
     }
 }
