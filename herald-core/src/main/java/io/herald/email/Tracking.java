@@ -1,37 +1,29 @@
 package io.herald.email;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.herald.credential.MasterKey;
+import io.herald.credential.SignedTokens;
 import io.herald.event.EventCodec;
-import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
-import java.util.Base64;
 import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Open and click tracking for email: links in the HTML are rewritten to {@code {base}/t/c/{token}} and a 1×1 pixel
- * {@code {base}/t/o/{token}.gif} is added. The token is base64url(JSON) + "." + base64url(HMAC-SHA256) under a key
- * derived from the master key for this purpose alone, and it carries the original URL: the redirect only ever goes
+ * {@code {base}/t/o/{token}.gif} is added. The token ({@link SignedTokens}, a key of its own) carries the original URL: the redirect only ever goes
  * where a token Herald signed says, so the route is never an open redirect.
  */
 public final class Tracking {
     /** Longer than any sensible link (the URL is inside); longer input is refused unread. */
     public static final int MAX_LENGTH = 8192;
-    private static final Base64.Encoder ENC = Base64.getUrlEncoder().withoutPadding();
     // Anchors only: a stylesheet's <link href> is fetched by the client on open, which is no click.
     private static final Pattern HREF = Pattern.compile("(<a\\b[^>]*?\\bhref\\s*=\\s*)([\"'])(https?://[^\"']+)\\2",
             Pattern.CASE_INSENSITIVE);
     private static final Pattern BODY_END = Pattern.compile("</body\\s*>", Pattern.CASE_INSENSITIVE);
 
     private final Supplier<String> publicUrl;
-    private final SecretKeySpec key;
+    private final SignedTokens tokens;
 
     /** What a token says: an open ({@code url} null) or a click on {@code url}, of a delivery to a person. */
     public record Hit(String workspaceId, String deliveryId, String personId, String url) {
@@ -43,7 +35,7 @@ public final class Tracking {
     /** @param publicUrl where people reach this Herald (no trailing slash), asked at each message */
     public Tracking(Supplier<String> publicUrl, MasterKey master) {
         this.publicUrl = publicUrl;
-        this.key = new SecretKeySpec(master.derive("email-tracking/hmac-sha256"), "HmacSHA256");
+        this.tokens = new SignedTokens(master, "email-tracking/hmac-sha256", MAX_LENGTH);
     }
 
     /** The HTML with every http(s) link going through the click redirect and the open pixel added. */
@@ -72,39 +64,17 @@ public final class Tracking {
         json.put("d", hit.deliveryId());
         json.put("p", hit.personId());
         if (hit.url() != null) json.put("u", hit.url());
-        String payload = ENC.encodeToString(json.toString().getBytes(StandardCharsets.UTF_8));
-        return payload + "." + ENC.encodeToString(mac(payload));
+        return tokens.issue(json);
     }
 
     /** The hit of a token this server signed; empty for anything else (malformed, tampered, another key). */
     public Optional<Hit> verify(String token) {
-        if (token == null || token.length() > MAX_LENGTH) return Optional.empty();
-        int dot = token.indexOf('.');
-        if (dot <= 0 || dot != token.lastIndexOf('.')) return Optional.empty();
-        String payload = token.substring(0, dot);
-        // Compared as the text issued (see LinkTokens): every altered spelling is refused.
-        byte[] expected = ENC.encodeToString(mac(payload)).getBytes(StandardCharsets.US_ASCII);
-        byte[] given = token.substring(dot + 1).getBytes(StandardCharsets.UTF_8);
-        if (!MessageDigest.isEqual(expected, given)) return Optional.empty();
-        try {
-            JsonNode json = EventCodec.mapper().readTree(Base64.getUrlDecoder().decode(payload));
+        return tokens.verify(token).flatMap(json -> {
             String w = json.path("w").textValue();
             String d = json.path("d").textValue();
             String p = json.path("p").textValue();
             if (w == null || d == null || p == null) return Optional.empty();
             return Optional.of(new Hit(w, d, p, json.path("u").textValue()));
-        } catch (Exception e) {
-            return Optional.empty();
-        }
-    }
-
-    private byte[] mac(String payload) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(key);
-            return mac.doFinal(payload.getBytes(StandardCharsets.US_ASCII));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HMAC-SHA256 is unavailable in this JVM", e);
-        }
+        });
     }
 }
