@@ -55,7 +55,7 @@ final class BroadcastBench {
             Report report = new Report("Broadcast on " + store.engineName() + " — " + String.format("%,d", people)
                     + " people at " + String.format("%,d", perSecond) + "/s beside " + String.format("%,d", live)
                     + " live events/s");
-            CampaignProbe probe = new CampaignProbe(KIND);
+            CampaignProbe probe = new CampaignProbe(KIND, clock);
             try (CampaignPipeline herald = new CampaignPipeline(store.heraldConfig(), partitions, clock,
                     new SimpleMeterRegistry(), probe, probe::timing, !o.flag("unbounded-timers"))) {
                 String ws = herald.workspaceId;

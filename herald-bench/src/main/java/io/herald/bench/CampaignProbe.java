@@ -24,12 +24,14 @@ import java.util.concurrent.CompletableFuture;
  * </ul>
  */
 final class CampaignProbe implements Stage {
+    private final java.time.InstantSource clock; // the clock Herald runs on, so latencies compare like with like
     private final String kind;
     final Samples fired = new Samples();
     final Samples timersDone = new Samples();
     final Samples live = new Samples();
 
-    CampaignProbe(String kind) {
+    CampaignProbe(String kind, java.time.InstantSource clock) {
+        this.clock = clock;
         this.kind = kind;
     }
 
@@ -60,7 +62,7 @@ final class CampaignProbe implements Stage {
 
         @Override
         public void committed() {
-            long now = System.currentTimeMillis();
+            long now = probe.clock.millis();
             for (long due : timers) probe.timersDone.add(due, now - due);
             for (long received : live) probe.live.add(received, now - received);
         }
@@ -78,7 +80,7 @@ final class CampaignProbe implements Stage {
             public CompletableFuture<Integer> append(List<Event> events) {
                 return log.append(events).whenComplete((n, failure) -> {
                     if (failure != null) return;
-                    long now = System.currentTimeMillis();
+                    long now = clock.millis();
                     for (Event e : events) {
                         if (e.payload() instanceof Payload.TimerFired t && kind.equals(t.kind())) {
                             fired.add(e.timestamp(), now - e.timestamp());

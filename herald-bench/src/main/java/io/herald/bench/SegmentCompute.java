@@ -59,6 +59,7 @@ final class SegmentCompute {
     }
 
     static void run(Options o) throws Exception {
+        InstantSource clock = InstantSource.system(); // one clock for Herald and the bench's own times
         int people = o.integer("people", 1_000_000, 1);
         long events = o.number("events", 10_000_000, 0);
         int rate = o.integer("rate", 2_000, 0);
@@ -77,12 +78,12 @@ final class SegmentCompute {
                     people, events, Runtime.getRuntime().availableProcessors(), Memory.mib(Runtime.getRuntime().maxMemory()));
 
             // 1. The store: Herald's schema and keys, then the seeded people and history (or those of --data).
-            try (Herald h = Herald.start(config, InstantSource.system(), false)) {
+            try (Herald h = Herald.start(config, clock, false)) {
                 LoadGenerator.log("store ready in %s", store.engine() == Engine.SQLITE ? store.dir() : "its schema");
             }
             String workspaceId = workspaceId(store);
             long seededPeople = countPeople(store, workspaceId);
-            long now = System.currentTimeMillis(); // the bench's own time; Herald's engine uses its injected clock
+            long now = clock.millis();
             if (seededPeople == 0) {
                 LoadGenerator.log("seeding %,d people and %,d events", people, events);
                 HistorySeed.Seeded s = HistorySeed.seed(store, workspaceId, people, events, now, SPAN);
@@ -98,7 +99,7 @@ final class SegmentCompute {
             // 2. Baseline: the database answering the same question in one aggregate query.
             LoadGenerator.log("baseline: one aggregate query over the history");
             long b0 = System.nanoTime();
-            long expected = countByQuery(store, workspaceId, HistorySeed.RARE_EVENT, times, System.currentTimeMillis()
+            long expected = countByQuery(store, workspaceId, HistorySeed.RARE_EVENT, times, clock.millis()
                     - window.toMillis());
             double baselineSeconds = (System.nanoTime() - b0) / 1e9;
             report.row("baseline: one SQL aggregate over the history", String.format("%.1f s", baselineSeconds), "",
@@ -106,7 +107,7 @@ final class SegmentCompute {
                             expected, HistorySeed.RARE_EVENT, times, within, times));
 
             // 3. Herald on the store, ingestion going on, the segment created and timed.
-            try (Herald herald = Herald.start(config, InstantSource.system(), true)) {
+            try (Herald herald = Herald.start(config, clock, true)) {
                 String auth = "Basic " + Base64.getEncoder().encodeToString((WRITE_KEY + ":").getBytes(StandardCharsets.UTF_8));
                 HttpDriver driver = new HttpDriver(URI.create("http://127.0.0.1:" + herald.port() + "/v1/batch"), auth,
                         100, people, UUID.randomUUID().toString().substring(0, 8), Workload.Traits.STABLE);
@@ -155,7 +156,7 @@ final class SegmentCompute {
                 metrics.awaitDrained(Duration.ofMinutes(10), Duration.ofMillis(250));
                 long membersNow = admin.get(id).path("count").asLong();
                 long expectedNow = countByQuery(store, workspaceId, HistorySeed.RARE_EVENT, times,
-                        System.currentTimeMillis() - window.toMillis());
+                        clock.millis() - window.toMillis());
                 double computed = (Instant.parse(s.path("computedAt").asText()).toEpochMilli()
                         - Instant.parse(s.path("createdAt").asText()).toEpochMilli()) / 1000.0;
 

@@ -59,7 +59,7 @@ final class TimersBench {
                     Memory.mib(Runtime.getRuntime().maxMemory()));
             Report report = new Report("Timers on " + store.engineName() + " — " + String.format("%,d", people)
                     + " people waiting in a delay, due " + String.format("%,d", rate) + "/s");
-            CampaignProbe probe = new CampaignProbe(KIND);
+            CampaignProbe probe = new CampaignProbe(KIND, clock);
             SimpleMeterRegistry meters = new SimpleMeterRegistry();
             try (CampaignPipeline herald = new CampaignPipeline(store.heraldConfig(), partitions, clock, meters, probe,
                     probe::timing, !o.flag("unbounded-timers"))) {
