@@ -65,6 +65,7 @@ public final class HttpApi {
         EmailTrackingRoutes emailTracking = new EmailTrackingRoutes(s.emailTracking(), s.deliveryProgress());
         EngagementApi engagement = new EngagementApi(auth, s.workspaces(), s.db(), s.deliveryProgress(),
                 s.statusCallbacks());
+        SdkRoutes sdk = new SdkRoutes();
         return Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.concurrency.useVirtualThreads = true;
@@ -167,6 +168,9 @@ public final class HttpApi {
             r.post("/v1/push/events", engagement::pushEvent);
             r.options("/v1/push/events", ctx -> ctx.status(204));
             r.post("/v1/providers/messages/status/{token}", engagement::messageStatus);
+
+            // The web SDK and its service worker, as bundled into the jar (sdk/web).
+            r.get("/sdk/{file}", sdk::file);
 
             Counter.Builder requests = Counter.builder("herald.http.requests").description("HTTP requests answered");
             r.after(ctx -> requests.tag("status", statusClass(ctx)).register(s.meters()).increment());
