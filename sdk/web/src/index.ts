@@ -61,11 +61,11 @@ export function init(options: Options) {
     queue.push({ p: "/v1/inapp/events", b: { ...event, ...identityParams(id), sessionId } });
 
   const enabled = options.inapp !== false;
-  let inapp: InApp = createInApp({ window, store, now, report, emit });
-  if (!enabled) {
-    inapp.destroy();
-    inapp = { replace() {}, add() {}, withdraw() {}, setStyles() {}, page() {}, event() {}, pause() {}, resume() {}, destroy() {} };
-  }
+  const nothing = () => {};
+  const inapp: InApp = enabled
+    ? createInApp({ window, store, now, report, emit })
+    : { replace: nothing, add: nothing, withdraw: nothing, setStyles: nothing, page: nothing, event: nothing,
+        pause: nothing, resume: nothing, destroy: nothing };
   const live: Live | null = enabled ? createLive({ host, writeKey, sessionId, inapp, identity }) : null;
   const push = createPush({
     host,

@@ -84,8 +84,8 @@ export function createLive(o: LiveOptions) {
       // The first list may have failed while Herald was unreachable: the stream only carries changes.
       if (!listed) list(g);
     };
-    on("styles", (d) => o.inapp.setStyles(d));
-    on("message", (d) => o.inapp.add(d));
+    on("styles", (d) => d && o.inapp.setStyles(d));
+    on("message", (d) => d && d.deliveryId && o.inapp.add(d));
     on("withdraw", (d) => d && d.deliveryId && o.inapp.withdraw(d.deliveryId));
     s.onerror = () => {
       if (g != gen) return;
