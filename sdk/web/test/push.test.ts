@@ -19,9 +19,24 @@ function fakeBrowser(permission: NotificationPermission, answer: NotificationPer
       return current;
     }),
   };
-  const registration = { active: worker, pushManager };
+  // A first registration: the worker installs, then activates a moment later.
+  let activate: () => void = () => {};
+  const installing = {
+    state: "installing",
+    addEventListener: (_t: string, l: () => void) => (activate = l),
+  };
+  const registration: Record<string, unknown> = { active: null, installing, pushManager };
   const sw = {
-    register: vi.fn(async () => registration),
+    register: vi.fn(async () => {
+      if (!registration.active) {
+        Promise.resolve().then(() => {
+          installing.state = "activated";
+          Object.assign(registration, { active: worker, installing: null });
+          activate();
+        });
+      }
+      return registration;
+    }),
     ready: Promise.resolve(registration),
     getRegistration: vi.fn(async () => (sw.register.mock.calls.length ? registration : undefined)),
   };

@@ -91,6 +91,21 @@ describe("tracking", () => {
     expect(rec.current!.calls("page").map((a) => a[0])).toEqual(["/start", "/pricing", "/pricing", "/start"]);
   });
 
+  it("tells the in-app part about navigation even without automatic page views", async () => {
+    start({ autoPage: false });
+    history.pushState(null, "", "/checkout");
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(net.calls().filter((c: any) => c.type == "page")).toEqual([]);
+    expect(rec.current!.calls("page").map((a) => a[0])).toEqual(["/start", "/checkout"]);
+  });
+
+  it("acts as the anonymous id on the client API while the userId has no hash", async () => {
+    const h = start({ autoPage: false });
+    h.identify("u_7");
+    expect(FakeEventSource.latest().param("userId")).toBeNull();
+    expect(FakeEventSource.latest().param("anonymousId")).toBe(h.anonymousId());
+  });
+
   it("keeps the anonymous id across page loads and links it on identify", async () => {
     const first = start({ autoPage: false }).anonymousId();
     client!.destroy();

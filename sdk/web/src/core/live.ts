@@ -21,9 +21,12 @@ const POLL_MAX_MS = 300000;
 /** Errors in a row, without the stream opening in between, after which the client falls back to polling. */
 export const STREAM_FAILURES = 3;
 
-/** The identity parameters of the client API (a userId only with its hash; otherwise the anonymousId). */
-export function identityParams(id: Identity): Record<string, string | undefined> {
-  return id.userId ? { userId: id.userId, userHash: id.userHash || undefined } : { anonymousId: id.anonymousId };
+/**
+ * The identity parameters of the client API: a userId only with its hash, since without one the client may act
+ * only as its anonymousId (API.md "Identity verification").
+ */
+export function identityParams(id: Identity): Record<string, string> {
+  return id.userId && id.userHash ? { userId: id.userId, userHash: id.userHash } : { anonymousId: id.anonymousId };
 }
 
 /**
