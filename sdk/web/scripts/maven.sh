@@ -6,10 +6,8 @@ set -euo pipefail
 cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.."
 
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
-    cat >&2 <<'MSG'
-herald-server: building the web SDK (sdk/web) needs Node.js 18+ and npm on PATH, and none was found.
-               Install them (e.g. apt-get install nodejs npm) and build again.
-MSG
+    echo "herald-server: building the web SDK (sdk/web) needs Node.js 18+ and npm on PATH, and none was found." >&2
+    echo "               Install them (e.g. apt-get install nodejs npm) and build again." >&2
     exit 1
 fi
 major="$(node -p 'process.versions.node.split(".")[0]')"

@@ -63,10 +63,10 @@ export function init(options: Options) {
   const enabled = options.inapp !== false;
   const autoPage = options.autoPage !== false;
   const nothing = () => {};
-  const inapp: InApp = enabled
-    ? createInApp({ window, store, now, report, emit })
-    : { replace: nothing, add: nothing, withdraw: nothing, setStyles: nothing, page: nothing, event: nothing,
-        pause: nothing, resume: nothing, destroy: nothing };
+  // Tracking must survive an in-app part that fails to start.
+  const inapp: InApp = (enabled && safe(createInApp)({ window, store, now, report, emit })) || {
+    replace: nothing, add: nothing, withdraw: nothing, setStyles: nothing, page: nothing, event: nothing,
+    pause: nothing, resume: nothing, destroy: nothing };
   const live: Live | null = enabled ? createLive({ host, writeKey, sessionId, inapp, identity }) : null;
   const push = createPush({
     host,

@@ -195,6 +195,7 @@ describe("tracking", () => {
   });
 
   it("never throws into the page, even when fetch itself throws", async () => {
+    const warned = vi.spyOn(console, "warn").mockImplementation(() => {});
     vi.stubGlobal("fetch", () => {
       throw new Error("blocked by an extension");
     });
@@ -211,5 +212,7 @@ describe("tracking", () => {
     }).not.toThrow();
     await expect(h.flush()).resolves.toBeUndefined();
     await vi.advanceTimersByTimeAsync(5000);
+    expect(warned).toHaveBeenCalledWith("[herald]", "track needs an event name");
+    warned.mockRestore();
   });
 });
