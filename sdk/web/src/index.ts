@@ -224,11 +224,11 @@ export function init(options: Options) {
     patchHistory();
     handlers.push(["popstate", navigated], ["herald:navigate", navigated]);
     for (const [t, f] of handlers) addEventListener(t, f);
+    if (queue.size()) queue.flush(); // left over from an earlier page
     if (live) live.start();
     push.sync(false);
     if (autoPage) page();
     else navigated();
-    if (queue.size()) queue.flush(); // left over from an earlier page
   } catch (e) {
     warn(e);
   }

@@ -113,6 +113,15 @@ describe("live messages", () => {
     expect(rec.calls("replace")).toEqual([[[msg("d1")]], [[]]]);
   });
 
+  it("does not ask for the list again when the stream opens while the first answer is on its way", async () => {
+    const f = vi.fn(() => new Promise<Response>(() => {}));
+    vi.stubGlobal("fetch", f);
+    begin();
+    FakeEventSource.latest().open();
+    await settle();
+    expect(f).toHaveBeenCalledTimes(1);
+  });
+
   it("ignores answers for an identity it has since left", async () => {
     let answer!: (r: Response) => void;
     vi.stubGlobal("fetch", vi.fn(() => new Promise<Response>((r) => (answer = r))));

@@ -41,23 +41,26 @@ export function createLive(o: LiveOptions) {
   let timer: ReturnType<typeof setTimeout> | undefined;
   let lastId = "";
   let failures = 0;
-  let listed = false;
+  let listed = false; // a full list arrived (or is on its way) for this identity
 
   const params = () => ({ writeKey: o.writeKey, ...identityParams(o.identity()), sessionId: o.sessionId });
 
   async function list(g: number): Promise<boolean> {
+    listed = true;
     try {
       const r = await fetch(o.host + "/v1/inapp/messages" + query(params()), { credentials: "omit" });
-      if (!r.ok) return false;
-      const j = (await r.json()) as { data?: InAppMessage[]; styles?: Styles };
-      if (g != gen) return true;
-      if (j.styles) o.inapp.setStyles(j.styles);
-      o.inapp.replace(Array.isArray(j.data) ? j.data : []);
-      listed = true;
-      return true;
+      if (r.ok) {
+        const j = (await r.json()) as { data?: InAppMessage[]; styles?: Styles };
+        if (g != gen) return true;
+        if (j.styles) o.inapp.setStyles(j.styles);
+        o.inapp.replace(Array.isArray(j.data) ? j.data : []);
+        return true;
+      }
     } catch {
-      return false;
+      // unreachable: the stream's next open, or the next poll, asks again
     }
+    if (g == gen) listed = false;
+    return false;
   }
 
   function open(g: number) {
