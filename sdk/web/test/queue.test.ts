@@ -112,6 +112,21 @@ describe("the outbox", () => {
     expect(JSON.parse(localStorage.getItem("herald.queue")!)).toEqual([]);
   });
 
+  it("keeps another tab's unsent calls in storage instead of overwriting them", async () => {
+    const net = fakeFetch(new TypeError("offline"));
+    const a = queue();
+    const b = queue();
+    a.push(call(1));
+    b.push(call(2));
+    await vi.advanceTimersByTimeAsync(1000);
+    const stored = () => JSON.parse(localStorage.getItem("herald.queue")!).map((i: any) => i.b.messageId).sort();
+    expect(stored()).toEqual(["m1", "m2"]);
+    net.answer(ok());
+    await a.online();
+    expect(stored()).toEqual(["m2"]); // a's own call is gone once sent; b's stays for whoever sends it
+    expect(queue().size()).toBe(1);
+  });
+
   it("holds at most a bounded number of items, dropping the oldest", async () => {
     fakeFetch(new TypeError("offline"));
     const q = queue();

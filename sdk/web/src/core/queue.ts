@@ -45,7 +45,21 @@ export function createQueue(o: QueueOptions) {
   let attempt = 0;
   let retryAt = 0;
 
-  const save = () => o.store.set(KEY, JSON.stringify(items));
+  const id = (i: Item) => (i.p == BATCH ? String(i.b.messageId) : "");
+  const known: Record<string, 1> = {};
+  const know = (i: Item) => (known[id(i)] = 1);
+  items.forEach(know);
+  // Tabs share the stored queue: keep the calls other tabs stored and have not sent (whoever loads the page next
+  // sends them; a call sent twice is dropped by its messageId), instead of overwriting them with this tab's.
+  const save = () => {
+    let others: Item[] = [];
+    try {
+      others = (JSON.parse(o.store.get(KEY) || "[]") as Item[]).filter((i) => i && i.p == BATCH && !known[id(i)]);
+    } catch {
+      // unreadable: this tab's items replace it
+    }
+    o.store.set(KEY, JSON.stringify(others.concat(items).slice(-MAX_ITEMS)));
+  };
   const remove = (done: Item[]) => {
     items = items.filter((i) => done.indexOf(i) < 0);
     save();
@@ -110,6 +124,7 @@ export function createQueue(o: QueueOptions) {
 
   return {
     push(item: Item) {
+      know(item);
       items.push(item);
       if (items.length > MAX_ITEMS) items.splice(0, items.length - MAX_ITEMS);
       save();
