@@ -96,6 +96,21 @@ describe("the outbox", () => {
     expect(net.sent).toHaveLength(1);
   });
 
+  it("retries a refused batch call by call, so only the bad call is lost", async () => {
+    const net = fakeFetch((s) =>
+      s.body.batch.some((c: any) => c.messageId == "m2") ? status(400) : ok());
+    const q = queue();
+    for (let i = 1; i <= 3; i++) q.push(call(i));
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(net.sent.map((s) => s.body.batch.map((c: any) => c.messageId))).toEqual([
+      ["m1", "m2", "m3"], ["m1"], ["m2"], ["m3"]]);
+    expect(q.size()).toBe(0);
+    q.push(call(4));
+    q.push(call(5));
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(net.sent[net.sent.length - 1].body.batch).toHaveLength(2); // batching again afterwards
+  });
+
   it("keeps what is unsent in storage, and a later page load sends it", async () => {
     fakeFetch(new TypeError("offline"));
     const q = queue();
