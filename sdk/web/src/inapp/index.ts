@@ -15,13 +15,17 @@ interface Entry {
 }
 
 const blocking = (m: InAppMessage) => m.format == "modal" || m.format == "fullscreen";
-// Non-blocking messages share the screen, but two never take the same place.
-const place = (m: InAppMessage) =>
-  m.format == "tooltip"
+// Non-blocking messages share the screen, but two never take the same place (the edge or corner view.ts puts them in).
+const place = (m: InAppMessage) => {
+  const p = m.position || "";
+  return m.format == "tooltip"
     ? "t" + m.anchor
     : m.format == "inline"
       ? "i" + m.placement
-      : m.format + (m.position || "");
+      : m.format == "banner"
+        ? "b" + (p == "bottom")
+        : m.format + /top/.test(p) + /left/.test(p);
+};
 const rank = (m: InAppMessage) => (m.priority ?? m.display.priority ?? 50);
 
 /**
