@@ -80,7 +80,7 @@ describe("multi-step messages", () => {
     button(m.deliveryId, "done").click();
     expect(shown(m.deliveryId)).toBeNull();
     expect(types(h).slice(-2)).toEqual(["clicked", "dismissed"]);
-    expect(h.reports.at(-1)).toEqual({ deliveryId: m.deliveryId, type: "dismissed", step: 3 });
+    expect(h.reports[h.reports.length - 1]).toEqual({ deliveryId: m.deliveryId, type: "dismissed", step: 3 });
     expect(h.calls.map(([t]) => t)).toEqual(["show", "click", "click", "click", "dismiss"]);
     expect(h.calls[3][1]).toMatchObject({ message: m, buttonId: "done", step: 3 });
   });
@@ -186,10 +186,10 @@ describe("forms", () => {
     pick(id, "nps", "9");
     button(id, "send").click();
     const answers = { name: "Ada", email: "ada@example.com", seats: 12, role: "PM", tools: ["Git", "Slack"], stars: 4, nps: 9 };
-    expect(h.reports.at(-2)).toEqual({ deliveryId: id, type: "submitted", answers, step: 1 });
-    expect(h.calls.at(-1)).toEqual(["submit", { message: m, answers, step: 1 }]);
+    expect(h.reports[h.reports.length - 2]).toEqual({ deliveryId: id, type: "submitted", answers, step: 1 });
+    expect(h.calls[h.calls.length - 1]).toEqual(["submit", { message: m, answers, step: 1 }]);
     // The step after the form thanks the person.
-    expect(h.reports.at(-1)).toEqual({ deliveryId: id, type: "step", step: 2 });
+    expect(h.reports[h.reports.length - 1]).toEqual({ deliveryId: id, type: "step", step: 2 });
   });
 
   it("checks numbers", () => {
