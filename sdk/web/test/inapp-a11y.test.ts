@@ -59,6 +59,16 @@ describe("modal accessibility", () => {
     expect(types(h)).toEqual(["shown", "dismissed"]);
   });
 
+  it("still takes Escape and Tab when focus ended up on the page", () => {
+    const { h, opener, el } = dialog();
+    opener.focus();
+    key(opener, "Tab");
+    expect(active()).toBe(el.querySelector("input"));
+    opener.focus();
+    key(document.body, "Escape");
+    expect(types(h)).toEqual(["shown", "dismissed"]);
+  });
+
   it("gives focus back when the message is withdrawn too", () => {
     const { h, m, opener } = dialog();
     h.inapp.withdraw(m.deliveryId);

@@ -114,6 +114,7 @@ export function createInApp(deps: InAppDeps): InApp {
     e.v = render(e.m, {
       win: w,
       host,
+      mode: styles && styles.darkMode.mode,
       say: (type, x) => say(e, type, x),
       done: () => {
         close(e);
@@ -125,6 +126,7 @@ export function createInApp(deps: InAppDeps): InApp {
 
   function run() {
     clearTimeout(timer);
+    if (!d.body) return d.addEventListener("DOMContentLoaded", run);
     waits = false;
     const t = now();
     let next = Infinity;
@@ -140,17 +142,14 @@ export function createInApp(deps: InAppDeps): InApp {
         }
         later(Date.parse(m.expiresAt));
       }
-      if (e.v) {
-        if (m.format == "tooltip") {
-          e.v.move();
-          watch();
-        }
-        if (e.at && !e.at.isConnected) {
-          // The host page re-rendered the slot: follow it when it is back.
-          const s = slot(m);
-          if (s) shadow((e.at = s)).append(e.v.el);
-          else watch();
-        }
+      if (e.v && e.at) {
+        // The host page re-rendered the slot: follow it when it is back.
+        const s = !e.at.isConnected && slot(m);
+        if (s) shadow((e.at = s)).append(e.v.el);
+      }
+      if (e.v && (e.at || m.format == "tooltip")) {
+        e.v.move();
+        watch();
       }
       const pageRule = m.display.afterSeconds ? pageAt + m.display.afterSeconds * 1e3 : 0;
       if (
@@ -183,8 +182,15 @@ export function createInApp(deps: InAppDeps): InApp {
           }
           e.at = s;
           show(e, shadow(s));
-        } else if (m.format == "tooltip" && !anchored(m)) watch();
-        else show(e, mainRoot());
+          watch();
+        } else {
+          // A tooltip follows its anchor through the page's DOM changes, shown or waiting.
+          if (m.format == "tooltip") {
+            watch();
+            if (!anchored(m)) continue;
+          }
+          show(e, mainRoot());
+        }
       }
     }
     if (!waits && watching) {
