@@ -287,3 +287,24 @@ describe("server text", () => {
     vi.restoreAllMocks();
   });
 });
+
+describe("robustness", () => {
+  it("skips a message it cannot build and shows the others", () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const h = start();
+    const broken = message({ format: "banner", priority: 90 }, [{ type: "choice", id: "c" } as never]);
+    const fine = message({ format: "slide_in" });
+    h.inapp.replace([broken, fine]);
+    expect(h.reports).toEqual([{ deliveryId: fine.deliveryId, type: "shown" }]);
+    expect(warn).toHaveBeenCalled();
+    warn.mockRestore();
+  });
+
+  it("shows a message that came without display rules (frequency once)", () => {
+    const h = start();
+    const m = message({ format: "banner" });
+    delete (m as Partial<typeof m>).display;
+    h.inapp.add(m);
+    expect(types(h)).toEqual(["shown"]);
+  });
+});

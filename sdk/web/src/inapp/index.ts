@@ -107,20 +107,27 @@ export function createInApp(deps: InAppDeps): InApp {
   }
 
   function show(e: Entry, host: ShadowRoot) {
+    for (const s of Array.from(host.querySelectorAll("slot"))) s.remove();
+    try {
+      e.v = render(e.m, {
+        win: w,
+        host,
+        mode: styles && styles.darkMode.mode,
+        say: (type, x) => say(e, type, x),
+        done: () => {
+          close(e);
+          run();
+        },
+      });
+    } catch (err) {
+      // A message this SDK cannot build (from a newer server, say) must not keep the others off the screen.
+      all.delete(e.m.deliveryId);
+      console.warn("herald: cannot show in-app message", e.m.deliveryId, err);
+      return;
+    }
     e.pv = pv;
     e.armed = false;
     mem.record(e.m);
-    for (const s of Array.from(host.querySelectorAll("slot"))) s.remove();
-    e.v = render(e.m, {
-      win: w,
-      host,
-      mode: styles && styles.darkMode.mode,
-      say: (type, x) => say(e, type, x),
-      done: () => {
-        close(e);
-        run();
-      },
-    });
     say(e, "shown");
   }
 
@@ -201,6 +208,7 @@ export function createInApp(deps: InAppDeps): InApp {
   }
 
   const put = (m: InAppMessage) => {
+    m = { ...m, display: m.display || {} };
     const e = all.get(m.deliveryId);
     if (!e) all.set(m.deliveryId, { m });
     else if (!e.v) e.m = m;
@@ -249,6 +257,7 @@ export function createInApp(deps: InAppDeps): InApp {
     },
     destroy() {
       clearTimeout(timer);
+      d.removeEventListener("DOMContentLoaded", run);
       if (watching) watching.disconnect();
       for (const e of all.values()) close(e);
       all.clear();
