@@ -219,7 +219,6 @@ export function createInApp(deps: InAppDeps): InApp {
       const ids = new Set(list.map((m) => m.deliveryId));
       for (const [id, e] of all) if (!ids.has(id) && !e.v) all.delete(id);
       list.forEach(put);
-      mem.keep(ids);
       run();
     },
     add(m) {
