@@ -76,6 +76,24 @@ describe("modal accessibility", () => {
   });
 });
 
+describe("inputs inside a modal", () => {
+  it("check when clicked: the overlay's click handler does not cancel their clicks", () => {
+    const h = start();
+    const m = message({}, [
+      { type: "rating", id: "stars", scale: 5 },
+      { type: "choice", id: "tools", options: ["a", "b"], multiple: true },
+    ]);
+    h.inapp.add(m);
+    const [star, , , , , box] = Array.from(shown(m.deliveryId)!.querySelectorAll("input"));
+    star.click();
+    box.click();
+    expect([star.checked, box.checked]).toEqual([true, true]);
+    // Browsers (not happy-dom) cancel a click whose on-property handler returns false: radios would never check.
+    const overlay = shown(m.deliveryId)!.parentElement!;
+    expect(overlay.onclick!.call(overlay, { target: star } as unknown as PointerEvent)).not.toBe(false);
+  });
+});
+
 describe("non-modal accessibility", () => {
   it("leaves focus on the page for banners, which Escape dismisses when focus is in them", () => {
     document.body.innerHTML = '<input id="search">';

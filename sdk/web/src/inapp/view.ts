@@ -58,7 +58,11 @@ export function render(m: InAppMessage, c: Ctx): View {
   const el = f == "modal" ? h("div", "ov") : box;
   if (el != box) {
     el.append(box);
-    el.onclick = (e) => e.target == el && dismiss();
+    // A statement, not `e.target == el && dismiss()`: a handler property returning false cancels the click, and the
+    // radios and checkboxes inside the dialog would never check.
+    el.onclick = (e) => {
+      if (e.target == el) dismiss();
+    };
   }
   const style = m.style as { [k: string]: unknown } | undefined;
   box.append(h("style", "", vars(style, `.m${n}`, c.mode)));
@@ -123,7 +127,9 @@ export function render(m: InAppMessage, c: Ctx): View {
         if (b.inputType == "number" && !isFinite(+v)) return "Enter a number.";
         return "";
       };
-      input.oninput = () => input.hasAttribute("aria-invalid") && check();
+      input.oninput = () => {
+        if (input.hasAttribute("aria-invalid")) check();
+      };
     } else {
       // Native radios (checkboxes for multiple choice): the browser gives them arrow keys and radio semantics.
       const g = parent.appendChild(h("div", b.type == "rating" ? "g r" : "g"));
@@ -148,7 +154,9 @@ export function render(m: InAppMessage, c: Ctx): View {
           attr(s, "aria-hidden", "true");
           attr(i, "aria-label", `${v} of 5`);
         }
-        i.onchange = () => stars && inputs.forEach((o) => o.parentElement!.classList.toggle("on", +o.value <= +v));
+        i.onchange = () => {
+          if (stars) inputs.forEach((o) => o.parentElement!.classList.toggle("on", +o.value <= +v));
+        };
         return i;
       });
       input = inputs[0];
