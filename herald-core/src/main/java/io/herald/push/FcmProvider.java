@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.auth.Retryable;
 import com.google.auth.oauth2.ServiceAccountCredentials;
 import io.herald.event.EventCodec;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -26,6 +25,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
+import javax.net.ssl.SSLContext;
 
 /**
  * Firebase Cloud Messaging over its HTTP v1 API: an OAuth2 access token from the workspace's service account
@@ -47,14 +47,21 @@ public final class FcmProvider implements PushProvider, AutoCloseable {
     private static final List<String> RESERVED_PREFIXES = List.of("google", "gcm");
     private static final List<String> RESERVED_KEYS = List.of("from", "notification", "message_type", "collapse_key");
 
-    /** How the provider connects: requests in flight, and how long one may take. */
-    public record Options(int maxInFlight, Duration connectTimeout, Duration requestTimeout) {
+    /**
+     * How the provider connects: requests in flight, how long one may take, and the TLS context (null: the JVM's
+     * default trust; a test or benchmark server with its own certificate passes one trusting it).
+     */
+    public record Options(int maxInFlight, Duration connectTimeout, Duration requestTimeout, SSLContext tls) {
         public static Options defaults() {
-            return new Options(DEFAULT_MAX_IN_FLIGHT, Duration.ofSeconds(10), Duration.ofSeconds(30));
+            return new Options(DEFAULT_MAX_IN_FLIGHT, Duration.ofSeconds(10), Duration.ofSeconds(30), null);
         }
 
         public Options withMaxInFlight(int n) {
-            return new Options(n, connectTimeout, requestTimeout);
+            return new Options(n, connectTimeout, requestTimeout, tls);
+        }
+
+        public Options withTls(SSLContext context) {
+            return new Options(maxInFlight, connectTimeout, requestTimeout, context);
         }
     }
 
@@ -63,7 +70,7 @@ public final class FcmProvider implements PushProvider, AutoCloseable {
      * on this account, which later requests wait for so they share the connection it opened instead of each opening
      * their own before HTTP/2 is agreed on.
      */
-    private record Account(String fingerprint, ServiceAccountCredentials google, URI send, CompletableFuture<Void> first,
+    private record Account(JsonNode source, ServiceAccountCredentials google, URI send, CompletableFuture<Void> first,
                            AtomicBoolean claimed) {
     }
 
@@ -77,8 +84,10 @@ public final class FcmProvider implements PushProvider, AutoCloseable {
         this.clock = clock;
         this.options = options;
         this.inFlight = new Semaphore(options.maxInFlight());
-        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).connectTimeout(options.connectTimeout())
-                .followRedirects(HttpClient.Redirect.NEVER).build();
+        HttpClient.Builder b = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2)
+                .connectTimeout(options.connectTimeout()).followRedirects(HttpClient.Redirect.NEVER);
+        if (options.tls() != null) b.sslContext(options.tls());
+        this.http = b.build();
     }
 
     @Override
@@ -314,10 +323,10 @@ public final class FcmProvider implements PushProvider, AutoCloseable {
 
     /** The workspace's account, built on first use and rebuilt when its credentials change. */
     private Account account(String workspaceId, JsonNode credentials) throws BadCredentials {
-        String fingerprint = credentials.toString();
         Account a = accounts.get(workspaceId);
-        if (a != null && a.fingerprint().equals(fingerprint)) return a;
-        Account fresh = new Account(fingerprint, google(credentials), sendUri(credentials), new CompletableFuture<>(),
+        // The push channel hands the same credentials object until it re-reads them: identity first, content second.
+        if (a != null && (a.source() == credentials || a.source().equals(credentials))) return a;
+        Account fresh = new Account(credentials, google(credentials), sendUri(credentials), new CompletableFuture<>(),
                 new AtomicBoolean());
         accounts.put(workspaceId, fresh);
         return fresh;
@@ -334,13 +343,14 @@ public final class FcmProvider implements PushProvider, AutoCloseable {
             }
         }
         if (!account.isObject()) throw new BadCredentials("serviceAccount is missing", null);
-        ObjectNode doc = ((ObjectNode) account).deepCopy();
-        // The library reads only service-account files; Firebase's always say so, but a trimmed copy may not.
-        if (!doc.has("type")) doc.put("type", "service_account");
+        // From the fields the grant needs, not fromStream: that one also insists on client_id and private_key_id,
+        // which the token endpoint does not need and a trimmed copy of the file may lack.
         try {
-            ServiceAccountCredentials c = ServiceAccountCredentials.fromStream(new ByteArrayInputStream(
-                    doc.toString().getBytes(StandardCharsets.UTF_8)));
-            return c.toBuilder().setScopes(List.of(SCOPE)).setDefaultRetriesEnabled(false).build();
+            ServiceAccountCredentials c = ServiceAccountCredentials.fromPkcs8(textOrNull(account, "client_id"),
+                    textOrNull(account, "client_email"), textOrNull(account, "private_key"),
+                    textOrNull(account, "private_key_id"), List.of(SCOPE), null,
+                    URI.create(account.path("token_uri").asText()));
+            return c.toBuilder().setProjectId(textOrNull(account, "project_id")).setDefaultRetriesEnabled(false).build();
         } catch (IOException | RuntimeException e) {
             throw new BadCredentials("the service account does not load (" + oneLine(e.getMessage()) + ")", e);
         }

@@ -186,6 +186,13 @@ class FcmProviderTest {
     }
 
     @Test
+    void aServiceAccountWithOnlyTheFourRequiredFieldsWorks() throws Exception {
+        ObjectNode creds = fcm.credentials();
+        ((ObjectNode) creds.get("serviceAccount")).remove(java.util.List.of("type", "client_id", "private_key_id"));
+        assertThat(provider.send(target("tok", creds), simple()).get(30, TimeUnit.SECONDS)).isInstanceOf(PushResult.Sent.class);
+    }
+
+    @Test
     void verifyFetchesATokenWithGoodCredentials() {
         assertThat(FcmProvider.verify(fcm.credentials())).isNull();
         assertThat(fcm.tokenRequests()).hasSize(1);
