@@ -246,7 +246,10 @@ public final class FcmProvider implements PushProvider, AutoCloseable {
         }
         String code = !fcmCode.isEmpty() ? fcmCode : !grpc.isEmpty() ? grpc : "http_" + status;
         String reason = message.isEmpty() ? code : code + ": " + message;
-        if (fcmCode.equals("UNREGISTERED") || status == 404) return new PushResult.TokenGone(reason);
+        // A 404 counts only with FCM's own error body: a wrong baseUrl answering 404 must not disable every device.
+        if (fcmCode.equals("UNREGISTERED") || (status == 404 && grpc.equals("NOT_FOUND"))) {
+            return new PushResult.TokenGone(reason);
+        }
         if (fcmCode.equals("SENDER_ID_MISMATCH")) return new PushResult.TokenGone(reason); // another project's token
         if (status == 400 && (aboutToken || message.toLowerCase(java.util.Locale.ROOT).contains("registration token"))) {
             return new PushResult.TokenGone(reason);

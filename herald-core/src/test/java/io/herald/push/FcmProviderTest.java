@@ -186,6 +186,14 @@ class FcmProviderTest {
     }
 
     @Test
+    void aBare404FromSomethingElseAtTheBaseUrlDoesNotDisableTheDevice() throws Exception {
+        ObjectNode creds = fcm.credentials().put("baseUrl", fcm.server().baseUrl() + "/elsewhere");
+        PushResult r = provider.send(target("tok", creds), simple()).get(30, TimeUnit.SECONDS);
+        assertThat(r).isInstanceOf(PushResult.Rejected.class);
+        assertThat(((PushResult.Rejected) r).reason()).startsWith("http_404");
+    }
+
+    @Test
     void aServiceAccountWithOnlyTheFourRequiredFieldsWorks() throws Exception {
         ObjectNode creds = fcm.credentials();
         ((ObjectNode) creds.get("serviceAccount")).remove(java.util.List.of("type", "client_id", "private_key_id"));
