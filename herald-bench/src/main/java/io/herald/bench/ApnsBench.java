@@ -191,7 +191,7 @@ final class ApnsBench {
                 clock, meters, Dispatcher.Options.defaults().withBatchSize(batch));
     }
 
-    private static PrivateKey selfSigned(Path dir, X509Certificate[] out) throws Exception {
+    static PrivateKey selfSigned(Path dir, X509Certificate[] out) throws Exception {
         Path store = dir.resolve("apns-bench.p12");
         Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
                 "-genkeypair", "-alias", "apns", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=localhost",

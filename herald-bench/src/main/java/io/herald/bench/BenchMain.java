@@ -22,6 +22,8 @@ import java.util.Arrays;
  *      [--batch 500]
  * java -jar herald-bench/target/herald-bench.jar apns --engine sqlite [--deliveries 100000] [--people 20000]
  *      [--batch 500] [--warmup 20000]
+ * java -jar herald-bench/target/herald-bench.jar fcm --engine sqlite [--deliveries 100000] [--people 20000]
+ *      [--batch 500] [--warmup 20000]
  * </pre>
  *
  * PostgreSQL runs take {@code --pg-url} (default {@code jdbc:postgresql://127.0.0.1:5432/herald_test}),
@@ -48,6 +50,7 @@ public final class BenchMain {
                 case "broadcast" -> BroadcastBench.run(Options.parse(args, 1, BroadcastBench.FLAGS, BroadcastBench.OPTIONS));
                 case "delivery" -> DeliveryBench.run(Options.parse(args, 1, DeliveryBench.FLAGS, DeliveryBench.OPTIONS));
                 case "apns" -> ApnsBench.run(Options.parse(args, 1, ApnsBench.FLAGS, ApnsBench.OPTIONS));
+                case "fcm" -> FcmBench.run(Options.parse(args, 1, FcmBench.FLAGS, FcmBench.OPTIONS));
                 case "jmh" -> org.openjdk.jmh.Main.main(Arrays.copyOfRange(args, 1, args.length));
                 default -> throw new IllegalArgumentException("unknown command '" + args[0] + "'");
             }
@@ -81,6 +84,8 @@ public final class BenchMain {
                        herald-bench delivery --engine sqlite|postgresql [--deliveries 200000] [--people 20000]
                                          [--batch 500] [--keep] [--tmp DIR]
                        herald-bench apns --engine sqlite|postgresql [--deliveries 100000] [--people 20000]
+                                         [--batch 500] [--warmup 20000] [--keep] [--tmp DIR]
+                       herald-bench fcm --engine sqlite|postgresql [--deliveries 100000] [--people 20000]
                                          [--batch 500] [--warmup 20000] [--keep] [--tmp DIR]
                        herald-bench jmh [JMH options]   (e.g. jmh IngestBenchmark -f 1 -wi 3 -i 5)""");
     }

@@ -71,7 +71,12 @@ final class ChannelRules {
                 })));
         FIELDS.put("fcm", List.of(
                 new Field("serviceAccount", Shown.SECRET, true, ChannelRules::serviceAccount),
-                new Field("baseUrl", Shown.PLAIN, false, ChannelRules::url)));
+                new Field("baseUrl", Shown.PLAIN, false, ChannelRules::url),
+                new Field("androidClickAction", Shown.PLAIN, false, (f, v) -> {
+                    String s = text(f, v);
+                    if (s.length() > 200) throw ClientError.invalid(f, f + " must be at most 200 characters");
+                    return v;
+                })));
         FIELDS.put("webpush", List.of(
                 new Field("subject", Shown.PLAIN, true, (f, v) -> {
                     String s = text(f, v);

@@ -70,11 +70,20 @@ public final class Credentials {
      * stored values. Returns what {@link #view} then shows.
      */
     public ObjectNode put(String workspaceId, String channel, JsonNode body) {
+        return put(workspaceId, channel, body, doc -> { });
+    }
+
+    /**
+     * As {@link #put(String, String, JsonNode)}, with {@code check} run on the validated document (masked values
+     * resolved) before anything is stored: a provider's live check, which throws a {@link ClientError} to refuse.
+     */
+    public ObjectNode put(String workspaceId, String channel, JsonNode body, java.util.function.Consumer<JsonNode> check) {
         known(channel);
         // The stored values are needed only to keep masked ones; a full body replaces credentials that no longer
         // open (after a master key change), which is the way out of that state.
         ObjectNode previous = masksSomething(body) ? stored(workspaceId, channel).map(Stored::doc).orElse(null) : null;
         ObjectNode doc = ChannelRules.validate(channel, body, previous);
+        check.accept(doc);
         String sealed = vault.seal(workspaceId, channel, doc.toString().getBytes(StandardCharsets.UTF_8));
         long now = clock.millis();
         db.inTransaction(c -> Sql.update(c, "INSERT INTO channel_credentials (workspace_id, channel, ciphertext, "

@@ -69,6 +69,7 @@ public final class Herald implements AutoCloseable {
     private final WebhookSecrets webhookSecrets;
     private final WebhookChannel webhooks;
     private final ApnsProvider apns;
+    private final io.herald.push.FcmProvider fcm;
     private final PushChannel push;
     private final EmailChannel email;
     private final Tracking emailTracking;
@@ -119,7 +120,8 @@ public final class Herald implements AutoCloseable {
             // Push fans out to the person's devices; APNs is its first provider (FCM and Web Push devices fail with
             // no_provider until theirs arrive).
             this.apns = new ApnsProvider(clock, ApnsProvider.Options.defaults());
-            this.push = new PushChannel(db, credentials::get, List.of(apns), clock);
+            this.fcm = new io.herald.push.FcmProvider(clock, io.herald.push.FcmProvider.Options.defaults());
+            this.push = new PushChannel(db, credentials::get, List.of(apns, fcm), clock);
             java.util.function.Supplier<String> publicUrl = () -> config.publicUrl() != null ? config.publicUrl()
                     : "http://localhost:" + port();
             // Email goes over SMTP with the workspace's smtp credentials; its links and open pixel come back to /t/.
@@ -242,6 +244,7 @@ public final class Herald implements AutoCloseable {
         sms.close();
         whatsapp.close();
         apns.close();
+        fcm.close();
         campaigns.launches().close();
         segments.close();
         if (http != null) {

@@ -2,6 +2,7 @@ package io.herald.server.http;
 
 import io.herald.credential.Credentials;
 import io.herald.error.ClientError;
+import io.herald.push.FcmProvider;
 import io.herald.workspace.Principal;
 import io.javalin.http.Context;
 
@@ -33,8 +34,23 @@ final class ChannelsApi {
             throw ClientError.notFound("channel " + channel + " (channels with credentials: "
                     + String.join(", ", Credentials.channels()) + ")");
         }
+        String verify = ctx.queryParam("verify");
+        if (verify != null && !verify.equals("true") && !verify.equals("false")) {
+            throw ClientError.invalid("verify", "verify must be true or false");
+        }
+        if ("true".equals(verify) && !channel.equals("fcm")) {
+            throw ClientError.invalid("verify", "verify=true checks fcm credentials only (by fetching a token)");
+        }
         var body = Bodies.readJson(ctx, MAX_BODY, "too_large", false);
-        AdminApi.json(ctx, credentials.put(p.workspaceId(), channel, body.node()));
+        if (!"true".equals(verify)) {
+            AdminApi.json(ctx, credentials.put(p.workspaceId(), channel, body.node()));
+            return;
+        }
+        // A token fetched from the account's token_uri before the credentials are stored: refused → 400, nothing stored.
+        AdminApi.json(ctx, credentials.put(p.workspaceId(), channel, body.node(), doc -> {
+            String problem = FcmProvider.verify(doc);
+            if (problem != null) throw ClientError.invalid("serviceAccount", "serviceAccount: " + problem);
+        }));
     }
 
     void delete(Context ctx) {
