@@ -93,6 +93,34 @@ final class Keys {
         }
     }
 
+    /** A fresh VAPID key pair as {publicKey, privateKey}: the uncompressed point and the scalar, base64url. */
+    static String[] newVapidPair() {
+        try {
+            java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance("EC");
+            g.initialize(new ECGenParameterSpec("secp256r1"), new java.security.SecureRandom());
+            java.security.KeyPair kp = g.generateKeyPair();
+            ECPoint w = ((java.security.interfaces.ECPublicKey) kp.getPublic()).getW();
+            byte[] point = new byte[65];
+            point[0] = 4;
+            System.arraycopy(fixed32(w.getAffineX()), 0, point, 1, 32);
+            System.arraycopy(fixed32(w.getAffineY()), 0, point, 33, 32);
+            byte[] scalar = fixed32(((java.security.interfaces.ECPrivateKey) kp.getPrivate()).getS());
+            Base64.Encoder enc = Base64.getUrlEncoder().withoutPadding();
+            return new String[] {enc.encodeToString(point), enc.encodeToString(scalar)};
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("P-256 is unavailable in this JVM", e);
+        }
+    }
+
+    private static byte[] fixed32(BigInteger n) {
+        byte[] b = n.toByteArray();
+        if (b.length == 32) return b;
+        if (b.length > 32) return Arrays.copyOfRange(b, b.length - 32, b.length);
+        byte[] out = new byte[32];
+        System.arraycopy(b, 0, out, 32 - b.length, b.length);
+        return out;
+    }
+
     private static byte[] decodeUrl(String text) {
         try {
             return Base64.getUrlDecoder().decode(text.trim().replace("=", ""));
