@@ -25,6 +25,7 @@ import io.herald.delivery.WebhookChannel;
 import io.herald.delivery.WebhookSecrets;
 import io.herald.push.ApnsProvider;
 import io.herald.push.PushChannel;
+import io.herald.push.WebPushProvider;
 import io.herald.email.EmailChannel;
 import io.herald.email.Tracking;
 import io.herald.message.Renderer;
@@ -69,6 +70,7 @@ public final class Herald implements AutoCloseable {
     private final WebhookSecrets webhookSecrets;
     private final WebhookChannel webhooks;
     private final ApnsProvider apns;
+    private final WebPushProvider webpush;
     private final PushChannel push;
     private final EmailChannel email;
     private final Tracking emailTracking;
@@ -119,7 +121,8 @@ public final class Herald implements AutoCloseable {
             // Push fans out to the person's devices; APNs is its first provider (FCM and Web Push devices fail with
             // no_provider until theirs arrive).
             this.apns = new ApnsProvider(clock, ApnsProvider.Options.defaults());
-            this.push = new PushChannel(db, credentials::get, List.of(apns), clock);
+            this.webpush = new WebPushProvider(clock, WebPushProvider.Options.defaults());
+            this.push = new PushChannel(db, credentials::get, List.of(apns, webpush), clock);
             java.util.function.Supplier<String> publicUrl = () -> config.publicUrl() != null ? config.publicUrl()
                     : "http://localhost:" + port();
             // Email goes over SMTP with the workspace's smtp credentials; its links and open pixel come back to /t/.
@@ -242,6 +245,7 @@ public final class Herald implements AutoCloseable {
         sms.close();
         whatsapp.close();
         apns.close();
+        webpush.close();
         campaigns.launches().close();
         segments.close();
         if (http != null) {

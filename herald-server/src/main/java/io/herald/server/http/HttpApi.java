@@ -65,6 +65,7 @@ public final class HttpApi {
         EmailTrackingRoutes emailTracking = new EmailTrackingRoutes(s.emailTracking(), s.deliveryProgress());
         EngagementApi engagement = new EngagementApi(auth, s.workspaces(), s.db(), s.deliveryProgress(),
                 s.statusCallbacks());
+        WebPushApi webPush = new WebPushApi(s.credentials(), auth);
         return Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.concurrency.useVirtualThreads = true;
@@ -167,6 +168,9 @@ public final class HttpApi {
             r.post("/v1/push/events", engagement::pushEvent);
             r.options("/v1/push/events", ctx -> ctx.status(204));
             r.post("/v1/providers/messages/status/{token}", engagement::messageStatus);
+            // The workspace's VAPID public key for the web SDK's pushManager.subscribe (write key).
+            r.get("/v1/push/webpush/key", webPush::key);
+            r.options("/v1/push/webpush/key", ctx -> ctx.status(204));
 
             Counter.Builder requests = Counter.builder("herald.http.requests").description("HTTP requests answered");
             r.after(ctx -> requests.tag("status", statusClass(ctx)).register(s.meters()).increment());
