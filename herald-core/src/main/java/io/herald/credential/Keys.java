@@ -53,9 +53,17 @@ final class Keys {
     static Optional<PublicKey> vapidPublic(String base64url) {
         byte[] raw = decodeUrl(base64url);
         if (raw == null || raw.length != 65 || raw[0] != 4) return Optional.empty();
+        BigInteger x = new BigInteger(1, Arrays.copyOfRange(raw, 1, 33));
+        BigInteger y = new BigInteger(1, Arrays.copyOfRange(raw, 33, 65));
+        // The JDK builds a key from any coordinates; a point off the curve is no public key at all.
+        ECParameterSpec curve = p256();
+        BigInteger p = ((java.security.spec.ECFieldFp) curve.getCurve().getField()).getP();
+        if (x.compareTo(p) >= 0 || y.compareTo(p) >= 0 || !y.modPow(BigInteger.TWO, p)
+                .equals(x.pow(3).add(curve.getCurve().getA().multiply(x)).add(curve.getCurve().getB()).mod(p))) {
+            return Optional.empty();
+        }
         try {
-            ECPoint w = new ECPoint(new BigInteger(1, Arrays.copyOfRange(raw, 1, 33)),
-                    new BigInteger(1, Arrays.copyOfRange(raw, 33, 65)));
+            ECPoint w = new ECPoint(x, y);
             return Optional.of(KeyFactory.getInstance("EC").generatePublic(new ECPublicKeySpec(w, p256())));
         } catch (GeneralSecurityException | IllegalArgumentException e) {
             return Optional.empty();
