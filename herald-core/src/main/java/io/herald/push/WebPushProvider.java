@@ -22,6 +22,10 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
@@ -42,14 +46,24 @@ public final class WebPushProvider implements PushProvider, AutoCloseable {
     private static final Pattern TOPIC = Pattern.compile("[A-Za-z0-9_-]{1,32}");
     private static final int MAX_REASON_BODY = 200;
 
-    /** How the provider connects: the TLS context (null: the JVM's) and the time allowed for an answer. */
-    public record Options(SSLContext ssl, Duration connectTimeout, Duration requestTimeout) {
+    /** How many messages may await a push service's answer at once unless told otherwise. */
+    public static final int DEFAULT_MAX_IN_FLIGHT = 1000;
+
+    /**
+     * How the provider connects: the TLS context (null: the JVM's), the time allowed for a connection and an answer,
+     * and how many messages may be in flight (encrypting or awaiting an answer) at once.
+     */
+    public record Options(SSLContext ssl, Duration connectTimeout, Duration requestTimeout, int maxInFlight) {
         public static Options defaults() {
-            return new Options(null, Duration.ofSeconds(10), Duration.ofSeconds(30));
+            return new Options(null, Duration.ofSeconds(10), Duration.ofSeconds(30), DEFAULT_MAX_IN_FLIGHT);
         }
 
         public Options withSsl(SSLContext context) {
-            return new Options(context, connectTimeout, requestTimeout);
+            return new Options(context, connectTimeout, requestTimeout, maxInFlight);
+        }
+
+        public Options withMaxInFlight(int n) {
+            return new Options(ssl, connectTimeout, requestTimeout, n);
         }
     }
 
@@ -60,6 +74,10 @@ public final class WebPushProvider implements PushProvider, AutoCloseable {
     private final Options options;
     private final HttpClient http;
     private final Map<String, Identity> identities = new ConcurrentHashMap<>();
+    private final Semaphore inFlight;
+    // Encryption costs about 2 ms of CPU per message (the JDK's P-256 ECDH dominates; docs/benchmarks.md "Web Push"):
+    // done on the caller's thread it would hold the dispatcher to one core, so it runs on one thread per core.
+    private final ExecutorService encryption;
 
     public WebPushProvider(InstantSource clock, Options options) {
         this.clock = clock;
@@ -69,6 +87,14 @@ public final class WebPushProvider implements PushProvider, AutoCloseable {
                 .connectTimeout(options.connectTimeout()).followRedirects(HttpClient.Redirect.NEVER);
         if (options.ssl() != null) b.sslContext(options.ssl());
         this.http = b.build();
+        this.inFlight = new Semaphore(options.maxInFlight());
+        int cores = Math.max(1, Runtime.getRuntime().availableProcessors());
+        AtomicInteger n = new AtomicInteger();
+        this.encryption = Executors.newFixedThreadPool(cores, r -> {
+            Thread t = new Thread(r, "herald-webpush-encrypt-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     @Override
@@ -96,12 +122,32 @@ public final class WebPushProvider implements PushProvider, AutoCloseable {
         } catch (RuntimeException e) {
             return done(new PushResult.Rejected("invalid_credentials: the VAPID keys do not load (" + e.getMessage() + ")"));
         }
-        byte[] body;
         try {
-            body = WebPushCrypto.encrypt(plaintext, sub.p256dh(), sub.auth());
-        } catch (IllegalArgumentException e) {
-            return done(new PushResult.TokenGone("invalid_subscription: " + e.getMessage()));
+            inFlight.acquire(); // flow control: the dispatcher waits here while the bound is reached
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return done(new PushResult.Retry("interrupted", null));
         }
+        CompletableFuture<PushResult> out;
+        try {
+            out = CompletableFuture.supplyAsync(() -> WebPushCrypto.encrypt(plaintext, sub.p256dh(), sub.auth()), encryption)
+                    .thenCompose(body -> post(sub, vapid, content, body))
+                    .exceptionally(t -> {
+                        Throwable e = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+                        if (e instanceof IllegalArgumentException) {
+                            return new PushResult.TokenGone("invalid_subscription: " + e.getMessage());
+                        }
+                        // Before the request went out (HTTP failures are answered in post): nothing was sent.
+                        return new PushResult.Rejected("webpush_error: " + e);
+                    });
+        } catch (RuntimeException e) { // the pool refused: closing
+            inFlight.release();
+            return done(new PushResult.Retry("webpush_shutdown", null));
+        }
+        return out.whenComplete((r, t) -> inFlight.release());
+    }
+
+    private CompletableFuture<PushResult> post(WebPushSubscription sub, Vapid vapid, JsonNode content, byte[] body) {
         HttpRequest.Builder req = HttpRequest.newBuilder(sub.endpoint()).timeout(options.requestTimeout())
                 .header("Authorization", vapid.authorization(sub.endpoint()))
                 .header("TTL", Long.toString(ttl(content.get("ttl")).toSeconds()))
@@ -111,14 +157,10 @@ public final class WebPushProvider implements PushProvider, AutoCloseable {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body));
         String collapseKey = text(content, "collapseKey");
         if (collapseKey != null) req.header("Topic", topic(collapseKey));
-        try {
-            return http.sendAsync(req.build(), HttpResponse.BodyHandlers.ofString())
-                    .handle((r, t) -> t != null ? failure(t) : result(r.statusCode(), r.body(),
-                            r.headers().firstValue("Location").orElse(null),
-                            r.headers().firstValue("Retry-After").orElse(null), clock));
-        } catch (RuntimeException e) {
-            return done(failure(e));
-        }
+        return http.sendAsync(req.build(), HttpResponse.BodyHandlers.ofString())
+                .handle((r, t) -> t != null ? failure(t) : result(r.statusCode(), r.body(),
+                        r.headers().firstValue("Location").orElse(null),
+                        r.headers().firstValue("Retry-After").orElse(null), clock));
     }
 
     /**
@@ -240,6 +282,7 @@ public final class WebPushProvider implements PushProvider, AutoCloseable {
 
     @Override
     public void close() {
+        encryption.shutdown();
         http.close();
     }
 }

@@ -267,4 +267,24 @@ class WebPushTest {
             assertThat(service.received()).isEmpty();
         }
     }
+
+    @ParameterizedTest
+    @MethodSource("io.herald.testing.TestDatabase#engines")
+    void aPushServiceThatCannotBeReachedIsRetriedAsNothingWentOut(Engine engine) throws Exception {
+        try (Setup s = setup(engine)) {
+            TestPushService.Browser browser = service.subscribe();
+            int closedPort;
+            try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
+                closedPort = probe.getLocalPort();
+            }
+            String unreachable = browser.subscription().replace(service.origin(), "http://127.0.0.1:" + closedPort);
+            s.p().send(CallKind.DEVICE_REGISTER, "{\"userId\":\"ada\",\"token\":" + unreachable + ",\"platform\":\"web\"}");
+            s.p().settle();
+            String id = queue(s, "{\"title\":\"t\",\"body\":\"b\"}");
+            s.dispatcher().dispatchDue();
+            Map<String, Object> r = row(s, id);
+            assertThat(r).containsEntry("status", "retrying");
+            assertThat((String) r.get("reason")).startsWith("webpush_connection_failed");
+        }
+    }
 }
