@@ -37,7 +37,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@code encrypt} the encryption alone (a fresh ephemeral P-256 pair, ECDH, four HMACs, AES-GCM);
  * {@code vapidSign} signing a VAPID JWT (what caching saves per message) and {@code vapidCached} the cached header;
  * {@code baselineAesGcm} a bare AES-128-GCM of the same plaintext under a fixed key — the floor no web push
- * encryption goes below. A typical message: title, body, image, two buttons, deep link, data (~400 bytes of JSON).
+ * encryption goes below. A typical message: title, body, image, two buttons, deep link, data (512 bytes of JSON).
  * One thread: the figures are per core.
  *
  * <p>Run: {@code java -jar herald-bench/target/herald-bench.jar jmh WebPushEncryptionBenchmark -f 1 -wi 3 -w 1 -i 5 -r 1}.
