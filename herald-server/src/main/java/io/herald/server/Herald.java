@@ -118,8 +118,8 @@ public final class Herald implements AutoCloseable {
                     linkTokens);
             this.webhookSecrets = new WebhookSecrets(db, clock);
             this.webhooks = new WebhookChannel(webhookSecrets, clock);
-            // Push fans out to the person's devices; APNs is its first provider (FCM and Web Push devices fail with
-            // no_provider until theirs arrive).
+            // Push fans out to the person's devices through APNs and Web Push (FCM devices fail with no_provider
+            // until theirs arrives).
             this.apns = new ApnsProvider(clock, ApnsProvider.Options.defaults());
             this.webpush = new WebPushProvider(clock, WebPushProvider.Options.defaults());
             this.push = new PushChannel(db, credentials::get, List.of(apns, webpush), clock);
