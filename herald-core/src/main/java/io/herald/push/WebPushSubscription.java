@@ -17,8 +17,10 @@ import java.net.URISyntaxException;
  */
 public record WebPushSubscription(URI endpoint, byte[] p256dh, byte[] auth) {
     /**
-     * Lets subscriptions name {@code http:} endpoints (a push service on a private network, tests); off by default,
-     * as every real push service is HTTPS. System property, or the environment variable HERALD_WEBPUSH_ALLOW_HTTP.
+     * Lets subscriptions name {@code http:} endpoints and loopback or private addresses (a push service on a private
+     * network, tests); off by default, as every real push service is public HTTPS, and a write key is public: without
+     * this anyone could make Herald POST to hosts inside its network. System property, or the environment variable
+     * HERALD_WEBPUSH_ALLOW_HTTP.
      */
     public static final String ALLOW_HTTP_PROPERTY = "herald.webpush.allowHttp";
 
@@ -50,10 +52,15 @@ public record WebPushSubscription(URI endpoint, byte[] p256dh, byte[] auth) {
         } catch (URISyntaxException ex) {
             endpoint = null;
         }
-        boolean http = endpoint != null && "http".equals(endpoint.getScheme()) && httpAllowed();
+        boolean relaxed = httpAllowed();
+        boolean http = endpoint != null && "http".equals(endpoint.getScheme()) && relaxed;
         if (endpoint == null || endpoint.getHost() == null || !("https".equals(endpoint.getScheme()) || http)
                 || endpoint.getRawUserInfo() != null) {
             throw ClientError.invalid(field + ".endpoint", field + ".endpoint must be the push service's https URL");
+        }
+        if (!relaxed && internal(endpoint.getHost())) {
+            throw ClientError.invalid(field + ".endpoint", field + ".endpoint must be a public push service, not a "
+                    + "loopback or private address");
         }
         JsonNode keys = n.get("keys");
         if (keys == null || !keys.isObject()) throw ClientError.missing(field + ".keys");
@@ -70,6 +77,21 @@ public record WebPushSubscription(URI endpoint, byte[] p256dh, byte[] auth) {
                     + auth.length);
         }
         return new WebPushSubscription(endpoint, p256dh, auth);
+    }
+
+    /** A host that is loopback, private or link-local by its name or its literal address (no DNS lookup). */
+    private static boolean internal(String host) {
+        String h = host.toLowerCase(java.util.Locale.ROOT);
+        if (h.equals("localhost") || h.endsWith(".localhost") || h.endsWith(".local") || h.endsWith(".internal")) return true;
+        boolean literal = h.startsWith("[") || h.matches("[0-9.]+");
+        if (!literal) return false;
+        try {
+            java.net.InetAddress a = java.net.InetAddress.getByName(h.startsWith("[") ? h.substring(1, h.length() - 1) : h);
+            return a.isLoopbackAddress() || a.isSiteLocalAddress() || a.isLinkLocalAddress() || a.isAnyLocalAddress()
+                    || (a instanceof java.net.Inet6Address && (a.getAddress()[0] & 0xfe) == 0xfc); // unique local fc00::/7
+        } catch (java.net.UnknownHostException e) {
+            return true; // not an address after all: refuse rather than guess
+        }
     }
 
     private static byte[] bytes(JsonNode keys, String name, String field) {
