@@ -70,6 +70,7 @@ public final class TestPushService implements AutoCloseable {
     private final Map<String, Browser> browsers = Collections.synchronizedMap(new HashMap<>());
     private final List<Received> received = Collections.synchronizedList(new ArrayList<>());
     private final Deque<Answer> script = new ArrayDeque<>();
+    private final Map<String, Deque<Answer>> scripts = new HashMap<>();
 
     public TestPushService() throws IOException {
         System.setProperty(WebPushSubscription.ALLOW_HTTP_PROPERTY, "true"); // the service speaks plain HTTP
@@ -105,6 +106,11 @@ public final class TestPushService implements AutoCloseable {
         script.add(new Answer(status, headers));
     }
 
+    /** The next messages to this browser are answered so, in order (before any {@link #answerNext(int, Map)}). */
+    public synchronized void answerNext(Browser to, int status, Map<String, String> headers) {
+        scripts.computeIfAbsent(to.id(), k -> new ArrayDeque<>()).add(new Answer(status, headers));
+    }
+
     public List<Received> received() {
         synchronized (received) {
             return List.copyOf(received);
@@ -119,7 +125,8 @@ public final class TestPushService implements AutoCloseable {
         received.add(new Received(id, headers, body));
         Answer a;
         synchronized (this) {
-            a = script.poll();
+            Deque<Answer> own = scripts.get(id);
+            a = own != null && !own.isEmpty() ? own.poll() : script.poll();
         }
         if (a == null) {
             a = browsers.containsKey(id) ? new Answer(201, Map.of("Location", origin() + "/m/" + UUID.randomUUID()))
