@@ -35,7 +35,8 @@ final class ChannelRules {
     private static final Pattern SENDER_ID = Pattern.compile("(?=.*[A-Za-z])[A-Za-z0-9 ]{1,11}");
     private static final Pattern EMAIL = Pattern.compile("[^\\s@<>\"]+@[^\\s@<>\"]+\\.[^\\s@<>\"]+");
 
-    private enum Shown { PLAIN, SECRET, TOKEN }
+    /** HIDDEN: a secret never mentioned when shown (the VAPID private key: only its public half matters to readers). */
+    private enum Shown { PLAIN, SECRET, TOKEN, HIDDEN }
 
     /** One field: how it is shown, whether required, and its check (returns the value to store). */
     private record Field(String name, Shown shown, boolean required, Check check) {
@@ -84,14 +85,15 @@ final class ChannelRules {
                     if (s.startsWith("https://")) return url(f, v);
                     throw ClientError.invalid(f, f + " must be a mailto: address or an https: URL (VAPID subject)");
                 }),
-                new Field("publicKey", Shown.PLAIN, true, (f, v) -> {
+                // Both keys optional: without them Herald keeps the stored pair or generates one (see validate).
+                new Field("publicKey", Shown.PLAIN, false, (f, v) -> {
                     if (Keys.vapidPublic(text(f, v)).isEmpty()) {
                         throw ClientError.invalid(f, f + " must be a VAPID public key: an uncompressed P-256 point "
                                 + "(65 bytes) in base64url");
                     }
                     return v;
                 }),
-                new Field("privateKey", Shown.SECRET, true, (f, v) -> {
+                new Field("privateKey", Shown.HIDDEN, false, (f, v) -> {
                     if (Keys.vapidPrivate(text(f, v)).isEmpty()) {
                         throw ClientError.invalid(f, f + " must be a VAPID private key: a 32-byte P-256 key in base64url");
                     }
@@ -185,15 +187,46 @@ final class ChannelRules {
             }
             out.set(f.name(), f.check().apply(f.name(), v));
         }
-        if (channel.equals("webpush")) {
-            PublicKey pub = Keys.vapidPublic(out.get("publicKey").textValue()).orElseThrow();
-            PrivateKey priv = Keys.vapidPrivate(out.get("privateKey").textValue()).orElseThrow();
-            if (!Keys.pair(priv, pub)) {
-                throw ClientError.invalid("privateKey", "privateKey and publicKey are not the two halves of one VAPID "
-                        + "key pair");
-            }
-        }
+        if (channel.equals("webpush")) vapidPair(out, stored);
         return out;
+    }
+
+    /**
+     * Completes the webpush document's key pair: both halves given are checked to be one pair; none given keeps the
+     * stored pair (every browser subscription is bound to the public key, so changing the subject must not rotate
+     * it) or, with none stored, generates one; the public half alone must be the stored one.
+     */
+    private static void vapidPair(ObjectNode out, ObjectNode stored) {
+        boolean storedPair = stored != null && stored.hasNonNull("publicKey") && stored.hasNonNull("privateKey");
+        if (!out.has("publicKey") && !out.has("privateKey")) {
+            if (storedPair) {
+                out.set("publicKey", stored.get("publicKey"));
+                out.set("privateKey", stored.get("privateKey"));
+            } else {
+                String[] pair = Keys.newVapidPair();
+                out.put("publicKey", pair[0]);
+                out.put("privateKey", pair[1]);
+            }
+            return;
+        }
+        if (!out.has("privateKey")) {
+            if (storedPair && stored.get("publicKey").equals(out.get("publicKey"))) {
+                out.set("privateKey", stored.get("privateKey"));
+                return;
+            }
+            throw ClientError.invalid("privateKey", "privateKey is required with a publicKey other than the stored "
+                    + "one (send both halves of the pair, or neither to keep the stored pair or have one generated)");
+        }
+        if (!out.has("publicKey")) {
+            throw ClientError.invalid("publicKey", "publicKey is required with a privateKey (send both halves of the "
+                    + "pair, or neither to keep the stored pair or have one generated)");
+        }
+        PublicKey pub = Keys.vapidPublic(out.get("publicKey").textValue()).orElseThrow();
+        PrivateKey priv = Keys.vapidPrivate(out.get("privateKey").textValue()).orElseThrow();
+        if (!Keys.pair(priv, pub)) {
+            throw ClientError.invalid("privateKey", "privateKey and publicKey are not the two halves of one VAPID "
+                    + "key pair");
+        }
     }
 
     /** The stored document as the API shows it: secrets masked. */
@@ -206,6 +239,8 @@ final class ChannelRules {
                 case PLAIN -> out.set(f.name(), v);
                 case SECRET -> out.put(f.name(), f.name().equals("serviceAccount") ? SET + ": project "
                         + v.path("project_id").asText() + ", " + v.path("client_email").asText() : SET);
+                case HIDDEN -> {
+                }
                 case TOKEN -> {
                     String t = v.asText();
                     out.put(f.name(), t.length() > 8 ? MASK + t.substring(t.length() - 4) : SET);

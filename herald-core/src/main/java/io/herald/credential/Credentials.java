@@ -81,7 +81,8 @@ public final class Credentials {
         known(channel);
         // The stored values are needed only to keep masked ones; a full body replaces credentials that no longer
         // open (after a master key change), which is the way out of that state.
-        ObjectNode previous = masksSomething(body) ? stored(workspaceId, channel).map(Stored::doc).orElse(null) : null;
+        ObjectNode previous = masksSomething(body) ? stored(workspaceId, channel).map(Stored::doc).orElse(null)
+                : channel.equals("webpush") ? storedVapid(workspaceId) : null;
         ObjectNode doc = ChannelRules.validate(channel, body, previous);
         check.accept(doc);
         String sealed = vault.seal(workspaceId, channel, doc.toString().getBytes(StandardCharsets.UTF_8));
@@ -98,6 +99,18 @@ public final class Credentials {
         int n = db.inTransaction(c -> Sql.update(c, "DELETE FROM channel_credentials WHERE workspace_id = ? AND "
                 + "channel = ?", workspaceId, channel));
         if (n == 0) throw ClientError.notFound(channel + " credentials");
+    }
+
+    /**
+     * The stored webpush credentials, which a PUT without keys keeps (ChannelRules); null when there are none or
+     * they no longer open (logged by {@link #stored}), in which case a new pair is the only way on.
+     */
+    private ObjectNode storedVapid(String workspaceId) {
+        try {
+            return stored(workspaceId, "webpush").map(Stored::doc).orElse(null);
+        } catch (Unreadable e) {
+            return null;
+        }
     }
 
     private static boolean masksSomething(JsonNode body) {

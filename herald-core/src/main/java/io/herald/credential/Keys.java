@@ -53,9 +53,17 @@ final class Keys {
     static Optional<PublicKey> vapidPublic(String base64url) {
         byte[] raw = decodeUrl(base64url);
         if (raw == null || raw.length != 65 || raw[0] != 4) return Optional.empty();
+        BigInteger x = new BigInteger(1, Arrays.copyOfRange(raw, 1, 33));
+        BigInteger y = new BigInteger(1, Arrays.copyOfRange(raw, 33, 65));
+        // The JDK builds a key from any coordinates; a point off the curve is no public key at all.
+        ECParameterSpec curve = p256();
+        BigInteger p = ((java.security.spec.ECFieldFp) curve.getCurve().getField()).getP();
+        if (x.compareTo(p) >= 0 || y.compareTo(p) >= 0 || !y.modPow(BigInteger.TWO, p)
+                .equals(x.pow(3).add(curve.getCurve().getA().multiply(x)).add(curve.getCurve().getB()).mod(p))) {
+            return Optional.empty();
+        }
         try {
-            ECPoint w = new ECPoint(new BigInteger(1, Arrays.copyOfRange(raw, 1, 33)),
-                    new BigInteger(1, Arrays.copyOfRange(raw, 33, 65)));
+            ECPoint w = new ECPoint(x, y);
             return Optional.of(KeyFactory.getInstance("EC").generatePublic(new ECPublicKeySpec(w, p256())));
         } catch (GeneralSecurityException | IllegalArgumentException e) {
             return Optional.empty();
@@ -91,6 +99,34 @@ final class Keys {
         } catch (GeneralSecurityException e) {
             return false;
         }
+    }
+
+    /** A fresh VAPID key pair as {publicKey, privateKey}: the uncompressed point and the scalar, base64url. */
+    static String[] newVapidPair() {
+        try {
+            java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance("EC");
+            g.initialize(new ECGenParameterSpec("secp256r1"), new java.security.SecureRandom());
+            java.security.KeyPair kp = g.generateKeyPair();
+            ECPoint w = ((java.security.interfaces.ECPublicKey) kp.getPublic()).getW();
+            byte[] point = new byte[65];
+            point[0] = 4;
+            System.arraycopy(fixed32(w.getAffineX()), 0, point, 1, 32);
+            System.arraycopy(fixed32(w.getAffineY()), 0, point, 33, 32);
+            byte[] scalar = fixed32(((java.security.interfaces.ECPrivateKey) kp.getPrivate()).getS());
+            Base64.Encoder enc = Base64.getUrlEncoder().withoutPadding();
+            return new String[] {enc.encodeToString(point), enc.encodeToString(scalar)};
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("P-256 is unavailable in this JVM", e);
+        }
+    }
+
+    private static byte[] fixed32(BigInteger n) {
+        byte[] b = n.toByteArray();
+        if (b.length == 32) return b;
+        if (b.length > 32) return Arrays.copyOfRange(b, b.length - 32, b.length);
+        byte[] out = new byte[32];
+        System.arraycopy(b, 0, out, 32 - b.length, b.length);
+        return out;
     }
 
     private static byte[] decodeUrl(String text) {

@@ -152,6 +152,9 @@ final class SegmentCalls {
         String provider = optionalText(node, "provider", 16);
         if (provider == null) provider = DEFAULT_PROVIDER.get(platform);
         if (!PROVIDERS.contains(provider)) throw ClientError.invalid("provider", "provider must be apns, fcm or webpush");
+        // A web push token is a PushSubscription Herald must be able to encrypt for: refuse a broken one now, with
+        // the field named, rather than fail every delivery to it later.
+        if (provider.equals("webpush")) io.herald.push.WebPushSubscription.parse(token, "token");
         String appId = optionalText(node, "appId", Limits.MAX_ID_LENGTH);
         JsonNode enabled = node.get("pushEnabled");
         if (enabled != null && !enabled.isNull() && !enabled.isBoolean()) {

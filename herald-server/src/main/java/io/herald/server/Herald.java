@@ -25,6 +25,7 @@ import io.herald.delivery.WebhookChannel;
 import io.herald.delivery.WebhookSecrets;
 import io.herald.push.ApnsProvider;
 import io.herald.push.PushChannel;
+import io.herald.push.WebPushProvider;
 import io.herald.email.EmailChannel;
 import io.herald.email.Tracking;
 import io.herald.message.Renderer;
@@ -70,6 +71,7 @@ public final class Herald implements AutoCloseable {
     private final WebhookChannel webhooks;
     private final ApnsProvider apns;
     private final io.herald.push.FcmProvider fcm;
+    private final WebPushProvider webpush;
     private final PushChannel push;
     private final EmailChannel email;
     private final Tracking emailTracking;
@@ -117,11 +119,12 @@ public final class Herald implements AutoCloseable {
                     linkTokens);
             this.webhookSecrets = new WebhookSecrets(db, clock);
             this.webhooks = new WebhookChannel(webhookSecrets, clock);
-            // Push fans out to the person's devices; APNs is its first provider (FCM and Web Push devices fail with
-            // no_provider until theirs arrive).
+            // Push fans out to the person's devices through APNs and Web Push (FCM devices fail with no_provider
+            // until theirs arrives).
             this.apns = new ApnsProvider(clock, ApnsProvider.Options.defaults());
             this.fcm = new io.herald.push.FcmProvider(clock, io.herald.push.FcmProvider.Options.defaults());
-            this.push = new PushChannel(db, credentials::get, List.of(apns, fcm), clock);
+            this.webpush = new WebPushProvider(clock, WebPushProvider.Options.defaults());
+            this.push = new PushChannel(db, credentials::get, List.of(apns, fcm, webpush), clock);
             java.util.function.Supplier<String> publicUrl = () -> config.publicUrl() != null ? config.publicUrl()
                     : "http://localhost:" + port();
             // Email goes over SMTP with the workspace's smtp credentials; its links and open pixel come back to /t/.
@@ -245,6 +248,7 @@ public final class Herald implements AutoCloseable {
         whatsapp.close();
         apns.close();
         fcm.close();
+        webpush.close();
         campaigns.launches().close();
         segments.close();
         if (http != null) {

@@ -66,6 +66,7 @@ public final class HttpApi {
         EngagementApi engagement = new EngagementApi(auth, s.workspaces(), s.db(), s.deliveryProgress(),
                 s.statusCallbacks());
         SdkRoutes sdk = new SdkRoutes();
+        WebPushApi webPush = new WebPushApi(s.credentials(), auth);
         return Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.concurrency.useVirtualThreads = true;
@@ -168,6 +169,9 @@ public final class HttpApi {
             r.post("/v1/push/events", engagement::pushEvent);
             r.options("/v1/push/events", ctx -> ctx.status(204));
             r.post("/v1/providers/messages/status/{token}", engagement::messageStatus);
+            // The workspace's VAPID public key for the web SDK's pushManager.subscribe (write key).
+            r.get("/v1/push/webpush/key", webPush::key);
+            r.options("/v1/push/webpush/key", ctx -> ctx.status(204));
 
             // The web SDK and its service worker, as bundled into the jar (sdk/web).
             r.get("/sdk/{file}", sdk::file);

@@ -89,6 +89,8 @@ final class MessagesApi {
         r.undefined().forEach(undefined::add);
         if (r.variant() == null) out.putNull("variant");
         else out.put("variant", r.variant());
+        // A push as iOS, Android and browsers would show it, collapsed and expanded (docs/api.md "Push preview").
+        if (channel.textValue().equals("push")) out.set("platforms", io.herald.push.PushPreview.platforms(r.content()));
         AdminApi.json(ctx, out);
     }
 

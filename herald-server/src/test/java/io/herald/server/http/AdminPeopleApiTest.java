@@ -44,7 +44,7 @@ class AdminPeopleApiTest {
                     {"userId":"u1","anonymousId":"a1","traits":{"email":"u1@example.com","plan":"trial"},
                      "context":{"timezone":"America/New_York","locale":"en-US"}}""");
             accepted(h, "/v1/devices", """
-                    {"userId":"u1","token":"tok-1","platform":"web","appId":"shop"}""");
+                    {"userId":"u1","token":"tok-1","platform":"web","provider":"fcm","appId":"shop"}""");
             h.process();
             clock.advance(Duration.ofHours(1));
             accepted(h, "/v1/track", """
@@ -65,7 +65,7 @@ class AdminPeopleApiTest {
             assertThat(p.path("devices")).singleElement().satisfies(d -> {
                 assertThat(d.path("token").asText()).isEqualTo("tok-1");
                 assertThat(d.path("platform").asText()).isEqualTo("web");
-                assertThat(d.path("provider").asText()).isEqualTo("webpush");
+                assertThat(d.path("provider").asText()).isEqualTo("fcm");
                 assertThat(d.path("appId").asText()).isEqualTo("shop");
                 assertThat(d.path("pushEnabled").asBoolean()).isTrue();
                 assertThat(d.path("createdAt").asText()).isEqualTo("2026-11-22T12:00:00Z");
@@ -174,7 +174,7 @@ class AdminPeopleApiTest {
             accepted(h, "/v1/devices", """
                     {"userId":"u1","token":"ios-token","platform":"ios"}""");
             accepted(h, "/v1/devices", """
-                    {"userId":"u1","token":{"endpoint":"https://push.example/abc","keys":{"p256dh":"k","auth":"a"}},
+                    {"userId":"u1","token":{"endpoint":"https://push.example/abc","keys":{"p256dh":"BCVxsr7N_eNgVRqvHtD0zTZsEc6-VV-JvLexhqUzORcxaOzi6-AYWXvTBHm4bjyPjs7Vd8pZGH6SRpkNtoIAiw4","auth":"BTBZMqHH6r4Tts7J_aSIgg"}},
                      "platform":"web","provider":"webpush"}""");
             accepted(h, "/v1/devices", """
                     {"userId":"u2","token":"someone-else","platform":"android"}""");
