@@ -394,6 +394,11 @@ class InAppApiTest {
             }
             assertThat(event(h, "ada", "{\"deliveryId\":\"" + id + "\",\"type\":\"dismissed\"}").status()).isEqualTo(200);
             assertThat(messages(h, as("ada")).json().path("data").size()).isZero();
+            // Erasure takes the feed with everything else.
+            assertThat(Api.adminDelete(h, "/api/v1/people/ada").status()).isLessThan(300);
+            int left = h.herald().database().read(c -> Sql.queryOne(c, "SELECT COUNT(*) FROM inapp_feed WHERE person_id = ?",
+                    rs -> rs.getInt(1), adaPerson)).orElseThrow();
+            assertThat(left).isZero();
         }
     }
 }
