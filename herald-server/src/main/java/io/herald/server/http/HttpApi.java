@@ -65,6 +65,7 @@ public final class HttpApi {
         EmailTrackingRoutes emailTracking = new EmailTrackingRoutes(s.emailTracking(), s.deliveryProgress());
         EngagementApi engagement = new EngagementApi(auth, s.workspaces(), s.db(), s.deliveryProgress(),
                 s.statusCallbacks());
+        DemoPages demo = new DemoPages();
         return Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.concurrency.useVirtualThreads = true;
@@ -167,6 +168,10 @@ public final class HttpApi {
             r.post("/v1/push/events", engagement::pushEvent);
             r.options("/v1/push/events", ctx -> ctx.status(204));
             r.post("/v1/providers/messages/status/{token}", engagement::messageStatus);
+
+            // The demo site (`herald demo`): static pages that load /sdk/herald.js; keys come in their query string.
+            r.get("/demo", demo::home);
+            r.get("/demo/{page}", demo::page);
 
             Counter.Builder requests = Counter.builder("herald.http.requests").description("HTTP requests answered");
             r.after(ctx -> requests.tag("status", statusClass(ctx)).register(s.meters()).increment());
