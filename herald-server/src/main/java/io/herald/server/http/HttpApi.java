@@ -66,6 +66,7 @@ public final class HttpApi {
         EngagementApi engagement = new EngagementApi(auth, s.workspaces(), s.db(), s.deliveryProgress(),
                 s.statusCallbacks());
         DemoPages demo = new DemoPages();
+        SdkRoutes sdk = new SdkRoutes();
         return Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.concurrency.useVirtualThreads = true;
@@ -172,6 +173,8 @@ public final class HttpApi {
             // The demo site (`herald demo`): static pages that load /sdk/herald.js; keys come in their query string.
             r.get("/demo", demo::home);
             r.get("/demo/{page}", demo::page);
+            // The web SDK and its service worker, as bundled into the jar (sdk/web).
+            r.get("/sdk/{file}", sdk::file);
 
             Counter.Builder requests = Counter.builder("herald.http.requests").description("HTTP requests answered");
             r.after(ctx -> requests.tag("status", statusClass(ctx)).register(s.meters()).increment());

@@ -1,0 +1,43 @@
+import type { Store } from "../types";
+
+/**
+ * localStorage when the page may use it, memory otherwise (private modes, storage disabled, quota full): the SDK
+ * keeps working for the page's lifetime and persists what it can.
+ */
+export function createStore(): Store {
+  const mem: Record<string, string> = {};
+  let ls: Storage | null = null;
+  try {
+    ls = localStorage;
+    ls.setItem("herald.t", "1");
+    ls.removeItem("herald.t");
+  } catch {
+    ls = null;
+  }
+  return {
+    get(k) {
+      if (k in mem) return mem[k];
+      try {
+        return ls ? ls.getItem(k) : null;
+      } catch {
+        return null;
+      }
+    },
+    set(k, v) {
+      mem[k] = v;
+      try {
+        if (ls) ls.setItem(k, v);
+      } catch {
+        // quota or policy: the memory copy still serves this page
+      }
+    },
+    remove(k) {
+      delete mem[k];
+      try {
+        if (ls) ls.removeItem(k);
+      } catch {
+        // as above
+      }
+    },
+  };
+}
