@@ -6,11 +6,12 @@ export type Block =
   | { type: "text"; text: string }
   | { type: "image"; url: string; alt?: string }
   | { type: "button"; id: string; label: string; action: string; url?: string }
-  | { type: "input"; id: string; inputType: "text" | "email" | "number"; label: string; required?: boolean }
+  | { type: "input"; id: string; inputType: "text" | "email" | "number"; label: string; required?: boolean; placeholder?: string }
   | { type: "rating"; id: string; scale: 5 | 10; label?: string }
   | { type: "choice"; id: string; options: string[]; multiple?: boolean; label?: string };
 
 export interface Step {
+  id?: string;
   blocks: Block[];
 }
 
@@ -55,8 +56,8 @@ export interface Styles {
   spacing: Record<string, string>;
 }
 
-/** A person's interaction with a message, reported with POST /v1/inapp/events. */
-export type InAppEventType = "shown" | "clicked" | "dismissed" | "submitted";
+/** A person's interaction with a message, reported with POST /v1/inapp/events ("step": a step was reached, `step` from 1). */
+export type InAppEventType = "shown" | "clicked" | "dismissed" | "submitted" | "step";
 
 export interface InAppEvent {
   deliveryId: string;
@@ -82,6 +83,8 @@ export interface InAppDeps {
   report(event: InAppEvent): void;
   /** Emits a public callback (`show`, `click`, `dismiss`, `submit`). */
   emit(type: CallbackType, payload: CallbackPayload): void;
+  /** Least time between two blocking messages (modal, fullscreen), from one closing to the next showing; 30 s. */
+  minGapMs?: number;
 }
 
 export type CallbackType = "show" | "click" | "dismiss" | "submit";
