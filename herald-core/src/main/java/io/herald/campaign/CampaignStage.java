@@ -168,6 +168,9 @@ public final class CampaignStage implements Stage {
                 intoPersonId, fromPersonId);
         io.herald.store.Sql.update(batch.connection(), "UPDATE deliveries SET person_id = ? WHERE person_id = ?",
                 intoPersonId, fromPersonId);
+        // The in-app feed goes with the deliveries it tells about (its sequence numbers stay: they are global).
+        io.herald.store.Sql.update(batch.connection(), "UPDATE inapp_feed SET person_id = ? WHERE person_id = ?",
+                intoPersonId, fromPersonId);
         cb.moved(fromPersonId, intoPersonId);
         // Two open runs of one campaign would message the person twice: the later one gives way.
         Map<String, Run> first = new LinkedHashMap<>();

@@ -49,9 +49,13 @@ public final class DeliveryProgress {
         return switch (status) {
             case "sent", "unknown" -> 1;
             case "delivered", "failed" -> 2;
-            case "dismissed" -> 3;
-            case "opened" -> 4;
-            case "clicked" -> 5;
+            case "shown" -> 3; // in-app: on the person's screen
+            case "dismissed" -> 4;
+            case "opened" -> 5;
+            case "clicked" -> 6;
+            case "submitted" -> 7; // in-app: a form's answers came back
+            // In-app: taken back by an admin; a late report about it is still told, but does not move it.
+            case "recalled" -> 8;
             default -> 0;
         };
     }
@@ -61,6 +65,16 @@ public final class DeliveryProgress {
      * {@code extra} properties (e.g. actionId). Returns whether the status moved.
      */
     public boolean report(String workspaceId, String deliveryId, String status, String reason, ObjectNode extra) {
+        return report(workspaceId, deliveryId, status, reason, extra, status);
+    }
+
+    /**
+     * As above; {@code eventKey} replaces the status in the event's messageId ({@code delivery:<id>:<eventKey>}) where
+     * one delivery has several distinct events of a status (clicks on different buttons, steps reached). A status
+     * that has no rank (e.g. an in-app "step") is told without moving anything.
+     */
+    public boolean report(String workspaceId, String deliveryId, String status, String reason, ObjectNode extra,
+                          String eventKey) {
         long now = clock.millis();
         Claimed[] claimed = new Claimed[1];
         Integer[] variant = new Integer[1];
@@ -88,7 +102,7 @@ public final class DeliveryProgress {
         // Nothing is told about a delivery that never went out: a report about it is a mistake or a forgery.
         if (claimed[0] == null || !wentOut[0]) return false;
         Map<String, OutcomeEvents.Sender> senders = db.read(c -> OutcomeEvents.senders(c, List.of(claimed[0].personId())));
-        events.append(List.of(new OutcomeEvents.Told(claimed[0], status, variant[0], reason, extra)), senders, now);
+        events.append(List.of(new OutcomeEvents.Told(claimed[0], status, variant[0], reason, extra, eventKey)), senders, now);
         return moved;
     }
 }

@@ -123,6 +123,7 @@ public final class Dispatcher implements AutoCloseable {
     private final InstantSource clock;
     private final Options options;
     private final Probe probe;
+    private final SentHook sentHook;
     private final OutcomeEvents events;
     private final Backoff backoff;
     private final MeterRegistry meters;
@@ -145,6 +146,13 @@ public final class Dispatcher implements AutoCloseable {
 
     public Dispatcher(Database db, EventLog eventLog, Channels channels, Gate gate, Renderer renderer, Links links,
                       InstantSource clock, MeterRegistry meters, Options options, Probe probe) {
+        this(db, eventLog, channels, gate, renderer, links, clock, meters, options, probe, SentHook.NONE);
+    }
+
+    /** @param sentHook told about the deliveries each round records sent (in-app reaches open pages through it) */
+    public Dispatcher(Database db, EventLog eventLog, Channels channels, Gate gate, Renderer renderer, Links links,
+                      InstantSource clock, MeterRegistry meters, Options options, Probe probe, SentHook sentHook) {
+        this.sentHook = sentHook;
         this.db = db;
         this.channels = channels;
         this.gate = gate;
@@ -289,7 +297,8 @@ public final class Dispatcher implements AutoCloseable {
                         : new Final(d, "retrying", t.reason(), r, null, now + backoff.delayMillis(d.attempts() + 1, t.retryAfter()));
             });
         }
-        record(token, finals, now);
+        List<SentHook.Sent> sent = record(token, finals, now);
+        if (!sent.isEmpty()) sentHook.recorded(sent);
         for (Final f : finals.values()) {
             count(f.d().channel(), f.status());
             latency.record(Math.max(0, now - claimedAt), TimeUnit.MILLISECONDS);
@@ -395,8 +404,9 @@ public final class Dispatcher implements AutoCloseable {
         people.clear();
     }
 
-    private void record(String token, Map<String, Final> finals, long now) {
-        if (finals.isEmpty()) return;
+    /** Records the round's outcomes; returns the deliveries recorded sent (for the {@link SentHook}). */
+    private List<SentHook.Sent> record(String token, Map<String, Final> finals, long now) {
+        if (finals.isEmpty()) return List.of();
         List<OutcomeEvents.Told> told = new ArrayList<>();
         for (Final f : finals.values()) if (f.told()) told.add(new OutcomeEvents.Told(f.d(), f.status(), f.variant(), f.reason()));
         if (!told.isEmpty()) {
@@ -404,7 +414,7 @@ public final class Dispatcher implements AutoCloseable {
                     told.stream().map(t -> t.d().personId()).distinct().toList()));
             events.append(told, senders, now);
         }
-        db.inTransaction(c -> {
+        return db.inTransaction(c -> {
             // sent_at stays only where the delivery may have reached the person (sent, unknown): caps count those. Two
             // statements, so that a delivery keeping its sent_at does not rewrite the (person_id, sent_at) index entry.
             String set = "UPDATE deliveries SET status = ?, reason = ?, provider_id = ?, rendered = COALESCE(?, rendered), "
@@ -427,7 +437,15 @@ public final class Dispatcher implements AutoCloseable {
                 if (kept) keep.executeBatch();
                 if (cleared) clear.executeBatch();
             }
-            return null;
+            List<SentHook.Sent> sent = new ArrayList<>();
+            for (Final f : finals.values()) {
+                if (!f.status().equals("sent")) continue;
+                Claimed d = f.d();
+                sent.add(new SentHook.Sent(d.id(), d.workspaceId(), d.personId(), d.channel(), d.createdAt(),
+                        d.expiresAt(), f.rendered() == null ? null : f.rendered().content()));
+            }
+            if (!sent.isEmpty()) sentHook.recording(c, sent);
+            return sent;
         });
     }
 

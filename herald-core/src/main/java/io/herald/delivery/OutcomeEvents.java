@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * {@code {campaignId, deliveryId, channel, step, variant, reason?}}, appended to the person's log like anything they
  * do, so segments ({@code {"message": campaignId, "status": "sent"}}) and journeys react to it in order.
  *
- * <p>The messageId is {@code delivery:<id>:<status>}: appending again after a crash (or from two dispatchers) adds
+ * <p>The messageId is {@code delivery:<id>:<status>} (or a finer key where one delivery may have several events of
+ * a status, e.g. an in-app message's clicks on different buttons): appending again after a crash (or from two dispatchers) adds
  * nothing, since the log ignores a repeated messageId.
  */
 final class OutcomeEvents {
@@ -38,9 +39,9 @@ final class OutcomeEvents {
     }
 
     /** One outcome to tell a person about. */
-    record Told(Claimed d, String status, Integer variant, String reason, ObjectNode extra) {
+    record Told(Claimed d, String status, Integer variant, String reason, ObjectNode extra, String key) {
         Told(Claimed d, String status, Integer variant, String reason) {
-            this(d, status, variant, reason, null);
+            this(d, status, variant, reason, null, status);
         }
     }
 
@@ -85,7 +86,7 @@ final class OutcomeEvents {
             else props.put("variant", t.variant());
             if (t.reason() != null) props.put("reason", t.reason());
             if (t.extra() != null) t.extra().properties().forEach(e -> props.set(e.getKey(), e.getValue()));
-            events.add(new Event(t.d().workspaceId(), -1, -1, "delivery:" + t.d().id() + ":" + t.status(), s.userId(),
+            events.add(new Event(t.d().workspaceId(), -1, -1, "delivery:" + t.d().id() + ":" + t.key(), s.userId(),
                     s.anonymousId(), now, now, null, new Payload.Track("message." + t.status(), props)));
         }
         if (events.isEmpty()) return;

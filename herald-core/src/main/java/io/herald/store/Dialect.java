@@ -28,6 +28,18 @@ public final class Dialect {
         }
     }
 
+    /**
+     * Serialises appends to the in-app feed for the rest of the transaction, for the reason given at
+     * {@link #lockLogAppends}: open streams follow a person's feed by sequence number.
+     */
+    public void lockFeedAppends(Connection c) throws SQLException {
+        if (engine == Engine.POSTGRESQL) {
+            try (Statement s = c.createStatement()) {
+                s.execute("SELECT pg_advisory_xact_lock(4242006)");
+            }
+        }
+    }
+
     /** Row locking for claiming work; SQLite's single writer needs none. */
     public String forUpdateSkipLocked() {
         return engine == Engine.POSTGRESQL ? " FOR UPDATE SKIP LOCKED" : "";

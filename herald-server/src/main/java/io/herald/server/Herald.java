@@ -84,6 +84,7 @@ public final class Herald implements AutoCloseable {
     private final io.herald.sms.MessagesApiChannel whatsapp;
     private final io.herald.delivery.DeliveryProgress deliveryProgress;
     private final Settings settings;
+    private final io.herald.inapp.InAppFeed inAppFeed;
     private Javalin http;
 
     private Herald(Config config, InstantSource clock) {
@@ -131,9 +132,12 @@ public final class Herald implements AutoCloseable {
             this.whatsapp = new io.herald.sms.MessagesApiChannel("whatsapp", db, credentials::get, statusTokens,
                     publicUrl, clock);
             this.deliveryProgress = new io.herald.delivery.DeliveryProgress(db, eventLog, clock);
+            // In-app deliveries recorded sent reach the person's open pages through their feed (in-process fan-out).
+            this.inAppFeed = new io.herald.inapp.InAppFeed(db, new io.herald.inapp.LocalLiveFeed(), clock);
             this.dispatcher = new Dispatcher(db, eventLog, Channels.of(new InAppChannel(), webhooks, push, email, sms,
                     whatsapp), new Gate(settings),
-                    new Renderer(clock), links, clock, meters, Dispatcher.Options.defaults());
+                    new Renderer(clock), links, clock, meters, Dispatcher.Options.defaults(), Dispatcher.Probe.NONE,
+                    inAppFeed);
         } catch (RuntimeException e) {
             db.close();
             throw e;
@@ -146,7 +150,8 @@ public final class Herald implements AutoCloseable {
         this.http = HttpApi.create(new HttpApi.Services(workspaces, ingest, people, segments, topics, preferences,
                 campaigns, new Deliveries(db), simulations, db, meters, credentials, preferenceCenter, settings,
                 new TestSends(db, dispatcher, clock), webhookSecrets, emailTracking,
-                deliveryProgress, new io.herald.sms.StatusCallbacks(statusTokens, deliveryProgress)));
+                deliveryProgress, new io.herald.sms.StatusCallbacks(statusTokens, deliveryProgress),
+                new io.herald.inapp.InApp(db, inAppFeed, deliveryProgress, ingest, clock)));
     }
 
     /**
@@ -164,6 +169,7 @@ public final class Herald implements AutoCloseable {
                 h.segments.computations().start();
                 h.campaigns.launches().start();
                 h.dispatcher.start(200);
+                h.inAppFeed.start(1000);
             }
             h.http.start(config.host(), config.port());
         } catch (RuntimeException e) {
@@ -209,6 +215,11 @@ public final class Herald implements AutoCloseable {
         return dispatcher;
     }
 
+    /** The in-app feed: expiry sweeps ({@code withdrawExpired()}) and the stream heartbeat interval. */
+    public io.herald.inapp.InAppFeed inAppFeed() {
+        return inAppFeed;
+    }
+
     public Timers timers() {
         return timers;
     }
@@ -236,6 +247,7 @@ public final class Herald implements AutoCloseable {
     public void close() {
         timers.close(); // first: it appends to the log
         dispatcher.close(); // finishes its round (it appends outcome events to the log), then stops
+        inAppFeed.close();
         webhooks.close();
         push.close();
         email.close();

@@ -7,9 +7,7 @@ import io.herald.error.ClientError;
 import io.herald.event.EventCodec;
 import io.herald.sms.StatusCallbacks;
 import io.herald.store.Database;
-import io.herald.store.Sql;
 import io.herald.workspace.Principal;
-import io.herald.workspace.Secrets;
 import io.herald.workspace.Workspaces;
 import io.javalin.http.Context;
 import java.util.HashMap;
@@ -30,15 +28,13 @@ final class EngagementApi {
     private static final int MAX_ID = 256;
 
     private final Auth auth;
-    private final Workspaces workspaces;
-    private final Database db;
+    private final ClientIdentity identity;
     private final DeliveryProgress progress;
     private final StatusCallbacks callbacks;
 
     EngagementApi(Auth auth, Workspaces workspaces, Database db, DeliveryProgress progress, StatusCallbacks callbacks) {
         this.auth = auth;
-        this.workspaces = workspaces;
-        this.db = db;
+        this.identity = new ClientIdentity(workspaces, db);
         this.progress = progress;
         this.callbacks = callbacks;
     }
@@ -68,7 +64,9 @@ final class EngagementApi {
         if (actionId != null && !event.equals("opened")) {
             throw ClientError.invalid("actionId", "actionId goes with an opened event only");
         }
-        String personId = person(p.workspaceId(), userId, anonymousId, text(body, "userHash"));
+        ClientIdentity.Who who = identity.resolve(p.workspaceId(), userId, anonymousId, text(body, "userHash"));
+        if (who.personId() == null) throw ClientError.notFound("person " + who.value());
+        String personId = who.personId();
         Optional<DeliveryProgress.Row> row = progress.find(p.workspaceId(), deliveryId);
         if (row.isEmpty() || !row.get().personId().equals(personId) || !row.get().channel().equals("push")) {
             throw ClientError.notFound("delivery " + deliveryId);
@@ -82,35 +80,8 @@ final class EngagementApi {
         ctx.json(Map.of("success", true));
     }
 
-    /** The person acting, as API.md's identity verification allows. */
-    private String person(String workspaceId, String userId, String anonymousId, String userHash) {
-        if (userId != null) {
-            if (userHash == null) throw new ClientError(401, "identity_unverified", "userId needs its userHash", "userHash");
-            String expected = Secrets.hmacSha256Hex(workspaces.identitySecret(workspaceId), userId);
-            if (!Secrets.constantTimeEquals(expected, userHash.toLowerCase(java.util.Locale.ROOT))) {
-                throw new ClientError(403, "identity_unverified", "userHash does not prove this userId", "userHash");
-            }
-            return lookup(workspaceId, "user", userId)
-                    .orElseThrow(() -> ClientError.notFound("person " + userId));
-        }
-        if (anonymousId == null) throw ClientError.missing("userId");
-        String personId = lookup(workspaceId, "anon", anonymousId)
-                .orElseThrow(() -> ClientError.notFound("person " + anonymousId));
-        boolean known = db.read(c -> Sql.queryOne(c, "SELECT 1 FROM persons WHERE id = ? AND user_id IS NOT NULL",
-                rs -> rs.getInt(1), personId)).isPresent();
-        // Once identified, a person's messages answer only to a verified userId: an anonymousId alone would let
-        // anyone who saw it act on them.
-        if (known) throw new ClientError(403, "identity_unverified", "this person is identified; send userId and "
-                + "userHash", "userId");
-        return personId;
-    }
-
-    private Optional<String> lookup(String workspaceId, String kind, String value) {
-        return db.read(c -> Sql.queryOne(c, "SELECT person_id FROM identities WHERE workspace_id = ? AND kind = ? "
-                + "AND value = ?", rs -> rs.getString(1), workspaceId, kind, value));
-    }
-
-    private static String text(JsonNode body, String field) {
+    /** A string field of a client body: absent or null is null; otherwise a non-empty string of at most 256. */
+    static String text(JsonNode body, String field) {
         JsonNode v = body.get(field);
         if (v == null || v.isNull()) return null;
         if (!v.isTextual()) throw ClientError.invalid(field, field + " must be a string");

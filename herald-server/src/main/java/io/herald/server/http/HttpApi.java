@@ -43,7 +43,8 @@ public final class HttpApi {
                            PreferenceCenter preferenceCenter, Settings settings, TestSends testSends,
                            WebhookSecrets webhookSecrets, Tracking emailTracking,
                            io.herald.delivery.DeliveryProgress deliveryProgress,
-                           io.herald.sms.StatusCallbacks statusCallbacks) {
+                           io.herald.sms.StatusCallbacks statusCallbacks,
+                           io.herald.inapp.InApp inApp) {
     }
 
     private HttpApi() {
@@ -67,7 +68,10 @@ public final class HttpApi {
                 s.statusCallbacks());
         DemoPages demo = new DemoPages();
         SdkRoutes sdk = new SdkRoutes();
+        InAppApi inApp = new InAppApi(auth, new ClientIdentity(s.workspaces(), s.db()), s.inApp(), s.settings());
         return Javalin.create(config -> {
+            // Open in-app streams end first, so stopping does not wait for pages that never hang up.
+            config.events.serverStopping(() -> inApp.streams().close());
             config.startup.showJavalinBanner = false;
             config.concurrency.useVirtualThreads = true;
             config.router.ignoreTrailingSlashes = true; // analytics-java posts to /v1/import/
@@ -175,6 +179,14 @@ public final class HttpApi {
             r.get("/demo/{page}", demo::page);
             // The web SDK and its service worker, as bundled into the jar (sdk/web).
             r.get("/sdk/{file}", sdk::file);
+            // In-app Client API (write key + identity) and the admin's recall of an in-app delivery.
+            r.get("/v1/inapp/messages", inApp::messages);
+            r.get("/v1/inapp/stream", inApp::stream);
+            r.post("/v1/inapp/events", inApp::event);
+            r.options("/v1/inapp/messages", ctx -> ctx.status(204));
+            r.options("/v1/inapp/stream", ctx -> ctx.status(204));
+            r.options("/v1/inapp/events", ctx -> ctx.status(204));
+            r.post("/api/v1/deliveries/{deliveryId}/recall", inApp::recall);
 
             Counter.Builder requests = Counter.builder("herald.http.requests").description("HTTP requests answered");
             r.after(ctx -> requests.tag("status", statusClass(ctx)).register(s.meters()).increment());

@@ -1,0 +1,213 @@
+package io.herald.inapp;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.herald.delivery.DeliveryProgress;
+import io.herald.error.ClientError;
+import io.herald.event.Event;
+import io.herald.event.EventCodec;
+import io.herald.event.Payload;
+import io.herald.ingest.Ingest;
+import io.herald.store.Database;
+import io.herald.store.Sql;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * In-app messages as the person's own clients see them: the eligible set, what the person did with a message
+ * (shown, clicked, dismissed, submitted, step reached), and an admin's recall. Identity is settled by the caller:
+ * every method takes the person it acts for and finds nothing of anyone else's.
+ */
+public final class InApp {
+    /** How many eligible messages one answer carries at most (a person has a handful). */
+    static final int MAX_ELIGIBLE = 200;
+    public static final Set<String> EVENT_TYPES = Set.of("shown", "clicked", "dismissed", "submitted", "step");
+
+    private final Database db;
+    private final InAppFeed feed;
+    private final DeliveryProgress progress;
+    private final Ingest ingest;
+    private final InstantSource clock;
+
+    public InApp(Database db, InAppFeed feed, DeliveryProgress progress, Ingest ingest, InstantSource clock) {
+        this.db = db;
+        this.feed = feed;
+        this.progress = progress;
+        this.ingest = ingest;
+        this.clock = clock;
+    }
+
+    public InAppFeed feed() {
+        return feed;
+    }
+
+    /**
+     * The person's eligible in-app messages, rendered, most important first (priority, then oldest first):
+     * available (sent and not retired) and not expired; for {@code anonymousOnly}, only those meant for anonymous
+     * visitors.
+     */
+    public List<ObjectNode> eligible(String workspaceId, String personId, boolean anonymousOnly) {
+        long now = clock.millis();
+        record Row(int priority, long createdAt, String id, ObjectNode json) {
+        }
+        List<Row> rows = db.read(c -> Sql.query(c, "SELECT id, campaign_id, rendered, created_at, expires_at FROM deliveries "
+                + "WHERE person_id = ? AND workspace_id = ? AND channel = 'in_app' AND retired_at IS NULL "
+                + "AND status IN " + InAppFeed.AVAILABLE + " AND (expires_at IS NULL OR expires_at > ?) "
+                + "ORDER BY created_at DESC LIMIT ?", rs -> {
+            String rendered = rs.getString(3);
+            if (rendered == null) return null;
+            JsonNode content = json(rendered);
+            if (anonymousOnly && !InAppMessages.anonymous(content)) return null;
+            long createdAt = rs.getLong(4);
+            return new Row(InAppMessages.priority(content), createdAt, rs.getString(1),
+                    InAppMessages.of(rs.getString(1), rs.getString(2), content, createdAt, Sql.nullableLong(rs, "expires_at")));
+        }, personId, workspaceId, now, MAX_ELIGIBLE));
+        List<Row> sorted = new ArrayList<>();
+        for (Row r : rows) if (r != null) sorted.add(r);
+        sorted.sort(Comparator.comparingInt(Row::priority).reversed().thenComparingLong(Row::createdAt)
+                .thenComparing(Row::id));
+        return sorted.stream().map(Row::json).toList();
+    }
+
+    /**
+     * What the person did with a message, reported by their client.
+     *
+     * @param type      shown, clicked, dismissed, submitted or step (a step of a multi-step message reached)
+     * @param step      the message step (0-based) it happened on, or null
+     * @param answers   the form's answers (submitted only), or null
+     * @param sessionId the reporting page's session (its stream does not get the once-only withdraw), or null
+     * @param userId    the ids the request acted as, for the identify a form's setAttributes makes
+     */
+    public record Report(String deliveryId, String type, String buttonId, Integer step, ObjectNode answers,
+                         String sessionId, String userId, String anonymousId) {
+    }
+
+    /** Records a report; the delivery must be an in-app delivery of this person that went out, else 404. */
+    public void report(String workspaceId, String personId, boolean anonymousOnly, Report r) {
+        Optional<Object[]> row = db.read(c -> Sql.queryOne(c, "SELECT person_id, channel, rendered FROM deliveries "
+                + "WHERE workspace_id = ? AND id = ?", rs -> new Object[] {rs.getString(1), rs.getString(2),
+                rs.getString(3)}, workspaceId, r.deliveryId()));
+        // Someone else's delivery is not even confirmed to exist.
+        if (row.isEmpty() || personId == null || !personId.equals(row.get()[0]) || !"in_app".equals(row.get()[1])
+                || row.get()[2] == null) {
+            throw ClientError.notFound("delivery " + r.deliveryId());
+        }
+        JsonNode content = json((String) row.get()[2]);
+        if (anonymousOnly && !InAppMessages.anonymous(content)) throw ClientError.notFound("delivery " + r.deliveryId());
+
+        ObjectNode extra = EventCodec.mapper().createObjectNode();
+        if (r.buttonId() != null) extra.put("buttonId", r.buttonId());
+        // "step" is the campaign step in every message.* event; the message's own step is messageStep.
+        if (r.step() != null) extra.put("messageStep", r.step());
+        if (r.answers() != null) extra.set("answers", r.answers());
+        if (r.sessionId() != null) extra.put("sessionId", r.sessionId());
+        String key = switch (r.type()) {
+            case "clicked" -> r.buttonId() == null ? "clicked" : "clicked:" + r.buttonId();
+            case "step" -> "step:" + (r.step() == null ? "" : r.step());
+            default -> r.type();
+        };
+        progress.report(workspaceId, r.deliveryId(), r.type(), null, extra, key);
+
+        switch (r.type()) {
+            case "dismissed", "submitted" -> retire(workspaceId, personId, r.deliveryId(), r.type(), false, null);
+            case "shown" -> {
+                if (InAppMessages.onceOnly(content)) retire(workspaceId, personId, r.deliveryId(), "shown_once", true,
+                        r.sessionId());
+            }
+            default -> {
+            }
+        }
+        if (r.type().equals("submitted") && r.answers() != null) setAttributes(workspaceId, r, content);
+    }
+
+    private void retire(String workspaceId, String personId, String deliveryId, String reason, boolean withdraw,
+                        String exceptSession) {
+        long now = clock.millis();
+        boolean retired = db.inTransaction(c -> {
+            int n = Sql.update(c, "UPDATE deliveries SET retired_at = ?, retired_reason = ? WHERE id = ? "
+                    + "AND retired_at IS NULL", now, reason, deliveryId);
+            if (n == 1 && withdraw) feed.withdraw(c, workspaceId, personId, deliveryId, exceptSession);
+            return n == 1;
+        });
+        if (retired && withdraw) feed.poke(List.of(personId));
+    }
+
+    /**
+     * A form's answers set the attributes its message declares ({@code setAttributes: {attribute: answerId}}),
+     * through the person's log as an identify would, so segments and journeys see the change in order.
+     */
+    private void setAttributes(String workspaceId, Report r, JsonNode content) {
+        JsonNode mapping = content.path("setAttributes");
+        if (!mapping.isObject()) return;
+        ObjectNode traits = EventCodec.mapper().createObjectNode();
+        for (Iterator<Map.Entry<String, JsonNode>> it = mapping.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            JsonNode answer = r.answers().get(e.getValue().asText());
+            if (answer != null && !answer.isNull()) traits.set(e.getKey(), answer);
+        }
+        if (traits.isEmpty()) return;
+        long now = clock.millis();
+        ingest.append(List.of(new Event(workspaceId, -1, -1, "delivery:" + r.deliveryId() + ":attributes", r.userId(),
+                r.userId() == null ? r.anonymousId() : null, now, now, null, new Payload.Identify(traits))));
+    }
+
+    /** What a recall left: the delivery and its status. */
+    public record Recalled(String id, String status) {
+    }
+
+    /**
+     * Takes an in-app delivery back: a queued one is never sent, one already out is withdrawn from the person's open
+     * pages. 404 when the workspace has no such delivery; 409 when it is not in-app or already closed or in flight.
+     */
+    public Recalled recall(String workspaceId, String deliveryId) {
+        long now = clock.millis();
+        String[] person = new String[1];
+        Recalled result = db.inTransaction(c -> {
+            Optional<Object[]> row = Sql.queryOne(c, "SELECT person_id, channel, status, lease_until FROM deliveries "
+                    + "WHERE workspace_id = ? AND id = ?", rs -> new Object[] {rs.getString(1), rs.getString(2),
+                    rs.getString(3), Sql.nullableLong(rs, "lease_until")}, workspaceId, deliveryId);
+            if (row.isEmpty()) throw ClientError.notFound("delivery " + deliveryId);
+            String channel = (String) row.get()[1];
+            String status = (String) row.get()[2];
+            if (!channel.equals("in_app")) {
+                throw new ClientError(409, "not_recallable", "only in-app deliveries can be recalled; this one is "
+                        + channel, "deliveryId");
+            }
+            if (status.equals("recalled")) return new Recalled(deliveryId, status);
+            boolean pending = Set.of("queued", "deferred", "retrying").contains(status);
+            boolean out = InAppFeed.AVAILABLE.contains("'" + status + "'");
+            // A pending one leased to a dispatcher round is being sent: its status is about to be overwritten.
+            Long lease = (Long) row.get()[3];
+            if ((!pending && !out) || (pending && lease != null && lease >= now)) {
+                throw new ClientError(409, "not_recallable", "a delivery that is " + status
+                        + (pending ? " and being sent right now" : "") + " cannot be recalled", "deliveryId");
+            }
+            int n = Sql.update(c, "UPDATE deliveries SET status = 'recalled', reason = 'recalled', retired_at = ?, "
+                    + "retired_reason = 'recalled', updated_at = ? WHERE id = ? AND status = ?", now, now, deliveryId,
+                    status);
+            if (n != 1) throw new ClientError(409, "not_recallable", "the delivery changed meanwhile; retry", "deliveryId");
+            if (out) {
+                feed.withdraw(c, workspaceId, (String) row.get()[0], deliveryId, null);
+                person[0] = (String) row.get()[0];
+            }
+            return new Recalled(deliveryId, "recalled");
+        });
+        if (person[0] != null) feed.poke(List.of(person[0]));
+        return result;
+    }
+
+    static JsonNode json(String s) {
+        try {
+            return EventCodec.mapper().readTree(s);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("corrupt rendered in-app message in the store", e);
+        }
+    }
+}

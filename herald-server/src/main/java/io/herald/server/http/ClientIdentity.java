@@ -1,0 +1,80 @@
+package io.herald.server.http;
+
+import io.herald.error.ClientError;
+import io.herald.store.Database;
+import io.herald.store.Sql;
+import io.herald.workspace.Secrets;
+import io.herald.workspace.Workspaces;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * API.md's identity verification for client APIs (push events, in-app): a userId counts only with its userHash
+ * (hex HMAC-SHA256 of the userId with the workspace's identity secret); an anonymousId acts only for a person nobody
+ * has identified.
+ */
+final class ClientIdentity {
+    /**
+     * Who a client request acts as. {@code personId} is null when no person has these ids yet (a new visitor
+     * whose first event is still on its way): they have nothing, but are not refused.
+     */
+    record Who(String workspaceId, String personId, String userId, String anonymousId) {
+        /** Without a verified userId a client sees only messages meant for anonymous visitors. */
+        boolean anonymousOnly() {
+            return userId == null;
+        }
+
+        String kind() {
+            return userId != null ? "user" : "anon";
+        }
+
+        String value() {
+            return userId != null ? userId : anonymousId;
+        }
+    }
+
+    private final Workspaces workspaces;
+    private final Database db;
+
+    ClientIdentity(Workspaces workspaces, Database db) {
+        this.workspaces = workspaces;
+        this.db = db;
+    }
+
+    /** Verifies the ids a request carries; 400 without any, 401 without the hash, 403 with a wrong one. */
+    Who resolve(String workspaceId, String userId, String anonymousId, String userHash) {
+        if (userId != null) {
+            if (userHash == null) throw new ClientError(401, "identity_unverified", "userId needs its userHash", "userHash");
+            String expected = Secrets.hmacSha256Hex(workspaces.identitySecret(workspaceId), userId);
+            if (!Secrets.constantTimeEquals(expected, userHash.toLowerCase(Locale.ROOT))) {
+                throw new ClientError(403, "identity_unverified", "userHash does not prove this userId", "userHash");
+            }
+            return new Who(workspaceId, lookup(workspaceId, "user", userId).orElse(null), userId, null);
+        }
+        if (anonymousId == null) throw ClientError.missing("userId");
+        return new Who(workspaceId, anonymousPerson(workspaceId, anonymousId), null, anonymousId);
+    }
+
+    /** The person an identity names now (it changes when identities merge); empty when none yet. */
+    Optional<String> current(Who who) {
+        if (who.userId() != null) return lookup(who.workspaceId(), "user", who.userId());
+        return Optional.ofNullable(anonymousPerson(who.workspaceId(), who.anonymousId()));
+    }
+
+    private String anonymousPerson(String workspaceId, String anonymousId) {
+        String personId = lookup(workspaceId, "anon", anonymousId).orElse(null);
+        if (personId == null) return null;
+        boolean known = db.read(c -> Sql.queryOne(c, "SELECT 1 FROM persons WHERE id = ? AND user_id IS NOT NULL",
+                rs -> rs.getInt(1), personId)).isPresent();
+        // Once identified, a person's messages answer only to a verified userId: an anonymousId alone would let
+        // anyone who saw it act on them.
+        if (known) throw new ClientError(403, "identity_unverified", "this person is identified; send userId and "
+                + "userHash", "userId");
+        return personId;
+    }
+
+    private Optional<String> lookup(String workspaceId, String kind, String value) {
+        return db.read(c -> Sql.queryOne(c, "SELECT person_id FROM identities WHERE workspace_id = ? AND kind = ? "
+                + "AND value = ?", rs -> rs.getString(1), workspaceId, kind, value));
+    }
+}

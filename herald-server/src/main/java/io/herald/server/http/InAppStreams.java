@@ -1,0 +1,169 @@
+package io.herald.server.http;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.herald.error.ClientError;
+import io.herald.inapp.InAppFeed;
+import io.herald.inapp.LiveFeed;
+import io.javalin.http.Context;
+import io.javalin.http.sse.SseClient;
+import io.javalin.http.sse.SseHandler;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The open {@code GET /v1/inapp/stream} connections of this node.
+ *
+ * <p>No stream holds a thread: the response stays open as an asynchronous servlet request (Javalin's SSE support),
+ * and work happens only when there is something to write: a nudge from the {@link LiveFeed} starts a virtual thread
+ * that reads the person's feed after the last entry this stream sent and writes what it finds; a heartbeat comment
+ * goes out on a virtual thread per stream every interval. A stream's writes are serialised on the stream.
+ */
+final class InAppStreams implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(InAppStreams.class);
+    private static final int PAGE = 200;
+
+    private final InAppFeed feed;
+    private final ClientIdentity identity;
+    private final Set<Stream> open = ConcurrentHashMap.newKeySet();
+    private final Thread heartbeats;
+    private volatile boolean stopping;
+
+    InAppStreams(InAppFeed feed, ClientIdentity identity) {
+        this.feed = feed;
+        this.identity = identity;
+        this.heartbeats = Thread.ofPlatform().name("herald-inapp-heartbeat").daemon(true).start(this::beat);
+    }
+
+    int size() {
+        return open.size();
+    }
+
+    /**
+     * Answers the request with a stream for {@code who}, resuming after {@code lastEventId} (null: from now on).
+     * The first event is {@code styles}, with the id the stream resumes after.
+     */
+    void open(Context ctx, ClientIdentity.Who who, Long lastEventId, String sessionId, ObjectNode styles) {
+        long start = lastEventId != null ? lastEventId
+                : who.personId() == null ? 0 : feed.lastSeq(who.workspaceId(), who.personId());
+        new SseHandler(client -> {
+            Stream s = new Stream(client, who, start, sessionId);
+            client.onClose(s::close);
+            client.keepAlive();
+            if (stopping) {
+                client.close();
+                return;
+            }
+            open.add(s);
+            // Subscribed before the first read: a nudge arriving meanwhile only causes one more read.
+            s.subscription = feed.live().subscribe(LiveFeed.key(who.workspaceId(), who.kind(), who.value()), s::nudge);
+            if (client.terminated()) {
+                s.close();
+                return;
+            }
+            s.write("styles", styles.toString(), start);
+            s.nudge();
+        }).handle(ctx);
+    }
+
+    private void beat() {
+        long last = System.nanoTime();
+        while (!stopping) {
+            // Short ticks, so a changed interval applies at once.
+            long every = feed.heartbeat().toNanos();
+            LockSupport.parkNanos(Math.min(every, TimeUnit.MILLISECONDS.toNanos(250)));
+            if (stopping) return;
+            if (System.nanoTime() - last < every) continue;
+            last = System.nanoTime();
+            for (Stream s : open) Thread.ofVirtual().start(s::heartbeat);
+        }
+    }
+
+    /** Ends every open stream (the server is stopping; pages reconnect elsewhere with their Last-Event-ID). */
+    @Override
+    public void close() {
+        stopping = true;
+        LockSupport.unpark(heartbeats);
+        for (Stream s : open) s.client.close();
+    }
+
+    private final class Stream {
+        final SseClient client;
+        final ClientIdentity.Who who;
+        final String sessionId;
+        final AtomicBoolean dirty = new AtomicBoolean();
+        final AtomicBoolean running = new AtomicBoolean();
+        volatile AutoCloseable subscription;
+        long last; // guarded by this
+
+        Stream(SseClient client, ClientIdentity.Who who, long start, String sessionId) {
+            this.client = client;
+            this.who = who;
+            this.last = start;
+            this.sessionId = sessionId;
+        }
+
+        void nudge() {
+            dirty.set(true);
+            if (running.compareAndSet(false, true)) Thread.ofVirtual().start(this::drain);
+        }
+
+        private void drain() {
+            try {
+                while (true) {
+                    dirty.set(false);
+                    send();
+                    running.set(false);
+                    // A nudge that came while running found it busy: read again unless another drain took over.
+                    if (!dirty.get() || !running.compareAndSet(false, true)) return;
+                }
+            } catch (ClientError e) {
+                // The identity is no longer valid as it connected (an anonymous visitor was identified): the page
+                // reconnects with its userId.
+                running.set(false);
+                client.close();
+            } catch (RuntimeException e) {
+                running.set(false);
+                log.atWarn().setCause(e).log("an in-app stream could not read its feed; closing it (the page resumes)");
+                client.close();
+            }
+        }
+
+        private synchronized void send() {
+            if (client.terminated()) return;
+            Optional<String> person = identity.current(who);
+            if (person.isEmpty()) return;
+            while (true) {
+                InAppFeed.Page page = feed.after(who.workspaceId(), person.get(), last, who.anonymousOnly(), sessionId, PAGE);
+                for (InAppFeed.Entry e : page.entries()) write(e.event(), e.data().toString(), e.seq());
+                last = page.last();
+                if (page.read() < PAGE || client.terminated()) return;
+            }
+        }
+
+        synchronized void write(String event, String data, long id) {
+            client.sendEvent(event, data, Long.toString(id));
+        }
+
+        synchronized void heartbeat() {
+            if (!client.terminated()) client.sendComment("hb");
+        }
+
+        void close() {
+            open.remove(this);
+            AutoCloseable sub = subscription;
+            if (sub != null) {
+                try {
+                    sub.close();
+                } catch (Exception e) {
+                    log.atWarn().setCause(e).log("could not unsubscribe a closed in-app stream");
+                }
+            }
+        }
+    }
+}
