@@ -59,7 +59,15 @@ function recordStreams() {
 export async function newTab(context) {
   const page = await context.newPage();
   await page.addInitScript(recordStreams);
-  const tab = { page, requests: [], listed: new Set(), errors: [] };
+  if (process.env.HERALD_SDK_FILE) {
+    // An SDK built locally (npm run build), tried on the pages without rebuilding the server that serves them.
+    await page.route("**/sdk/herald.js", (route) =>
+      route.fulfill({ path: process.env.HERALD_SDK_FILE, contentType: "text/javascript" }));
+  }
+  const tab = { page, requests: [], sent: [], listed: new Set(), errors: [] };
+  page.on("request", (r) => {
+    if (r.method() === "POST" && r.url().includes("/v1/")) tab.sent.push({ url: r.url(), at: Date.now(), body: r.postData() || "" });
+  });
   page.on("pageerror", (e) => tab.errors.push(`page error: ${e.message}`));
   page.on("console", (m) => m.type() === "error" && tab.errors.push(`console: ${m.text()}`));
   page.on("response", async (r) => {
@@ -73,6 +81,20 @@ export async function newTab(context) {
     }
   });
   return tab;
+}
+
+/** What a tab asked the client API and what went wrong in it, in a line, for failure messages. */
+export function summary(tab) {
+  const counts = new Map();
+  for (const r of tab.requests) {
+    const u = new URL(r.url);
+    const who = u.searchParams.get("userId") ? "user" : "anonymous";
+    const k = `${u.pathname} (${who}) ${r.status}`;
+    counts.set(k, (counts.get(k) || 0) + 1);
+  }
+  const answers = [...counts].map(([k, n]) => `${k} x${n}`).join(", ") || "none";
+  const errors = [...new Set(tab.errors)].join("; ");
+  return `client API answers: ${answers}${errors ? `; page: ${errors}` : ""}`;
 }
 
 /** The demo URL for a person (`{id, hash}`; hash may be forged or absent). */
@@ -91,7 +113,7 @@ export async function openDemo(context, path, user) {
   await tab.page.waitForFunction(() => window.herald || document.querySelector("#notice.on"), null, { timeout: 5000 });
   if (!(await tab.page.evaluate(() => Boolean(window.herald)))) {
     const notice = await tab.page.locator("#notice").textContent();
-    throw new Error(`the demo page did not start the SDK: ${notice}; ${tab.errors.join("; ")}`);
+    throw new Error(`the demo page did not start the SDK: ${notice}; ${summary(tab)}`);
   }
   return tab;
 }
@@ -101,9 +123,7 @@ export async function streamOpen(tab, userId, timeout = 5000) {
   await tab.page.waitForFunction((id) => (window.__heraldStreams?.streams || []).some(
     (s) => s.open && !s.closed && new URL(s.url).searchParams.get("userId") === id), userId, { timeout })
     .catch(async () => {
-      const streams = await tab.page.evaluate(() => window.__heraldStreams?.streams);
-      throw new Error(`no open /v1/inapp/stream for ${userId} within ${timeout} ms; streams: ${JSON.stringify(streams)}; `
-        + `client API answers: ${JSON.stringify(tab.requests)}; ${tab.errors.join("; ")}`);
+      throw new Error(`no open /v1/inapp/stream for ${userId} within ${timeout} ms; ${summary(tab)}`);
     });
 }
 
@@ -114,8 +134,7 @@ export async function received(tab, deliveryId, timeout = 5000) {
     const streamed = await tab.page.evaluate((id) => (window.__heraldStreams?.messages || []).includes(id), deliveryId);
     if (streamed || tab.listed.has(deliveryId)) return;
     if (Date.now() > deadline) {
-      throw new Error(`the page's SDK never received delivery ${deliveryId} within ${timeout} ms (client API answers: `
-        + `${JSON.stringify(tab.requests)})`);
+      throw new Error(`the page's SDK never received delivery ${deliveryId} within ${timeout} ms; ${summary(tab)}`);
     }
     await tab.page.waitForTimeout(25); // a poll step of the wait above, not a fixed delay
   }
