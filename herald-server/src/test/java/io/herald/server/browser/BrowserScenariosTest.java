@@ -90,12 +90,17 @@ class BrowserScenariosTest {
                             "HERALD_IDENTITY_SECRET", TestHerald.IDENTITY_SECRET,
                             "HERALD_CHROMIUM", chromium.toString(), "HERALD_E2E_ARTIFACTS", artifacts.toString()),
                     SUITE_TIMEOUT, dir.resolve("scenarios.log"));
-            assertThat(suite.exitCode()).as("browser scenarios (node --test in %s) failed:%n%s", project,
-                    suite.output()).isZero();
+            assertThat(suite.exitCode()).as("browser scenarios (node --test in %s) failed (screenshots in %s):%n%s",
+                    project, artifacts, withoutStackFrames(suite.output())).isZero();
             System.out.println(suite.output()); // the per-scenario lines and the measured latency, in the build log
         } finally {
             herald.close();
         }
+    }
+
+    /** Node's report without its stack frames: the scenario, the assertion and its message are what tell. */
+    private static String withoutStackFrames(String output) {
+        return String.join("\n", output.lines().filter(l -> !l.stripLeading().startsWith("at ")).toList());
     }
 
     /** The demo's own campaigns (what `herald demo` creates), created and activated through the admin API. */
