@@ -11,6 +11,10 @@ mkdirSync(out, { recursive: true });
 const common = { bundle: true, minify: true, target: "es2019", legalComments: "none", logLevel: "warning" };
 await build({ ...common, entryPoints: ["src/index.ts"], outfile: `${out}/herald.js`, format: "iife", globalName: "Herald" });
 await build({ ...common, entryPoints: ["src/sw.ts"], outfile: `${out}/herald-sw.js`, format: "iife" });
+// The npm package's module entry (`import { init } from "@herald/web"`); the server serves only the two above.
+if (!process.env.HERALD_SDK_OUT) {
+  await build({ ...common, entryPoints: ["src/index.ts"], outfile: `${out}/herald.mjs`, format: "esm" });
+}
 
 const size = gzipSync(readFileSync(`${out}/herald.js`), { level: 9 }).length;
 console.log(`herald.js: ${size} bytes gzipped (budget ${BUDGET})`);

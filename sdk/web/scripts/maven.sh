@@ -6,15 +6,13 @@ set -euo pipefail
 cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.."
 
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
-    cat >&2 <<'MSG'
-herald-server: building the web SDK (sdk/web) needs Node.js 18+ and npm on PATH, and none was found.
-               Install them (e.g. apt-get install nodejs npm) and build again.
-MSG
+    echo "herald-server: building the web SDK (sdk/web) needs Node.js 20+ and npm on PATH, and none was found." >&2
+    echo "               Install them (e.g. apt-get install nodejs npm) and build again." >&2
     exit 1
 fi
 major="$(node -p 'process.versions.node.split(".")[0]')"
-if (( major < 18 )); then
-    echo "herald-server: building the web SDK needs Node.js 18 or newer; found $(node --version)" >&2
+if (( major < 20 )); then
+    echo "herald-server: building the web SDK needs Node.js 20 or newer (Vitest and Vite ask for it); found $(node --version)" >&2
     exit 1
 fi
 

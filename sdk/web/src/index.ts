@@ -61,11 +61,12 @@ export function init(options: Options) {
     queue.push({ p: "/v1/inapp/events", b: { ...event, ...identityParams(id), sessionId } });
 
   const enabled = options.inapp !== false;
-  let inapp: InApp = createInApp({ window, store, now, report, emit });
-  if (!enabled) {
-    inapp.destroy();
-    inapp = { replace() {}, add() {}, withdraw() {}, setStyles() {}, page() {}, event() {}, pause() {}, resume() {}, destroy() {} };
-  }
+  const autoPage = options.autoPage !== false;
+  const nothing = () => {};
+  // Tracking must survive an in-app part that fails to start.
+  const inapp: InApp = (enabled && safe(createInApp)({ window, store, now, report, emit })) || {
+    replace: nothing, add: nothing, withdraw: nothing, setStyles: nothing, page: nothing, event: nothing,
+    pause: nothing, resume: nothing, destroy: nothing };
   const live: Live | null = enabled ? createLive({ host, writeKey, sessionId, inapp, identity }) : null;
   const push = createPush({
     host,
@@ -127,11 +128,14 @@ export function init(options: Options) {
   }
 
   // SPA navigation: a page view when the path or query changes (not on hash changes or same-URL replaceState).
+  // Without autoPage the in-app display rules still follow the location.
   const navigated = safe(() => {
     const url = location.pathname + location.search;
     if (url == lastUrl) return;
     referrer = location.origin + lastUrl;
-    page();
+    if (autoPage) return page();
+    lastUrl = url;
+    inapp.page(location.pathname);
   });
 
   const client = {
@@ -176,8 +180,7 @@ export function init(options: Options) {
     /** Sends what is queued now (also ends a backoff wait); resolves when that attempt is answered. */
     flush: () => {
       try {
-        queue.online();
-        return queue.flush();
+        return queue.online();
       } catch (e) {
         warn(e);
         return Promise.resolve();
@@ -218,15 +221,14 @@ export function init(options: Options) {
   ];
   try {
     document.addEventListener("visibilitychange", visibility);
-    if (options.autoPage !== false) {
-      patchHistory();
-      handlers.push(["popstate", navigated], ["herald:navigate", navigated]);
-    }
+    patchHistory();
+    handlers.push(["popstate", navigated], ["herald:navigate", navigated]);
     for (const [t, f] of handlers) addEventListener(t, f);
+    if (queue.size()) queue.flush(); // left over from an earlier page
     if (live) live.start();
     push.sync(false);
-    if (options.autoPage !== false) page();
-    if (queue.size()) queue.flush(); // left over from an earlier page
+    if (autoPage) page();
+    else navigated();
   } catch (e) {
     warn(e);
   }

@@ -31,17 +31,19 @@ export interface Scope {
   clients: {
     matchAll(o?: ClientQueryOptions): Promise<ReadonlyArray<Client>>;
     openWindow(url: string): Promise<WindowClient | null>;
-    claim?(): Promise<void>;
   };
   caches: CacheStorage;
   location: { origin: string };
   addEventListener(type: string, listener: (e: any) => void): void;
-  skipWaiting?(): Promise<void>;
 }
 
 const CACHE = "herald-sw";
 const CONFIG_URL = "/__herald/config";
 
+/**
+ * Adds Herald's listeners to a worker scope. It leaves the worker's lifecycle (skipWaiting, clients.claim) alone, so
+ * it can be imported into a site's own worker: push events reach the registration whether or not it controls a page.
+ */
 export function install(scope: Scope) {
   let config: Config | null = null;
 
@@ -78,10 +80,6 @@ export function install(scope: Scope) {
       // offline: an engagement report is not worth keeping the worker alive for
     }
   }
-
-  // A new version takes over at once: it only shows notifications and reports, and keeps no state but the config.
-  scope.addEventListener("install", () => scope.skipWaiting && scope.skipWaiting());
-  scope.addEventListener("activate", (e: ExtendableEvent) => scope.clients.claim && e.waitUntil(scope.clients.claim()));
 
   scope.addEventListener("message", (e: ExtendableMessageEvent) => {
     const d = e.data as (Config & { type?: string }) | null;

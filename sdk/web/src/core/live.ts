@@ -21,9 +21,12 @@ const POLL_MAX_MS = 300000;
 /** Errors in a row, without the stream opening in between, after which the client falls back to polling. */
 export const STREAM_FAILURES = 3;
 
-/** The identity parameters of the client API (a userId only with its hash; otherwise the anonymousId). */
-export function identityParams(id: Identity): Record<string, string | undefined> {
-  return id.userId ? { userId: id.userId, userHash: id.userHash || undefined } : { anonymousId: id.anonymousId };
+/**
+ * The identity parameters of the client API: a userId only with its hash, since without one the client may act
+ * only as its anonymousId (API.md "Identity verification").
+ */
+export function identityParams(id: Identity): Record<string, string> {
+  return id.userId && id.userHash ? { userId: id.userId, userHash: id.userHash } : { anonymousId: id.anonymousId };
 }
 
 /**
@@ -38,23 +41,26 @@ export function createLive(o: LiveOptions) {
   let timer: ReturnType<typeof setTimeout> | undefined;
   let lastId = "";
   let failures = 0;
-  let listed = false;
+  let listed = false; // a full list arrived (or is on its way) for this identity
 
   const params = () => ({ writeKey: o.writeKey, ...identityParams(o.identity()), sessionId: o.sessionId });
 
   async function list(g: number): Promise<boolean> {
+    listed = true;
     try {
       const r = await fetch(o.host + "/v1/inapp/messages" + query(params()), { credentials: "omit" });
-      if (!r.ok) return false;
-      const j = (await r.json()) as { data?: InAppMessage[]; styles?: Styles };
-      if (g != gen) return true;
-      if (j.styles) o.inapp.setStyles(j.styles);
-      o.inapp.replace(Array.isArray(j.data) ? j.data : []);
-      listed = true;
-      return true;
+      if (r.ok) {
+        const j = (await r.json()) as { data?: InAppMessage[]; styles?: Styles };
+        if (g != gen) return true;
+        if (j.styles) o.inapp.setStyles(j.styles);
+        o.inapp.replace(Array.isArray(j.data) ? j.data : []);
+        return true;
+      }
     } catch {
-      return false;
+      // unreachable: the stream's next open, or the next poll, asks again
     }
+    if (g == gen) listed = false;
+    return false;
   }
 
   function open(g: number) {
@@ -84,8 +90,8 @@ export function createLive(o: LiveOptions) {
       // The first list may have failed while Herald was unreachable: the stream only carries changes.
       if (!listed) list(g);
     };
-    on("styles", (d) => o.inapp.setStyles(d));
-    on("message", (d) => o.inapp.add(d));
+    on("styles", (d) => d && o.inapp.setStyles(d));
+    on("message", (d) => d && d.deliveryId && o.inapp.add(d));
     on("withdraw", (d) => d && d.deliveryId && o.inapp.withdraw(d.deliveryId));
     s.onerror = () => {
       if (g != gen) return;

@@ -53,6 +53,18 @@ export function keyBytes(b64url: string): Uint8Array<ArrayBuffer> {
   return out;
 }
 
+/**
+ * The registration once its worker is active: pushManager.subscribe needs an active worker, and
+ * navigator.serviceWorker.ready would wait forever when the worker's scope does not cover this page.
+ */
+function activated(reg: ServiceWorkerRegistration): Promise<ServiceWorkerRegistration> {
+  return new Promise((resolve) => {
+    const w = reg.installing || reg.waiting;
+    if (reg.active || !w) return resolve(reg);
+    w.addEventListener("statechange", () => w.state == "activated" && resolve(reg));
+  });
+}
+
 export function createPush(d: PushDeps) {
   const swUrl = d.options.serviceWorker || "/herald-sw.js";
   const supported = () =>
@@ -109,9 +121,8 @@ export function createPush(d: PushDeps) {
     }
     d.store.remove(LATER);
     try {
-      await navigator.serviceWorker.register(swUrl);
-      const reg = await navigator.serviceWorker.ready;
-      (reg.active || reg.waiting || reg.installing)?.postMessage(config());
+      const reg = await activated(await navigator.serviceWorker.register(swUrl));
+      reg.active!.postMessage(config());
       let sub = await reg.pushManager.getSubscription();
       if (!sub) {
         const r = await fetch(d.host + "/v1/push/webpush/key" + query({ writeKey: d.writeKey }), { credentials: "omit" });

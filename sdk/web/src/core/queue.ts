@@ -122,7 +122,7 @@ export function createQueue(o: QueueOptions) {
     /** The network may be back: retry now rather than at the end of the backoff. */
     online() {
       retryAt = 0;
-      flush();
+      return flush();
     },
     /**
      * The page is going away: send everything not already in flight with keepalive requests, which outlive the
