@@ -59,10 +59,38 @@ describe("modal accessibility", () => {
     expect(types(h)).toEqual(["shown", "dismissed"]);
   });
 
+  it("still takes Escape and Tab when focus ended up on the page", () => {
+    const { h, opener, el } = dialog();
+    opener.focus();
+    key(opener, "Tab");
+    expect(active()).toBe(el.querySelector("input"));
+    opener.focus();
+    key(document.body, "Escape");
+    expect(types(h)).toEqual(["shown", "dismissed"]);
+  });
+
   it("gives focus back when the message is withdrawn too", () => {
     const { h, m, opener } = dialog();
     h.inapp.withdraw(m.deliveryId);
     expect(document.activeElement).toBe(opener);
+  });
+});
+
+describe("inputs inside a modal", () => {
+  it("check when clicked: the overlay's click handler does not cancel their clicks", () => {
+    const h = start();
+    const m = message({}, [
+      { type: "rating", id: "stars", scale: 5 },
+      { type: "choice", id: "tools", options: ["a", "b"], multiple: true },
+    ]);
+    h.inapp.add(m);
+    const [star, , , , , box] = Array.from(shown(m.deliveryId)!.querySelectorAll("input"));
+    star.click();
+    box.click();
+    expect([star.checked, box.checked]).toEqual([true, true]);
+    // Browsers (not happy-dom) cancel a click whose on-property handler returns false: radios would never check.
+    const overlay = shown(m.deliveryId)!.parentElement!;
+    expect(overlay.onclick!.call(overlay, { target: star } as unknown as PointerEvent)).not.toBe(false);
   });
 });
 

@@ -113,6 +113,31 @@ describe("tooltip", () => {
     expect(el.style.top).toBe("60px");
   });
 
+  it("hides while its anchor is not rendered and follows an anchor the page re-rendered", async () => {
+    document.body.innerHTML = '<button id="export">Export</button>';
+    const anchor = document.getElementById("export")!;
+    anchor.getBoundingClientRect = () => rect(100, 200);
+    const h = start();
+    const m = message({ format: "tooltip", anchor: "#export", position: "top" });
+    h.inapp.add(m);
+    const el = shown(m.deliveryId)!;
+    expect(el.hidden).toBe(false);
+    anchor.getBoundingClientRect = () => rect(0, 0, 0, 0); // display: none
+    window.dispatchEvent(new Event("resize"));
+    expect(el.hidden).toBe(true);
+    anchor.remove();
+    await settle();
+    expect(el.hidden).toBe(true);
+    const again = document.createElement("button");
+    again.id = "export";
+    again.getBoundingClientRect = () => rect(300, 200);
+    document.body.append(again);
+    await settle();
+    expect(el.hidden).toBe(false);
+    expect(el.getAttribute("data-p")).toBe("top");
+    expect(types(h)).toEqual(["shown"]);
+  });
+
   it("shows one tooltip per anchor", () => {
     document.body.innerHTML = '<button id="export">Export</button>';
     const h = start();
@@ -152,6 +177,17 @@ describe("inline", () => {
     document.body.insertAdjacentHTML("beforeend", '<div data-herald-slot="home-card"></div>');
     await settle();
     expect(shown(m.deliveryId)).not.toBeNull();
+  });
+
+  it("follows a slot the page re-rendered", async () => {
+    document.body.innerHTML = '<div data-herald-slot="s1"></div>';
+    const h = start();
+    const m = message({ format: "inline", placement: "s1" });
+    h.inapp.add(m);
+    document.body.innerHTML = '<main><div data-herald-slot="s1"></div></main>';
+    await settle();
+    expect(document.querySelector("main [data-herald-slot]")!.shadowRoot!.querySelector("[data-herald-delivery]")).not.toBeNull();
+    expect(types(h)).toEqual(["shown"]);
   });
 
   it("gives the slot its own content back when the message closes", () => {
@@ -195,6 +231,14 @@ describe("styles", () => {
     h.inapp.setStyles({ ...styles, darkMode: { mode: "light", colors: { primary: "#00ff00" } } });
     css = root()!.querySelector("style")!.textContent!;
     expect(css).not.toContain("#00ff00");
+  });
+
+  it("gives a message's dark colors the workspace's dark mode", () => {
+    const h = start();
+    h.inapp.setStyles({ ...styles, darkMode: { mode: "light", colors: {} } });
+    const m = message({ style: { darkMode: { colors: { primary: "#000000" } } } });
+    h.inapp.add(m);
+    expect(shown(m.deliveryId)!.querySelector("style")!.textContent).toBe("");
   });
 
   it("applies a message's style overrides to that message only", () => {
@@ -241,5 +285,26 @@ describe("server text", () => {
     expect(button(m.deliveryId, "b").textContent).toBe(evil);
     expect((window as unknown as { __xss?: number }).__xss).toBeUndefined();
     vi.restoreAllMocks();
+  });
+});
+
+describe("robustness", () => {
+  it("skips a message it cannot build and shows the others", () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const h = start();
+    const broken = message({ format: "banner", priority: 90 }, [{ type: "choice", id: "c" } as never]);
+    const fine = message({ format: "slide_in" });
+    h.inapp.replace([broken, fine]);
+    expect(h.reports).toEqual([{ deliveryId: fine.deliveryId, type: "shown" }]);
+    expect(warn).toHaveBeenCalled();
+    warn.mockRestore();
+  });
+
+  it("shows a message that came without display rules (frequency once)", () => {
+    const h = start();
+    const m = message({ format: "banner" });
+    delete (m as Partial<typeof m>).display;
+    h.inapp.add(m);
+    expect(types(h)).toEqual(["shown"]);
   });
 });

@@ -160,14 +160,26 @@ describe("frequency", () => {
     expect(ids(b)).toHaveLength(1);
   });
 
-  it("forgets deliveries the server no longer offers", () => {
-    const h = start();
-    const m = message({ format: "banner" });
-    h.inapp.add(m);
-    expect(h.store.data.get("herald:inapp:seen")).toContain(m.deliveryId);
-    close(m.deliveryId);
-    h.inapp.replace([]);
-    expect(h.store.data.get("herald:inapp:seen")).not.toContain(m.deliveryId);
+  it("survives an empty list (a logout) and remembers the 200 deliveries shown last", () => {
+    const store = memoryStore();
+    const first = message({ format: "banner" });
+    const a = start({ store });
+    a.inapp.add(first);
+    a.inapp.replace([]);
+    a.inapp.destroy();
+    const b = start({ store });
+    b.inapp.replace([first]);
+    expect(ids(b)).toEqual([]);
+    b.inapp.withdraw(first.deliveryId);
+    for (let i = 0; i < 200; i++) {
+      vi.advanceTimersByTime(1);
+      const m = message({ format: "banner" });
+      b.inapp.add(m);
+      close(m.deliveryId);
+    }
+    const seen = JSON.parse(store.data.get("herald:inapp:seen")!);
+    expect(Object.keys(seen)).toHaveLength(200);
+    expect(seen[first.deliveryId]).toBeUndefined();
   });
 });
 

@@ -15,15 +15,18 @@ const BASE =
   ".b{font-family:var(--h-fonts-family);font-size:var(--h-fonts-sizes-body);font-weight:var(--h-fonts-weights-body);" +
   "line-height:1.4;color:var(--h-colors-text);background-color:var(--h-colors-background);" +
   "border:1px solid var(--h-colors-border);border-radius:var(--h-radii-container);padding:var(--h-spacing-padding);" +
-  "padding-right:40px;position:relative;z-index:2147483000;box-shadow:0 8px 30px rgba(0,0,0,.2);animation:hi .2s}" +
+  "padding-right:40px;position:relative;box-shadow:0 8px 30px rgba(0,0,0,.2);animation:hi .2s}" +
+  // Fixed formats stack over the page; a modal and fullscreen over them. An inline card stays in the page's flow.
+  ".banner,.slide_in,.tooltip{z-index:2147483000}.ov,.fullscreen{z-index:2147483001}" +
   ".s,label,.g{display:flex;flex-direction:column;gap:var(--h-spacing-gap)}" +
   ".ov{position:fixed;inset:0;background-color:var(--h-colors-overlay);display:flex;align-items:center;" +
-  "justify-content:center;z-index:2147483000}" +
+  "justify-content:center}" +
   ".modal{width:min(480px,calc(100vw - 32px));max-height:90vh;overflow:auto}" +
-  ".fullscreen{position:fixed;inset:0;border:0;border-radius:0;overflow:auto;display:flex;flex-direction:column;" +
-  "justify-content:center;align-items:center}" +
+  ".fullscreen{position:fixed;inset:0;border:0;border-radius:0;overflow:auto;display:flex}" +
+  ".fullscreen .s{margin:auto;width:min(560px,100%)}" +
   ".banner{position:fixed;left:0;right:0;border-radius:0}.top{top:0}.bottom{bottom:0}" +
-  ".slide_in{position:fixed;width:min(360px,calc(100vw - 32px))}.tooltip{position:fixed;max-width:320px}" +
+  ".slide_in,.tooltip{position:fixed;width:min(360px,calc(100vw - 32px))}" +
+  ".slide_in{max-height:calc(100vh - 32px);overflow:auto}" +
   ".ar{position:absolute;width:12px;height:12px;background-color:inherit;transform:rotate(45deg);" +
   "border:inherit;clip-path:polygon(0 0,100% 0,0 100%)}" +
   "[data-p=bottom] .ar{top:-7px}[data-p=top] .ar{bottom:-7px;rotate:180deg}" +
@@ -41,7 +44,7 @@ const BASE =
   "border-radius:var(--h-radii-input);background-color:var(--h-colors-surface)}" +
   "[aria-invalid=true]{border-color:var(--h-colors-error)}" +
   ".e,.l{font-size:var(--h-fonts-sizes-small)}.e{color:var(--h-colors-error)}.e:empty{display:none}" +
-  ".o{flex-direction:row;align-items:center;gap:8px}.g.r{flex-direction:row;flex-wrap:wrap;gap:4px}" +
+  ".o{flex-direction:row;align-items:center;gap:8px}.g.r{flex-direction:row;flex-wrap:wrap;gap:4px}.r .l{width:100%}" +
   ".r input{position:absolute;opacity:0;width:1px;height:1px}" +
   ".r span{display:inline-block;min-width:32px;padding:4px;text-align:center;border:1px solid var(--h-colors-border);" +
   "border-radius:var(--h-radii-input);cursor:pointer}.on span,.r :checked+span{background-color:var(--h-colors-primary);" +

@@ -107,24 +107,33 @@ export function createInApp(deps: InAppDeps): InApp {
   }
 
   function show(e: Entry, host: ShadowRoot) {
+    for (const s of Array.from(host.querySelectorAll("slot"))) s.remove();
+    try {
+      e.v = render(e.m, {
+        win: w,
+        host,
+        mode: styles && styles.darkMode.mode,
+        say: (type, x) => say(e, type, x),
+        done: () => {
+          close(e);
+          run();
+        },
+      });
+    } catch (err) {
+      // A message this SDK cannot build (from a newer server, say) must not keep the others off the screen.
+      all.delete(e.m.deliveryId);
+      console.warn("herald: cannot show in-app message", e.m.deliveryId, err);
+      return;
+    }
     e.pv = pv;
     e.armed = false;
     mem.record(e.m);
-    for (const s of Array.from(host.querySelectorAll("slot"))) s.remove();
-    e.v = render(e.m, {
-      win: w,
-      host,
-      say: (type, x) => say(e, type, x),
-      done: () => {
-        close(e);
-        run();
-      },
-    });
     say(e, "shown");
   }
 
   function run() {
     clearTimeout(timer);
+    if (!d.body) return d.addEventListener("DOMContentLoaded", run);
     waits = false;
     const t = now();
     let next = Infinity;
@@ -140,17 +149,14 @@ export function createInApp(deps: InAppDeps): InApp {
         }
         later(Date.parse(m.expiresAt));
       }
-      if (e.v) {
-        if (m.format == "tooltip") {
-          e.v.move();
-          watch();
-        }
-        if (e.at && !e.at.isConnected) {
-          // The host page re-rendered the slot: follow it when it is back.
-          const s = slot(m);
-          if (s) shadow((e.at = s)).append(e.v.el);
-          else watch();
-        }
+      if (e.v && e.at) {
+        // The host page re-rendered the slot: follow it when it is back.
+        const s = !e.at.isConnected && slot(m);
+        if (s) shadow((e.at = s)).append(e.v.el);
+      }
+      if (e.v && (e.at || m.format == "tooltip")) {
+        e.v.move();
+        watch();
       }
       const pageRule = m.display.afterSeconds ? pageAt + m.display.afterSeconds * 1e3 : 0;
       if (
@@ -183,8 +189,15 @@ export function createInApp(deps: InAppDeps): InApp {
           }
           e.at = s;
           show(e, shadow(s));
-        } else if (m.format == "tooltip" && !anchored(m)) watch();
-        else show(e, mainRoot());
+          watch();
+        } else {
+          // A tooltip follows its anchor through the page's DOM changes, shown or waiting.
+          if (m.format == "tooltip") {
+            watch();
+            if (!anchored(m)) continue;
+          }
+          show(e, mainRoot());
+        }
       }
     }
     if (!waits && watching) {
@@ -195,6 +208,7 @@ export function createInApp(deps: InAppDeps): InApp {
   }
 
   const put = (m: InAppMessage) => {
+    m = { ...m, display: m.display || {} };
     const e = all.get(m.deliveryId);
     if (!e) all.set(m.deliveryId, { m });
     else if (!e.v) e.m = m;
@@ -205,7 +219,6 @@ export function createInApp(deps: InAppDeps): InApp {
       const ids = new Set(list.map((m) => m.deliveryId));
       for (const [id, e] of all) if (!ids.has(id) && !e.v) all.delete(id);
       list.forEach(put);
-      mem.keep(ids);
       run();
     },
     add(m) {
@@ -243,6 +256,7 @@ export function createInApp(deps: InAppDeps): InApp {
     },
     destroy() {
       clearTimeout(timer);
+      d.removeEventListener("DOMContentLoaded", run);
       if (watching) watching.disconnect();
       for (const e of all.values()) close(e);
       all.clear();

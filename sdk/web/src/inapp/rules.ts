@@ -5,6 +5,7 @@ import type { Display, InAppMessage, Store } from "../types";
 const SEEN = "herald:inapp:seen";
 const SESSION = "herald:inapp:session";
 const IDLE = 30 * 60e3;
+const KEEP = 200;
 
 /** `*` matches within one path segment, `**` across segments; a trailing slash does not matter. */
 export function glob(pattern: string, path: string): boolean {
@@ -70,15 +71,14 @@ export function memory(store: Store, now: () => number) {
     record(m: InAppMessage) {
       const all: Seen = read(SEEN) || {};
       const r = all[m.deliveryId] || { t: [] };
-      r.t = r.t.concat(now()).slice(-1000);
+      r.t = r.t.concat(now()).slice(-100);
       r.s = session().id;
       all[m.deliveryId] = r;
-      save(SEEN, all);
-    },
-    /** Forgets deliveries the server no longer offers, so the store does not grow without end. */
-    keep(ids: Set<string>) {
-      const all: Seen = read(SEEN) || {};
-      for (const id in all) if (!ids.has(id)) delete all[id];
+      // Bounded by count, not by what the server lists now: a logout empties the list, and the next login must still
+      // find "once" and "max N per period" as they were.
+      const ids = Object.keys(all);
+      const last = (id: string) => all[id].t[all[id].t.length - 1];
+      if (ids.length > KEEP) ids.sort((a, b) => last(a) - last(b)).slice(0, ids.length - KEEP).forEach((id) => delete all[id]);
       save(SEEN, all);
     },
     lastGap: (): number => session().gap || 0,

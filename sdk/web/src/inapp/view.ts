@@ -20,6 +20,8 @@ export interface Ctx {
   say(type: InAppEventType, x?: { buttonId?: string; step?: number; answers?: Record<string, unknown>; url?: string }): void;
   /** The message asks to be closed (a close, submit or link button, the close button, Escape, the overlay). */
   done(): void;
+  /** The workspace's darkMode.mode, for a message that sets dark colors but no mode. */
+  mode?: string;
 }
 
 interface Field {
@@ -56,10 +58,14 @@ export function render(m: InAppMessage, c: Ctx): View {
   const el = f == "modal" ? h("div", "ov") : box;
   if (el != box) {
     el.append(box);
-    el.onclick = (e) => e.target == el && dismiss();
+    // A statement, not `e.target == el && dismiss()`: a handler property returning false cancels the click, and the
+    // radios and checkboxes inside the dialog would never check.
+    el.onclick = (e) => {
+      if (e.target == el) dismiss();
+    };
   }
   const style = m.style as { [k: string]: unknown } | undefined;
-  box.append(h("style", "", vars(style, `.m${n}`)));
+  box.append(h("style", "", vars(style, `.m${n}`, c.mode)));
   if (f == "banner") box.classList.add(p == "bottom" ? "bottom" : "top");
   if (f == "slide_in") {
     box.style[/top/.test(p) ? "top" : "bottom"] = "16px";
@@ -121,7 +127,9 @@ export function render(m: InAppMessage, c: Ctx): View {
         if (b.inputType == "number" && !isFinite(+v)) return "Enter a number.";
         return "";
       };
-      input.oninput = () => input.hasAttribute("aria-invalid") && check();
+      input.oninput = () => {
+        if (input.hasAttribute("aria-invalid")) check();
+      };
     } else {
       // Native radios (checkboxes for multiple choice): the browser gives them arrow keys and radio semantics.
       const g = parent.appendChild(h("div", b.type == "rating" ? "g r" : "g"));
@@ -146,7 +154,9 @@ export function render(m: InAppMessage, c: Ctx): View {
           attr(s, "aria-hidden", "true");
           attr(i, "aria-label", `${v} of 5`);
         }
-        i.onchange = () => stars && inputs.forEach((o) => o.parentElement!.classList.toggle("on", +o.value <= +v));
+        i.onchange = () => {
+          if (stars) inputs.forEach((o) => o.parentElement!.classList.toggle("on", +o.value <= +v));
+        };
         return i;
       });
       input = inputs[0];
@@ -187,7 +197,9 @@ export function render(m: InAppMessage, c: Ctx): View {
   };
   label();
 
-  box.addEventListener("keydown", (e) => {
+  // A dialog listens on the document: a click on its text can leave focus on the page, and Escape or Tab must still work.
+  const keys: Document | HTMLElement = blocking ? d : box;
+  const onKey = (e: KeyboardEvent) => {
     if (e.key == "Escape") {
       e.stopPropagation();
       dismiss();
@@ -200,7 +212,8 @@ export function render(m: InAppMessage, c: Ctx): View {
         (e.shiftKey ? all[all.length - 1] : all[0]).focus();
       }
     }
-  });
+  };
+  keys.addEventListener("keydown", onKey as EventListener);
 
   function dismiss() {
     c.say("dismissed", { step: cur + 1 });
@@ -259,8 +272,10 @@ export function render(m: InAppMessage, c: Ctx): View {
     } catch {
       // an anchor that is not a valid selector matches nothing
     }
-    if (!(box.hidden = !a)) {
-      const r = a!.getBoundingClientRect();
+    const r = a && a.getBoundingClientRect();
+    // An anchor that is absent or not rendered (display: none) takes its tooltip with it until it is back.
+    box.hidden = !r || !(r.width || r.height);
+    if (r && !box.hidden) {
       const b = box.getBoundingClientRect();
       const where = box.getAttribute("data-p");
       const side = where == "left" || where == "right";
@@ -293,6 +308,7 @@ export function render(m: InAppMessage, c: Ctx): View {
     end() {
       w.removeEventListener("scroll", move, true);
       w.removeEventListener("resize", move);
+      keys.removeEventListener("keydown", onKey as EventListener);
       el.remove();
       if (blocking && prev && prev.isConnected && prev.focus) prev.focus();
     },
