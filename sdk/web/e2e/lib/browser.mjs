@@ -2,7 +2,7 @@
 import { chromium } from "playwright-core";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { env } from "./herald.mjs";
+import { env, eventually } from "./herald.mjs";
 
 const executablePath = process.env.HERALD_CHROMIUM || "/usr/bin/chromium";
 
@@ -129,15 +129,11 @@ export async function streamOpen(tab, userId, timeout = 5000) {
 
 /** Waits until the page's SDK has received a delivery (over the stream, or listed by GET /v1/inapp/messages). */
 export async function received(tab, deliveryId, timeout = 5000) {
-  const deadline = Date.now() + timeout;
-  for (;;) {
-    const streamed = await tab.page.evaluate((id) => (window.__heraldStreams?.messages || []).includes(id), deliveryId);
-    if (streamed || tab.listed.has(deliveryId)) return;
-    if (Date.now() > deadline) {
-      throw new Error(`the page's SDK never received delivery ${deliveryId} within ${timeout} ms; ${summary(tab)}`);
-    }
-    await tab.page.waitForTimeout(25); // a poll step of the wait above, not a fixed delay
-  }
+  await eventually(`the page's SDK receiving delivery ${deliveryId}`, async () => tab.listed.has(deliveryId)
+    || tab.page.evaluate((id) => (window.__heraldStreams?.messages || []).includes(id), deliveryId), { timeout })
+    .catch((e) => {
+      throw new Error(`${e.message}; ${summary(tab)}`);
+    });
 }
 
 /** Waits until the page's stream has brought a withdrawal of this delivery. */
