@@ -96,6 +96,21 @@ describe("the outbox", () => {
     expect(net.sent).toHaveLength(1);
   });
 
+  it("retries a refused batch call by call, so only the bad call is lost", async () => {
+    const net = fakeFetch((s) =>
+      s.body.batch.some((c: any) => c.messageId == "m2") ? status(400) : ok());
+    const q = queue();
+    for (let i = 1; i <= 3; i++) q.push(call(i));
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(net.sent.map((s) => s.body.batch.map((c: any) => c.messageId))).toEqual([
+      ["m1", "m2", "m3"], ["m1"], ["m2"], ["m3"]]);
+    expect(q.size()).toBe(0);
+    q.push(call(4));
+    q.push(call(5));
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(net.sent[net.sent.length - 1].body.batch).toHaveLength(2); // batching again afterwards
+  });
+
   it("keeps what is unsent in storage, and a later page load sends it", async () => {
     fakeFetch(new TypeError("offline"));
     const q = queue();
@@ -110,6 +125,21 @@ describe("the outbox", () => {
     await next.flush();
     expect(net.calls().map((c: any) => c.messageId)).toEqual(["m1", "m2"]);
     expect(JSON.parse(localStorage.getItem("herald.queue")!)).toEqual([]);
+  });
+
+  it("keeps another tab's unsent calls in storage instead of overwriting them", async () => {
+    const net = fakeFetch(new TypeError("offline"));
+    const a = queue();
+    const b = queue();
+    a.push(call(1));
+    b.push(call(2));
+    await vi.advanceTimersByTimeAsync(1000);
+    const stored = () => JSON.parse(localStorage.getItem("herald.queue")!).map((i: any) => i.b.messageId).sort();
+    expect(stored()).toEqual(["m1", "m2"]);
+    net.answer(ok());
+    await a.online();
+    expect(stored()).toEqual(["m2"]); // a's own call is gone once sent; b's stays for whoever sends it
+    expect(queue().size()).toBe(1);
   });
 
   it("holds at most a bounded number of items, dropping the oldest", async () => {

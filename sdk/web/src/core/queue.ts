@@ -29,7 +29,8 @@ const KEEPALIVE_BYTES = 60000; // browsers allow 64 KB in flight for keepalive r
 /**
  * The outbox: persisted in the store so calls made offline or just before the page closed are sent on a later
  * page load (the server drops repeated messageIds), retried with backoff on network errors, 5xx, 408 and 429
- * (honoring Retry-After), dropped on other 4xx (they would fail again).
+ * (honoring Retry-After), dropped on other 4xx (they would fail again; a refused batch is first retried call by
+ * call, so only the bad call is lost).
  */
 export function createQueue(o: QueueOptions) {
   let items: Item[] = [];
@@ -44,8 +45,23 @@ export function createQueue(o: QueueOptions) {
   let timer: ReturnType<typeof setTimeout> | undefined;
   let attempt = 0;
   let retryAt = 0;
+  let solo = 0; // requests left to send one call each, after a refused batch
 
-  const save = () => o.store.set(KEY, JSON.stringify(items));
+  const id = (i: Item) => (i.p == BATCH ? String(i.b.messageId) : "");
+  const known: Record<string, 1> = {};
+  const know = (i: Item) => (known[id(i)] = 1);
+  items.forEach(know);
+  // Tabs share the stored queue: keep the calls other tabs stored and have not sent (whoever loads the page next
+  // sends them; a call sent twice is dropped by its messageId), instead of overwriting them with this tab's.
+  const save = () => {
+    let others: Item[] = [];
+    try {
+      others = (JSON.parse(o.store.get(KEY) || "[]") as Item[]).filter((i) => i && i.p == BATCH && !known[id(i)]);
+    } catch {
+      // unreadable: this tab's items replace it
+    }
+    o.store.set(KEY, JSON.stringify(others.concat(items).slice(-MAX_ITEMS)));
+  };
   const remove = (done: Item[]) => {
     items = items.filter((i) => done.indexOf(i) < 0);
     save();
@@ -75,7 +91,7 @@ export function createQueue(o: QueueOptions) {
   /** The next request's items: up to MAX_BATCH tracking calls, or the first other item. */
   function next(from: Item[]): Item[] {
     const first = from[0];
-    return first.p == BATCH ? from.filter((i) => i.p == BATCH).slice(0, MAX_BATCH) : [first];
+    return first.p == BATCH && !solo ? from.filter((i) => i.p == BATCH).slice(0, MAX_BATCH) : [first];
   }
 
   async function flush(): Promise<void> {
@@ -99,7 +115,10 @@ export function createQueue(o: QueueOptions) {
     if (status && status != 408 && status != 429 && status < 500) {
       attempt = 0;
       retryAt = 0;
-      remove(group);
+      if (solo) solo--;
+      // Herald takes a batch all or nothing: one bad call must not cost the others, so they go again one by one.
+      if (status >= 400 && group.length > 1) solo = group.length;
+      else remove(group);
       return flush();
     }
     attempt++;
@@ -110,6 +129,7 @@ export function createQueue(o: QueueOptions) {
 
   return {
     push(item: Item) {
+      know(item);
       items.push(item);
       if (items.length > MAX_ITEMS) items.splice(0, items.length - MAX_ITEMS);
       save();

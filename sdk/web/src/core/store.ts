@@ -15,6 +15,7 @@ export function createStore(): Store {
     ls = null;
   }
   return {
+    // Memory holds only what storage refused, so other tabs' writes stay visible.
     get(k) {
       if (k in mem) return mem[k];
       try {
@@ -24,11 +25,12 @@ export function createStore(): Store {
       }
     },
     set(k, v) {
-      mem[k] = v;
       try {
-        if (ls) ls.setItem(k, v);
+        if (!ls) throw 0;
+        ls.setItem(k, v);
+        delete mem[k];
       } catch {
-        // quota or policy: the memory copy still serves this page
+        mem[k] = v; // quota or policy: the memory copy serves this page
       }
     },
     remove(k) {
