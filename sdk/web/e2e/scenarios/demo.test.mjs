@@ -285,6 +285,24 @@ scenario("a message recalled by an admin disappears from both open tabs of the p
   await withdrawn(second, d.id);
 });
 
+scenario("signing in as a user brings their messages, and signing out takes them off the page", async ({ newContext }) => {
+  const lu = person("login");
+  const tab = await openDemo(await newContext(), "/demo", lu); // signed in from the URL
+  await streamOpen(tab, lu.id);
+  await tab.page.click("#auth-button"); // Sign out: herald.reset()
+  await tab.page.waitForFunction(() => window.herald.userId() === null);
+
+  await serverSide(lu.id, { type: "track", event: "tips_requested" });
+  const d = await delivery(lu.id, "demo-inline", ["sent"]);
+  await tab.page.click("#auth-button"); // Sign in again: identify with the userHash
+  await streamOpen(tab, lu.id);
+  const card = message(tab, d.id);
+  await card.waitFor({ state: "visible", timeout: 5000 });
+
+  await tab.page.click("#auth-button"); // Sign out with the card on screen
+  await card.waitFor({ state: "detached", timeout: 5000 });
+});
+
 scenario("a message limited to the pricing page shows there and not elsewhere", async ({ newContext }) => {
   const iv = person("pages");
   const context = await newContext();

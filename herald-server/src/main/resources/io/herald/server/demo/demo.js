@@ -38,14 +38,33 @@
   // For the browser console (and the browser tests): the client the page uses.
   window.herald = herald;
 
+  // Signing in is identify() with the userHash the customer's server computed; signing out is reset(), after which
+  // the page is an anonymous visitor again and shows none of the person's messages.
   var who = document.getElementById("who");
-  function signIn() {
+  var auth = document.getElementById("auth-button");
+  function signedIn(yes) {
+    if (who) who.textContent = yes ? "Signed in as " + userId + (userHash ? "" : " (no userHash: unverified)")
+      : "Anonymous visitor";
+    if (auth && userId) {
+      auth.hidden = false;
+      auth.textContent = yes ? "Sign out" : "Sign in as " + userId;
+      auth.onclick = function () {
+        if (yes) {
+          herald.reset();
+          log("reset (signed out)");
+        } else {
+          herald.identify(userId, {}, userHash ? { userHash: userHash } : undefined);
+          log("identify " + userId);
+        }
+        signedIn(!yes);
+      };
+    }
+  }
+  if (userId) {
     herald.identify(userId, {}, userHash ? { userHash: userHash } : undefined);
-    if (who) who.textContent = "Signed in as " + userId + (userHash ? "" : " (no userHash: unverified)");
     log("identify " + userId);
   }
-  if (userId) signIn();
-  else if (who) who.textContent = "Anonymous visitor";
+  signedIn(Boolean(userId));
 
   ["show", "click", "dismiss", "submit"].forEach(function (type) {
     herald.inapp.on(type, function (p) {
