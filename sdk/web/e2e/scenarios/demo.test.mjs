@@ -3,7 +3,7 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { launch, message, openDemo, received, screenshots, streamOpen, withdrawn } from "../lib/browser.mjs";
-import { client, delivery, env, eventually, events, person, serverSide, userHash, admin } from "../lib/herald.mjs";
+import { admin, client, delivery, eventually, events, person, serverSide, userHash } from "../lib/herald.mjs";
 
 let browser;
 before(async () => {
@@ -72,7 +72,8 @@ scenario("behavior on the page triggers a campaign whose message arrives over th
 
     await modal.locator('[data-herald-button="later"]').click();
     await modal.waitFor({ state: "detached", timeout: 5000 });
-    await delivery(ada.id, "demo-export", ["clicked"]);
+    await eventually("a message.clicked event for the Not now button", async () => (await events(ada.id)).find(
+      (e) => e.event === "message.clicked" && e.properties?.deliveryId === d.id && e.properties?.buttonId === "later"));
   });
 
 scenario("a multi-step onboarding guide goes forward and back and reaches its last step", async ({ newContext }) => {
