@@ -48,6 +48,7 @@ public final class BenchMain {
                 case "broadcast" -> BroadcastBench.run(Options.parse(args, 1, BroadcastBench.FLAGS, BroadcastBench.OPTIONS));
                 case "delivery" -> DeliveryBench.run(Options.parse(args, 1, DeliveryBench.FLAGS, DeliveryBench.OPTIONS));
                 case "apns" -> ApnsBench.run(Options.parse(args, 1, ApnsBench.FLAGS, ApnsBench.OPTIONS));
+                case "inapp" -> InAppBench.run(Options.parse(args, 1, InAppBench.FLAGS, InAppBench.OPTIONS));
                 case "jmh" -> org.openjdk.jmh.Main.main(Arrays.copyOfRange(args, 1, args.length));
                 default -> throw new IllegalArgumentException("unknown command '" + args[0] + "'");
             }
@@ -82,6 +83,8 @@ public final class BenchMain {
                                          [--batch 500] [--keep] [--tmp DIR]
                        herald-bench apns --engine sqlite|postgresql [--deliveries 100000] [--people 20000]
                                          [--batch 500] [--warmup 20000] [--keep] [--tmp DIR]
+                       herald-bench inapp --engine sqlite|postgresql [--connections 10000] [--rate 1000]
+                                         [--seconds 15] [--list-seconds 10] [--clients 8] [--keep] [--tmp DIR]
                        herald-bench jmh [JMH options]   (e.g. jmh IngestBenchmark -f 1 -wi 3 -i 5)""");
     }
 }
