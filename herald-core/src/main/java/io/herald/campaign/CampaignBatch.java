@@ -23,8 +23,20 @@ final class CampaignBatch implements Batch.Flushable {
     private final List<Object[]> deliveries = new ArrayList<>();
     private final List<Object[]> credits = new ArrayList<>();
 
-    CampaignBatch(Batch batch) {
+    private final Runnable onQueued;
+    private boolean queued;
+
+    /** @param onQueued told after the batch committed when it queued deliveries (the dispatcher wakes on it) */
+    CampaignBatch(Batch batch, Runnable onQueued) {
         this.batch = batch;
+        this.onQueued = onQueued;
+    }
+
+    @Override
+    public void committed() {
+        if (!queued) return;
+        queued = false;
+        onQueued.run();
     }
 
     private Connection c() {
@@ -159,6 +171,7 @@ final class CampaignBatch implements Batch.Flushable {
                 ps.executeBatch();
             }
             deliveries.clear();
+            queued = true;
         }
         for (Object[] credit : credits) {
             // the run's last delivery earns the conversion

@@ -32,6 +32,7 @@ public final class CampaignStage implements Stage {
     private final CampaignCatalog catalog;
     private final SegmentStage segments;
     private final EntryRefusals refusals;
+    private final Campaigns campaigns;
 
     public CampaignStage(Campaigns campaigns, SegmentStage segments) {
         this(campaigns, segments, EntryRefusals.IGNORE);
@@ -40,6 +41,7 @@ public final class CampaignStage implements Stage {
     /** As above, telling {@code refusals} whenever entry rules or the audience keep a triggered person out. */
     public CampaignStage(Campaigns campaigns, SegmentStage segments, EntryRefusals refusals) {
         this.catalog = campaigns.catalog();
+        this.campaigns = campaigns;
         this.segments = segments;
         this.refusals = refusals;
     }
@@ -69,7 +71,7 @@ public final class CampaignStage implements Stage {
     public void prefetch(Batch batch, List<Event> events) throws SQLException {
         for (Event e : events) {
             if (!catalog.of(e.workspaceId()).isEmpty()) {
-                batch.local(CampaignBatch.class, () -> new CampaignBatch(batch))
+                batch.local(CampaignBatch.class, () -> new CampaignBatch(batch, campaigns::deliveriesQueued))
                         .load(io.herald.person.PersonCache.prefetchedPersonIds(batch));
                 return;
             }
@@ -85,7 +87,7 @@ public final class CampaignStage implements Stage {
         Event e = ctx.event();
         CampaignIndex idx = catalog.of(e.workspaceId());
         if (idx.isEmpty()) return;
-        CampaignBatch cb = batch.local(CampaignBatch.class, () -> new CampaignBatch(batch));
+        CampaignBatch cb = batch.local(CampaignBatch.class, () -> new CampaignBatch(batch, campaigns::deliveriesQueued));
         handle(batch, cb, idx, e, personId, changedAttributes(ctx.changedAttributes(), e));
         // The segment memberships the event changed, each as the segment.entered/exited event it is, right after
         // the event (the person's history has them in that order too).
@@ -162,7 +164,7 @@ public final class CampaignStage implements Stage {
     /** A merge carries the merged person's runs over (their rows move with the merge's statement here). */
     @Override
     public void onMerge(Batch batch, String fromPersonId, String intoPersonId) throws SQLException {
-        CampaignBatch cb = batch.local(CampaignBatch.class, () -> new CampaignBatch(batch));
+        CampaignBatch cb = batch.local(CampaignBatch.class, () -> new CampaignBatch(batch, campaigns::deliveriesQueued));
         cb.flush(); // pending rows of the merged person must exist before they move
         io.herald.store.Sql.update(batch.connection(), "UPDATE campaign_runs SET person_id = ? WHERE person_id = ?",
                 intoPersonId, fromPersonId);

@@ -43,8 +43,21 @@ public final class Campaigns {
     private final InstantSource clock;
     private final CampaignCatalog catalog;
     private final Launches launches;
+    private volatile Runnable deliveriesQueued = () -> { };
 
     /** @param guard shared with the person processor: launches schedule people with no batch in flight */
+    /**
+     * Tells {@code listener} whenever processing committed new deliveries, so the dispatcher takes them at once
+     * instead of at its next poll (in-app messages reach open pages within a round trip of the event).
+     */
+    public void onDeliveriesQueued(Runnable listener) {
+        this.deliveriesQueued = listener;
+    }
+
+    void deliveriesQueued() {
+        deliveriesQueued.run();
+    }
+
     public Campaigns(Database db, EventLog eventLog, BatchGuard guard, InstantSource clock) {
         this.db = db;
         this.eventLog = eventLog;

@@ -557,6 +557,12 @@ public final class Dispatcher implements AutoCloseable {
         });
     }
 
+    /** Runs the next round now rather than at the next poll (new deliveries were queued). Never blocks. */
+    public void wake() {
+        Thread t = poller;
+        if (t != null) LockSupport.unpark(t);
+    }
+
     /**
      * Stops after the round in flight: it is recorded before this returns (no interrupt: a round cut in the middle
      * would leave its deliveries to become unknown).

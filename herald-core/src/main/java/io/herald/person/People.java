@@ -196,6 +196,7 @@ public final class People {
             Sql.update(c, "DELETE FROM run_steps WHERE run_id IN (SELECT id FROM campaign_runs WHERE person_id = ?)", personId);
             Sql.update(c, "DELETE FROM campaign_runs WHERE person_id = ?", personId);
             Sql.update(c, "DELETE FROM deliveries WHERE person_id = ?", personId);
+            Sql.update(c, "DELETE FROM inapp_feed WHERE person_id = ?", personId);
             Sql.update(c, "DELETE FROM identities WHERE person_id = ?", personId);
             Sql.update(c, "DELETE FROM persons WHERE id = ?", personId);
             return null;

@@ -138,6 +138,8 @@ public final class Herald implements AutoCloseable {
                     whatsapp), new Gate(settings),
                     new Renderer(clock), links, clock, meters, Dispatcher.Options.defaults(), Dispatcher.Probe.NONE,
                     inAppFeed);
+            // New deliveries are taken at once, not at the next poll (in-app latency: event → open page).
+            campaigns.onDeliveriesQueued(dispatcher::wake);
         } catch (RuntimeException e) {
             db.close();
             throw e;

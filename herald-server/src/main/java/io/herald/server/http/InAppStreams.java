@@ -60,13 +60,14 @@ final class InAppStreams implements AutoCloseable {
                 return;
             }
             open.add(s);
-            // Subscribed before the first read: a nudge arriving meanwhile only causes one more read.
+            // Styles first, before any nudge can start a read; the read after subscribing catches up on anything
+            // appended before the subscription.
+            s.write("styles", styles.toString(), start);
             s.subscription = feed.live().subscribe(LiveFeed.key(who.workspaceId(), who.kind(), who.value()), s::nudge);
             if (client.terminated()) {
                 s.close();
                 return;
             }
-            s.write("styles", styles.toString(), start);
             s.nudge();
         }).handle(ctx);
     }

@@ -203,6 +203,24 @@ class InAppApiTest {
 
     @ParameterizedTest
     @MethodSource("io.herald.testing.TestDatabase#engines")
+    void aVisitorWhoConnectsBeforeTheirFirstEventIsProcessedStillGetsTheirMessages(Engine engine) {
+        try (TestHerald h = start(engine); SseProbe s = SseProbe.open(h, asAnonymous("anon-new"))) {
+            SseProbe.Ev styles = s.next();
+            assertThat(styles.event()).isEqualTo("styles");
+            assertThat(styles.id()).isEqualTo("0");
+            Api.accepted(h, "/v1/track", "{\"anonymousId\":\"anon-new\",\"event\":\"landed\"}");
+            h.process();
+            String members = sent(h, "anon", "anon-new", modal("Members only", null));
+            String open = sent(h, "anon", "anon-new", "{\"format\":\"banner\",\"anonymous\":true,\"steps\":"
+                    + "[{\"blocks\":[{\"type\":\"text\",\"text\":\"Hello stranger\"}]}]}");
+            SseProbe.Ev m = s.next();
+            assertThat(m.event()).isEqualTo("message");
+            assertThat(m.data()).contains(open).doesNotContain(members);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.herald.testing.TestDatabase#engines")
     void recalledAndExpiredMessagesAreWithdrawnFromOpenStreams(Engine engine) {
         try (TestHerald h = start(engine); SseProbe s = SseProbe.open(h, as("ada"))) {
             assertThat(s.next().event()).isEqualTo("styles");
@@ -376,6 +394,11 @@ class InAppApiTest {
             }
             assertThat(event(h, "ada", "{\"deliveryId\":\"" + id + "\",\"type\":\"dismissed\"}").status()).isEqualTo(200);
             assertThat(messages(h, as("ada")).json().path("data").size()).isZero();
+            // Erasure takes the feed with everything else.
+            assertThat(Api.adminDelete(h, "/api/v1/people/ada").status()).isLessThan(300);
+            int left = h.herald().database().read(c -> Sql.queryOne(c, "SELECT COUNT(*) FROM inapp_feed WHERE person_id = ?",
+                    rs -> rs.getInt(1), adaPerson)).orElseThrow();
+            assertThat(left).isZero();
         }
     }
 }
