@@ -19,7 +19,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "herald", mixinStandardHelpOptions = true, version = "Herald 0.1.0",
         description = "Self-hosted, behavior-triggered in-app messages and push notifications.",
         subcommands = {Main.Serve.class, Main.WorkspaceCmd.class, Main.KeyCmd.class, SegmentsCommand.class, ApplyCommand.class,
-                ExportCommand.class, Simulate.class})
+                ExportCommand.class, Simulate.class, DemoCommand.class})
 public final class Main implements Callable<Integer> {
 
     public static void main(String[] args) {

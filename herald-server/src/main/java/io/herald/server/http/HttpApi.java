@@ -66,6 +66,7 @@ public final class HttpApi {
         EmailTrackingRoutes emailTracking = new EmailTrackingRoutes(s.emailTracking(), s.deliveryProgress());
         EngagementApi engagement = new EngagementApi(auth, s.workspaces(), s.db(), s.deliveryProgress(),
                 s.statusCallbacks());
+        DemoPages demo = new DemoPages();
         SdkRoutes sdk = new SdkRoutes();
         WebPushApi webPush = new WebPushApi(s.credentials(), auth);
         InAppApi inApp = new InAppApi(auth, new ClientIdentity(s.workspaces(), s.db()), s.inApp(), s.settings());
@@ -177,6 +178,9 @@ public final class HttpApi {
             r.get("/v1/push/webpush/key", webPush::key);
             r.options("/v1/push/webpush/key", ctx -> ctx.status(204));
 
+            // The demo site (`herald demo`): static pages that load /sdk/herald.js; keys come in their query string.
+            r.get("/demo", demo::home);
+            r.get("/demo/{page}", demo::page);
             // The web SDK and its service worker, as bundled into the jar (sdk/web).
             r.get("/sdk/{file}", sdk::file);
 
