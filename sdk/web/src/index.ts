@@ -66,7 +66,7 @@ export function init(options: Options) {
   // Tracking must survive an in-app part that fails to start.
   const inapp: InApp = (enabled && safe(createInApp)({ window, store, now, report, emit })) || {
     replace: nothing, add: nothing, withdraw: nothing, setStyles: nothing, page: nothing, event: nothing,
-    pause: nothing, resume: nothing, destroy: nothing };
+    pause: nothing, resume: nothing, clear: nothing, destroy: nothing };
   const live: Live | null = enabled ? createLive({ host, writeKey, sessionId, inapp, identity }) : null;
   const push = createPush({
     host,
@@ -174,7 +174,7 @@ export function init(options: Options) {
       store.remove(UID);
       store.remove(UHASH);
       newAnonymous();
-      inapp.replace([]);
+      inapp.clear();
       switched();
     }),
     /** Sends what is queued now (also ends a backoff wait); resolves when that attempt is answered. */

@@ -112,6 +112,8 @@ export interface InApp {
   event(name: string, properties?: Record<string, unknown>): void;
   pause(): void;
   resume(): void;
+  /** Removes every message, shown or queued, without reporting anything (sign-out: the next person sees none). */
+  clear(): void;
   /** Removes everything it rendered and its listeners. */
   destroy(): void;
 }

@@ -103,6 +103,7 @@ export function recordingInApp() {
     event: rec("event"),
     pause: rec("pause"),
     resume: rec("resume"),
+    clear: rec("clear"),
     destroy: rec("destroy"),
   };
   return { inapp, log, calls: (name: string) => log.filter((l) => l[0] == name).map((l) => l.slice(1)) };

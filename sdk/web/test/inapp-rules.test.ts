@@ -160,6 +160,20 @@ describe("frequency", () => {
     expect(ids(b)).toHaveLength(1);
   });
 
+  it("clears every message on sign-out, shown or queued, without reporting a dismissal", () => {
+    const a = start();
+    const onScreen = message({ format: "banner" });
+    const queued = message({ format: "slide_in", display: { onEvent: "later" } });
+    a.inapp.add(onScreen);
+    a.inapp.add(queued);
+    expect(shown(onScreen.deliveryId)).not.toBeNull();
+    a.inapp.clear();
+    expect(shown(onScreen.deliveryId)).toBeNull();
+    a.inapp.event("later");
+    expect(shown(queued.deliveryId)).toBeNull();
+    expect(types(a)).toEqual(["shown"]);
+  });
+
   it("survives an empty list (a logout) and remembers the 200 deliveries shown last", () => {
     const store = memoryStore();
     const first = message({ format: "banner" });

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { BATCH, createQueue, MAX_ITEMS, retryDelay } from "../src/core/queue";
+import { BATCH, createQueue, FLUSH_MS, MAX_ITEMS, retryDelay } from "../src/core/queue";
 import { createStore } from "../src/core/store";
 import { fakeFetch, ok, settle, status } from "./fakes";
 
@@ -19,12 +19,12 @@ describe("the outbox", () => {
     vi.restoreAllMocks();
   });
 
-  it("waits a second for calls to batch together, with the write key in a text/plain body", async () => {
+  it("waits a moment (FLUSH_MS) for calls to batch together, with the write key in a text/plain body", async () => {
     const net = fakeFetch(ok());
     const q = queue();
     q.push(call(1));
     q.push(call(2));
-    await vi.advanceTimersByTimeAsync(999);
+    await vi.advanceTimersByTimeAsync(FLUSH_MS - 1);
     expect(net.sent).toHaveLength(0);
     await vi.advanceTimersByTimeAsync(1);
     expect(net.sent).toHaveLength(1);
@@ -53,7 +53,7 @@ describe("the outbox", () => {
     const net = fakeFetch(status(503), new TypeError("Failed to fetch"), status(500), ok());
     const q = queue();
     q.push(call(1));
-    await vi.advanceTimersByTimeAsync(1000);
+    await vi.advanceTimersByTimeAsync(FLUSH_MS);
     expect(net.sent).toHaveLength(1);
     // attempt 1: 1 s base, half fixed + half random (0.5) = 0.75 s
     await vi.advanceTimersByTimeAsync(749);
@@ -75,7 +75,7 @@ describe("the outbox", () => {
     const net = fakeFetch(status(429, { "Retry-After": "7" }), ok());
     const q = queue();
     q.push(call(1));
-    await vi.advanceTimersByTimeAsync(1000);
+    await vi.advanceTimersByTimeAsync(FLUSH_MS);
     await vi.advanceTimersByTimeAsync(6999);
     expect(net.sent).toHaveLength(1);
     q.push(call(2)); // waits with the rest instead of jumping the queue
@@ -90,7 +90,7 @@ describe("the outbox", () => {
     const net = fakeFetch(status(400), ok());
     const q = queue();
     q.push(call(1));
-    await vi.advanceTimersByTimeAsync(1000);
+    await vi.advanceTimersByTimeAsync(FLUSH_MS);
     expect(q.size()).toBe(0);
     await vi.advanceTimersByTimeAsync(120000);
     expect(net.sent).toHaveLength(1);
@@ -101,13 +101,13 @@ describe("the outbox", () => {
       s.body.batch.some((c: any) => c.messageId == "m2") ? status(400) : ok());
     const q = queue();
     for (let i = 1; i <= 3; i++) q.push(call(i));
-    await vi.advanceTimersByTimeAsync(1000);
+    await vi.advanceTimersByTimeAsync(FLUSH_MS);
     expect(net.sent.map((s) => s.body.batch.map((c: any) => c.messageId))).toEqual([
       ["m1", "m2", "m3"], ["m1"], ["m2"], ["m3"]]);
     expect(q.size()).toBe(0);
     q.push(call(4));
     q.push(call(5));
-    await vi.advanceTimersByTimeAsync(1000);
+    await vi.advanceTimersByTimeAsync(FLUSH_MS);
     expect(net.sent[net.sent.length - 1].body.batch).toHaveLength(2); // batching again afterwards
   });
 
@@ -116,7 +116,7 @@ describe("the outbox", () => {
     const q = queue();
     q.push(call(1));
     q.push(call(2));
-    await vi.advanceTimersByTimeAsync(1000);
+    await vi.advanceTimersByTimeAsync(FLUSH_MS);
     expect(JSON.parse(localStorage.getItem("herald.queue")!)).toHaveLength(2);
 
     const net = fakeFetch(ok());
@@ -133,7 +133,7 @@ describe("the outbox", () => {
     const b = queue();
     a.push(call(1));
     b.push(call(2));
-    await vi.advanceTimersByTimeAsync(1000);
+    await vi.advanceTimersByTimeAsync(FLUSH_MS);
     const stored = () => JSON.parse(localStorage.getItem("herald.queue")!).map((i: any) => i.b.messageId).sort();
     expect(stored()).toEqual(["m1", "m2"]);
     net.answer(ok());
@@ -155,7 +155,7 @@ describe("the outbox", () => {
     const net = fakeFetch(new TypeError("offline"), ok());
     const q = queue();
     q.push(call(1));
-    await vi.advanceTimersByTimeAsync(1000);
+    await vi.advanceTimersByTimeAsync(FLUSH_MS);
     expect(net.sent).toHaveLength(1);
     q.online();
     await settle();

@@ -132,7 +132,7 @@ describe("tracking", () => {
     expect(h.userId()).toBeNull();
     expect(h.anonymousId()).not.toBe(a1);
     expect(localStorage.getItem("herald.uid")).toBeNull();
-    expect(rec.current!.calls("replace")).toContainEqual([[]]); // nothing of the previous person stays on screen
+    expect(rec.current!.calls("clear")).toHaveLength(1); // nothing of the previous person stays on screen
   });
 
   it("aliases the current identity to a new userId", async () => {

@@ -19,8 +19,11 @@ export interface QueueOptions {
 
 export const BATCH = "/v1/batch";
 export const MAX_BATCH = 20;
-/** How long calls wait for company before they are sent. */
-export const FLUSH_MS = 1000;
+/**
+ * How long calls wait for company before they are sent: short, because a tracked event may trigger an in-app
+ * message the person should see at once; a burst (page view + identify + track) still goes as one request.
+ */
+export const FLUSH_MS = 100;
 /** Bounded so a long offline spell cannot fill the page's storage; the oldest go first. */
 export const MAX_ITEMS = 300;
 const KEY = "herald.queue";

@@ -254,6 +254,10 @@ export function createInApp(deps: InAppDeps): InApp {
       paused = false;
       run();
     },
+    clear() {
+      for (const e of all.values()) close(e);
+      all.clear();
+    },
     destroy() {
       clearTimeout(timer);
       d.removeEventListener("DOMContentLoaded", run);

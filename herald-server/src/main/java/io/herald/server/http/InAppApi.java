@@ -94,8 +94,8 @@ final class InAppApi {
         Integer step = null;
         JsonNode s = body.get("step");
         if (s != null && !s.isNull()) {
-            if (!s.isIntegralNumber() || s.asLong() < 0 || s.asLong() > 100) {
-                throw ClientError.invalid("step", "step must be a whole number from 0 to 100 (the message step, 0-based)");
+            if (!s.isIntegralNumber() || s.asLong() < 1 || s.asLong() > 100) {
+                throw ClientError.invalid("step", "step must be a whole number from 1 to 100 (the message step, counting from 1 as step:N actions do)");
             }
             step = s.intValue();
         }

@@ -346,12 +346,12 @@ class InAppApiTest {
             assertThat(event(h, "ada", "{\"deliveryId\":\"" + id + "\",\"type\":\"shown\"}").status()).isEqualTo(200);
             assertThat(status(h, id)).isEqualTo("shown");
             assertThat(event(h, "ada", "{\"deliveryId\":\"" + id + "\",\"type\":\"clicked\",\"buttonId\":\"go\","
-                    + "\"step\":0}").status()).isEqualTo(200);
-            assertThat(event(h, "ada", "{\"deliveryId\":\"" + id + "\",\"type\":\"step\",\"step\":1}").status())
+                    + "\"step\":1}").status()).isEqualTo(200);
+            assertThat(event(h, "ada", "{\"deliveryId\":\"" + id + "\",\"type\":\"step\",\"step\":2}").status())
                     .isEqualTo(200);
             assertThat(status(h, id)).isEqualTo("clicked");
             TestHerald.Answer sub = event(h, "ada", "{\"deliveryId\":\"" + id + "\",\"type\":\"submitted\","
-                    + "\"step\":1,\"answers\":{\"mail\":\"ada@work.example\"}}");
+                    + "\"step\":2,\"answers\":{\"mail\":\"ada@work.example\"}}");
             assertThat(sub.status()).as(sub.body()).isEqualTo(200);
             assertThat(status(h, id)).isEqualTo("submitted");
             h.process();
@@ -363,7 +363,7 @@ class InAppApiTest {
             assertThat(submitted.toString()).contains("\"answers\":{\"mail\":\"ada@work.example\"}");
             JsonNode clicked = events.stream().filter(e -> e.toString().contains("message.clicked")).findFirst()
                     .orElseThrow();
-            assertThat(clicked.toString()).contains("\"buttonId\":\"go\"").contains("\"messageStep\":0");
+            assertThat(clicked.toString()).contains("\"buttonId\":\"go\"").contains("\"messageStep\":1");
             assertThat(Api.person(h, "ada").path("attributes").path("work_email").asText()).isEqualTo("ada@work.example");
             // Submitted: it leaves the person's eligible set.
             assertThat(messages(h, as("ada")).json().path("data").size()).isZero();

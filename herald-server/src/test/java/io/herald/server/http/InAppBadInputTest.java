@@ -79,6 +79,8 @@ class InAppBadInputTest {
                         null, "step"),
                 new Case("events: step negative", "POST", events, write, json, ok.replace("}", ",\"step\":-1}"), 400, null,
                         "step"),
+                new Case("events: step 0 (steps count from 1)", "POST", events, write, json,
+                        ok.replace("}", ",\"step\":0}"), 400, null, "step"),
                 new Case("events: step reached without step", "POST", events, write, json,
                         ok.replace("\"shown\"", "\"step\""), 400, null, "step"),
                 new Case("events: answers a string", "POST", events, write, json,
