@@ -17,26 +17,32 @@ import java.util.concurrent.atomic.AtomicLong;
  * A workspace's settings documents in {@code workspace_settings}: {@code policies} (the guard rails the gate
  * applies) and {@code styles} (in-app global styles). Every method is scoped to one workspace.
  *
- * <p>The gate reads the policies on every delivery, so they are kept parsed per workspace. A PUT here drops the
- * workspace's entry at once; another Herald process sharing the database sees a change within {@link #TTL_MS}, the
+ * <p>The gate reads the policies on every delivery, and every in-app client's list and stream start with the styles,
+ * so both are kept parsed per workspace. A PUT here drops the workspace's entries at once; another Herald process sharing the database sees a change within {@link #TTL_MS}, the
  * most an entry is trusted.
  */
 public final class Settings {
     static final String POLICIES = "policies";
     static final String STYLES = "styles";
-    /** How long a cached policies document is trusted without re-reading it (changes made by other nodes). */
+    /** How long a cached document is trusted without re-reading it (changes made by other nodes). */
     static final long TTL_MS = 5_000;
 
     private final Database db;
     private final InstantSource clock;
-    private final ConcurrentHashMap<String, Cached> cache = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Cached<Policies>> policiesCache = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Cached<ObjectNode>> stylesCache = new ConcurrentHashMap<>();
     /**
      * Bumped by every PUT. A read that began before a PUT committed must not leave what it read in the cache after
      * the PUT dropped the entry.
      */
     private final AtomicLong generation = new AtomicLong();
 
-    private record Cached(Policies policies, long loadedAt) {
+    private record Cached<T>(T value, long loadedAt) {
+    }
+
+    /** Reads a document on a connection; may throw what JDBC throws. */
+    private interface Loader<T> {
+        T load(Connection c) throws SQLException;
     }
 
     public Settings(Database db, InstantSource clock) {
@@ -59,7 +65,11 @@ public final class Settings {
 
     /** The workspace's in-app styles (defaults for everything never set). */
     public ObjectNode styles(String workspaceId) {
-        return db.read(c -> read(c, workspaceId, STYLES)).map(Styles::parse).orElseGet(Styles::defaults);
+        // Parsing checks every value against its grammar: worth doing once per change, not once per request. The
+        // copy keeps callers from changing the cached document.
+        ObjectNode cached = db.read(c -> cached(stylesCache, c, workspaceId,
+                cc -> read(cc, workspaceId, STYLES).map(Styles::parse).orElseGet(Styles::defaults)));
+        return cached.deepCopy();
     }
 
     /** Replaces the workspace's styles with {@code body} over the defaults (validated first). */
@@ -71,17 +81,22 @@ public final class Settings {
 
     /** The workspace's policies as the gate applies them, read on {@code c} when not cached. */
     public Policies policiesFor(Connection c, String workspaceId) throws SQLException {
+        return cached(policiesCache, c, workspaceId, cc -> load(cc, workspaceId));
+    }
+
+    private <T> T cached(ConcurrentHashMap<String, Cached<T>> cache, Connection c, String workspaceId, Loader<T> loader)
+            throws SQLException {
         long now = clock.millis();
-        Cached hit = cache.get(workspaceId);
-        if (hit != null && Math.abs(now - hit.loadedAt) < TTL_MS) return hit.policies;
+        Cached<T> hit = cache.get(workspaceId);
+        if (hit != null && Math.abs(now - hit.loadedAt) < TTL_MS) return hit.value;
         long gen = generation.get();
-        Policies p = load(c, workspaceId);
-        Cached entry = new Cached(p, now);
+        T value = loader.load(c);
+        Cached<T> entry = new Cached<>(value, now);
         cache.put(workspaceId, entry);
         // A PUT bumps the generation after its commit and then drops the entry: checking after our put catches a
         // PUT that committed while we read, whichever of its two steps came first.
         if (generation.get() != gen) cache.remove(workspaceId, entry);
-        return p;
+        return value;
     }
 
     /** Reads and parses the stored policies; no cache. */
@@ -95,7 +110,8 @@ public final class Settings {
                 + "VALUES (?, ?, ?, ?) ON CONFLICT (workspace_id, kind) DO UPDATE SET value = excluded.value, "
                 + "updated_at = excluded.updated_at", workspaceId, kind, doc.toString(), now));
         generation.incrementAndGet();
-        cache.remove(workspaceId);
+        policiesCache.remove(workspaceId);
+        stylesCache.remove(workspaceId);
     }
 
     private static Optional<JsonNode> read(Connection c, String workspaceId, String kind) throws SQLException {
