@@ -25,6 +25,11 @@ public final class Workspaces {
     private final Database db;
     private final InstantSource clock;
     private final ConcurrentHashMap<String, Cached> cache = new ConcurrentHashMap<>();
+    /**
+     * Identity secrets by workspace: every verified client request needs one, and a workspace's secret never changes
+     * after it is created (nothing updates it), so it is read once. One entry per workspace.
+     */
+    private final ConcurrentHashMap<String, String> identitySecrets = new ConcurrentHashMap<>();
 
     private record Cached(Optional<Principal> principal, long expiresAt) {
     }
@@ -120,9 +125,13 @@ public final class Workspaces {
 
     /** The secret SDK calls use to prove a userId (HMAC-SHA256 of the userId). */
     public String identitySecret(String workspaceId) {
-        return db.read(c -> Sql.queryOne(c, "SELECT identity_secret FROM workspaces WHERE id = ?",
+        String known = identitySecrets.get(workspaceId);
+        if (known != null) return known;
+        String secret = db.read(c -> Sql.queryOne(c, "SELECT identity_secret FROM workspaces WHERE id = ?",
                 rs -> rs.getString(1), workspaceId)).orElseThrow(
                 () -> new IllegalStateException("workspace " + workspaceId + " vanished"));
+        identitySecrets.put(workspaceId, secret);
+        return secret;
     }
 
     public List<Workspace> list() {
