@@ -48,16 +48,28 @@ public final class InApp {
         return feed;
     }
 
+    /** The eligible messages and the feed position read just before them: a stream resumed there misses none. */
+    public record Listing(long lastEventId, List<ObjectNode> data) {
+    }
+
+    /** The person's eligible messages (below) with the feed position, read on one connection. */
+    public Listing listing(String workspaceId, String personId, boolean anonymousOnly) {
+        // Position first: a message recorded in between is in both (the client keeps one), never in neither.
+        return db.read(c -> new Listing(InAppFeed.lastSeq(c, workspaceId, personId),
+                eligible(c, workspaceId, personId, anonymousOnly)));
+    }
+
     /**
      * The person's eligible in-app messages, rendered, most important first (priority, then oldest first):
      * available (sent and not retired) and not expired; for {@code anonymousOnly}, only those meant for anonymous
      * visitors.
      */
-    public List<ObjectNode> eligible(String workspaceId, String personId, boolean anonymousOnly) {
+    private List<ObjectNode> eligible(java.sql.Connection c, String workspaceId, String personId, boolean anonymousOnly)
+            throws java.sql.SQLException {
         long now = clock.millis();
         record Row(int priority, long createdAt, String id, ObjectNode json) {
         }
-        List<Row> rows = db.read(c -> Sql.query(c, "SELECT id, campaign_id, rendered, created_at, expires_at FROM deliveries "
+        List<Row> rows = Sql.query(c, "SELECT id, campaign_id, rendered, created_at, expires_at FROM deliveries "
                 + "WHERE person_id = ? AND workspace_id = ? AND channel = 'in_app' AND retired_at IS NULL "
                 + "AND status IN " + InAppFeed.AVAILABLE + " AND (expires_at IS NULL OR expires_at > ?) "
                 + "ORDER BY created_at DESC LIMIT ?", rs -> {
@@ -68,7 +80,7 @@ public final class InApp {
             long createdAt = rs.getLong(4);
             return new Row(InAppMessages.priority(content), createdAt, rs.getString(1),
                     InAppMessages.of(rs.getString(1), rs.getString(2), content, createdAt, Sql.nullableLong(rs, "expires_at")));
-        }, personId, workspaceId, now, MAX_ELIGIBLE));
+        }, personId, workspaceId, now, MAX_ELIGIBLE);
         List<Row> sorted = new ArrayList<>();
         for (Row r : rows) if (r != null) sorted.add(r);
         sorted.sort(Comparator.comparingInt(Row::priority).reversed().thenComparingLong(Row::createdAt)
@@ -80,7 +92,7 @@ public final class InApp {
      * What the person did with a message, reported by their client.
      *
      * @param type      shown, clicked, dismissed, submitted or step (a step of a multi-step message reached)
-     * @param step      the message step (0-based) it happened on, or null
+     * @param step      the message step (counting from 1) it happened on, or null
      * @param answers   the form's answers (submitted only), or null
      * @param sessionId the reporting page's session (its stream does not get the once-only withdraw), or null
      * @param userId    the ids the request acted as, for the identify a form's setAttributes makes

@@ -139,8 +139,12 @@ public final class InAppFeed implements SentHook {
 
     /** The last entry of the person's feed (0 when none): where a stream that has seen nothing yet starts. */
     public long lastSeq(String workspaceId, String personId) {
-        return db.read(c -> Sql.queryOne(c, "SELECT MAX(seq) FROM inapp_feed WHERE person_id = ? AND workspace_id = ?",
-                rs -> rs.getLong(1), personId, workspaceId)).orElse(0L);
+        return db.read(c -> lastSeq(c, workspaceId, personId));
+    }
+
+    static long lastSeq(java.sql.Connection c, String workspaceId, String personId) throws java.sql.SQLException {
+        return Sql.queryOne(c, "SELECT MAX(seq) FROM inapp_feed WHERE person_id = ? AND workspace_id = ?",
+                rs -> rs.getLong(1), personId, workspaceId).orElse(0L);
     }
 
     /**

@@ -43,14 +43,12 @@ final class InAppApi {
     /** {@code GET /v1/inapp/messages}: {@code {data, styles, lastEventId}}. */
     void messages(Context ctx) {
         ClientIdentity.Who who = who(ctx);
-        // Read before the list: a message sent in between is in both (the client keeps one), never in neither.
-        long last = who.personId() == null ? 0 : inApp.feed().lastSeq(who.workspaceId(), who.personId());
-        List<ObjectNode> data = who.personId() == null ? List.of()
-                : inApp.eligible(who.workspaceId(), who.personId(), who.anonymousOnly());
+        InApp.Listing listing = who.personId() == null ? new InApp.Listing(0, List.of())
+                : inApp.listing(who.workspaceId(), who.personId(), who.anonymousOnly());
         ObjectNode out = EventCodec.mapper().createObjectNode();
-        out.putArray("data").addAll(data);
+        out.putArray("data").addAll(listing.data());
         out.set("styles", settings.styles(who.workspaceId()));
-        out.put("lastEventId", Long.toString(last));
+        out.put("lastEventId", Long.toString(listing.lastEventId()));
         ctx.contentType("application/json").result(out.toString());
     }
 
