@@ -62,10 +62,16 @@ final class ClientIdentity {
     }
 
     private String anonymousPerson(String workspaceId, String anonymousId) {
-        String personId = lookup(workspaceId, "anon", anonymousId).orElse(null);
-        if (personId == null) return null;
-        boolean known = db.read(c -> Sql.queryOne(c, "SELECT 1 FROM persons WHERE id = ? AND user_id IS NOT NULL",
-                rs -> rs.getInt(1), personId)).isPresent();
+        // One round trip: most visitors of a site are anonymous, and each of their list, stream and event calls asks.
+        record Found(String personId, boolean known) {
+        }
+        Found found = db.read(c -> Sql.queryOne(c, "SELECT i.person_id, p.user_id FROM identities i "
+                + "LEFT JOIN persons p ON p.id = i.person_id "
+                + "WHERE i.workspace_id = ? AND i.kind = 'anon' AND i.value = ?",
+                rs -> new Found(rs.getString(1), rs.getString(2) != null), workspaceId, anonymousId)).orElse(null);
+        if (found == null) return null;
+        String personId = found.personId();
+        boolean known = found.known();
         // Once identified, a person's messages answer only to a verified userId: an anonymousId alone would let
         // anyone who saw it act on them.
         if (known) throw new ClientError(403, "identity_unverified", "this person is identified; send userId and "
