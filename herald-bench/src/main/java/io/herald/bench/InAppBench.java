@@ -72,7 +72,9 @@ final class InAppBench {
                     Runtime.getRuntime().availableProcessors(), Memory.mib(Runtime.getRuntime().maxMemory()));
             Config config = new Config("127.0.0.1", 0, store.dir(), store.heraldConfig(), 1, WRITE_KEY, ADMIN_KEY,
                     IDENTITY_SECRET, false);
-            try (Herald herald = Herald.start(config, InstantSource.system(), true)) {
+            // One clock for Herald and the reader: a message's createdAt is compared with its arrival time.
+            InstantSource clock = InstantSource.system();
+            try (Herald herald = Herald.start(config, clock, true)) {
                 Http http = new Http(herald.port());
                 String campaign = http.admin("/api/v1/campaigns", CAMPAIGN).replaceAll("(?s).*\"id\"\\s*:\\s*\"([^\"]+)\".*", "$1");
                 http.admin("/api/v1/campaigns/" + campaign + "/activate", "");
@@ -80,7 +82,7 @@ final class InAppBench {
 
                 long heap0 = Memory.heapAfterGc();
                 long rss0 = Memory.rss();
-                Streams streams = new Streams(herald.port(), connections);
+                Streams streams = new Streams(herald.port(), connections, clock);
                 Thread reader = Thread.ofPlatform().name("bench-sse-reader").daemon(true).start(streams::loop);
                 long t0 = System.nanoTime();
                 while (streams.connected.get() < connections) {
@@ -282,9 +284,11 @@ final class InAppBench {
         final Queue<Long>[] sent;
         private final Selector selector;
         private final byte[][] tails;
+        private final InstantSource clock;
 
         @SuppressWarnings("unchecked")
-        Streams(int port, int n) throws IOException {
+        Streams(int port, int n, InstantSource clock) throws IOException {
+            this.clock = clock;
             this.selector = Selector.open();
             this.sent = new Queue[n];
             this.tails = new byte[n][];
@@ -315,7 +319,7 @@ final class InAppBench {
                             continue;
                         }
                         long now = System.nanoTime();
-                        long wall = System.currentTimeMillis();
+                        long wall = clock.millis();
                         byte[] tail = tails[i];
                         byte[] data = new byte[(tail == null ? 0 : tail.length) + n];
                         if (tail != null) System.arraycopy(tail, 0, data, 0, tail.length);

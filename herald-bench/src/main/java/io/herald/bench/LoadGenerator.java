@@ -110,7 +110,7 @@ final class LoadGenerator {
                     long t0 = System.nanoTime();
                     SegmentsAdmin admin = new SegmentsAdmin(herald.port(), ADMIN_KEY);
                     List<String> ids = admin.createAll("bench-", SegmentMix.conditions(segments, 42,
-                            SegmentMix.Vocabulary.WORKLOAD, SegmentsAdmin::placeholder));
+                            SegmentMix.Vocabulary.WORKLOAD, SegmentsAdmin::forwardRef));
                     admin.awaitReady(ids, Duration.ofMinutes(30));
                     report.row("active segments", String.format("%,d", segments), "", String.format("SegmentMix, "
                             + "workload vocabulary; created through the admin API after the warm-up, computed over its "

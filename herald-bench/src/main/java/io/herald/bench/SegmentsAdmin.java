@@ -24,12 +24,12 @@ final class SegmentsAdmin {
     }
 
     /** What {@link SegmentMix} is given to name the segment at position {@code j} before it exists. */
-    static String placeholder(int j) {
+    static String forwardRef(int j) {
         return "@segment-" + j;
     }
 
     /**
-     * Creates the segments in order, each condition's {@link #placeholder placeholders} replaced by the ids the
+     * Creates the segments in order, each condition's {@link #forwardRef forward references} replaced by the ids the
      * server gave the earlier ones; returns their ids.
      */
     List<String> createAll(String namePrefix, List<ObjectNode> conditions) throws IOException, InterruptedException {
@@ -37,7 +37,7 @@ final class SegmentsAdmin {
         for (int i = 0; i < conditions.size(); i++) {
             String condition = conditions.get(i).toString();
             for (int j = i - 1; j >= 0; j--) { // from the highest, so @segment-1 does not match inside @segment-12
-                condition = condition.replace('"' + placeholder(j) + '"', '"' + ids.get(j) + '"');
+                condition = condition.replace('"' + forwardRef(j) + '"', '"' + ids.get(j) + '"');
             }
             ids.add(create(namePrefix + i, EventCodec.mapper().readTree(condition)).path("id").asText());
         }

@@ -159,7 +159,7 @@ public final class CampaignMetrics {
             step(steps, (String) r[1], variant).counts().add("converted", (long) r[3]);
         }
 
-        // A step whose deliveries all carry a message variant has no numbers without one: drop its empty placeholder.
+        // A step whose deliveries all carry a message variant has no numbers without one: drop its empty variant-less row.
         Set<String> withVariants = new TreeSet<>();
         for (StepCounts sc : steps.values()) if (sc.variant() != null) withVariants.add(sc.step());
         steps.values().removeIf(sc -> sc.variant() == null && withVariants.contains(sc.step())
