@@ -10,13 +10,9 @@ import com.eatthepath.pushy.apns.util.SimpleApnsPayloadBuilder;
 import com.eatthepath.pushy.apns.util.SimpleApnsPushNotification;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.herald.delivery.Channels;
 import io.herald.delivery.Dispatcher;
 import io.herald.event.EventCodec;
 import io.herald.log.JdbcEventLog;
-import io.herald.message.Renderer;
-import io.herald.policy.Gate;
-import io.herald.preference.Links;
 import io.herald.push.ApnsProvider;
 import io.herald.push.PushChannel;
 import io.herald.store.Database;
@@ -34,7 +30,6 @@ import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
-import java.sql.PreparedStatement;
 import java.time.InstantSource;
 import java.util.Base64;
 import java.util.HexFormat;
@@ -111,14 +106,14 @@ final class ApnsBench {
                 WaitingSeed seed = new WaitingSeed(db, ws, 1);
                 long now = clock.millis();
                 seed.people(people, now - 86_400_000L);
-                seedDevices(db, ws, seed, people, now - 86_400_000L);
+                PushSeed.devices(db, ws, seed, people, now - 86_400_000L, "ios", "apns", i -> String.format("%064x", i));
                 if (warmup > 0) {
-                    seedDeliveries(db, ws, seed, "warm", warmup, people, now - 120_000);
-                    int warmed = dispatcher(db, log, push, clock, new SimpleMeterRegistry(), batch).dispatchDue();
+                    PushSeed.deliveries(db, ws, seed, "warm", warmup, people, now - 120_000, MESSAGE);
+                    int warmed = PushSeed.dispatcher(db, log, push, clock, new SimpleMeterRegistry(), batch).dispatchDue();
                     LoadGenerator.log("warmed up on %,d deliveries", warmed);
                 }
-                Dispatcher dispatcher = dispatcher(db, log, push, clock, new SimpleMeterRegistry(), batch);
-                seedDeliveries(db, ws, seed, "dlv", deliveries, people, now - 60_000);
+                Dispatcher dispatcher = PushSeed.dispatcher(db, log, push, clock, new SimpleMeterRegistry(), batch);
+                PushSeed.deliveries(db, ws, seed, "dlv", deliveries, people, now - 60_000, MESSAGE);
                 System.gc();
                 long heap0 = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
                 long cpu1 = Cpu.now();
@@ -185,12 +180,6 @@ final class ApnsBench {
         return n / seconds;
     }
 
-    private static Dispatcher dispatcher(Database db, JdbcEventLog log, PushChannel push, InstantSource clock,
-                                         SimpleMeterRegistry meters, int batch) {
-        return new Dispatcher(db, log, Channels.of(push), new Gate(), new Renderer(), new Links("https://herald.example.com"),
-                clock, meters, Dispatcher.Options.defaults().withBatchSize(batch));
-    }
-
     static PrivateKey selfSigned(Path dir, X509Certificate[] out) throws Exception {
         Path store = dir.resolve("apns-bench.p12");
         Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
@@ -208,49 +197,5 @@ final class ApnsBench {
         }
         out[0] = (X509Certificate) ks.getCertificate("apns");
         return (PrivateKey) ks.getKey("apns", "changeit".toCharArray());
-    }
-
-    private static void seedDevices(Database db, String ws, WaitingSeed seed, int people, long at) {
-        for (int from = 0; from < people; from += 5_000) {
-            int start = from;
-            int end = Math.min(people, from + 5_000);
-            db.inTransaction(c -> {
-                try (PreparedStatement ps = c.prepareStatement("INSERT INTO devices (id, workspace_id, person_id, token, "
-                        + "platform, provider, app_id, push_enabled, created_at, updated_at) VALUES (?, ?, ?, ?, 'ios', "
-                        + "'apns', NULL, ?, ?, ?)")) {
-                    for (int i = start; i < end; i++) {
-                        Sql.bind(ps, "dev_" + i, ws, seed.personId(i), String.format("%064x", i), true, at, at);
-                        ps.addBatch();
-                    }
-                    ps.executeBatch();
-                }
-                return null;
-            });
-        }
-    }
-
-    private static void seedDeliveries(Database db, String ws, WaitingSeed seed, String prefix, int n, int people,
-                                       long createdAt) {
-        String context = "{\"event\":{\"event\":\"trial_started\",\"properties\":{}},\"journey\":{\"days\":3},"
-                + "\"campaign\":{\"id\":\"bench\",\"name\":\"Trial ending\",\"version\":1},"
-                + "\"policies\":{\"quietHours\":false,\"frequencyCap\":false,\"priority\":50}}";
-        for (int from = 0; from < n; from += 5_000) {
-            int start = from;
-            int end = Math.min(n, from + 5_000);
-            db.inTransaction(c -> {
-                try (PreparedStatement ps = c.prepareStatement("INSERT INTO deliveries (id, workspace_id, person_id, "
-                        + "campaign_id, version, run_id, step, channel, idempotency_key, status, message, context, priority, "
-                        + "created_at, updated_at) VALUES (?, ?, ?, 'bench', 1, ?, 's1', 'push', ?, 'queued', ?, ?, 50, ?, ?)")) {
-                    for (int i = start; i < end; i++) {
-                        String person = seed.personId(i % people);
-                        Sql.bind(ps, String.format("%s_%012d", prefix, i), ws, person, prefix + "run_" + i,
-                                prefix + "run_" + i + ":s1:" + person + ":push", MESSAGE, context, createdAt + i, createdAt + i);
-                        ps.addBatch();
-                    }
-                    ps.executeBatch();
-                }
-                return null;
-            });
-        }
     }
 }
