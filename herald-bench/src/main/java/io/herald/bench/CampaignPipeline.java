@@ -30,7 +30,7 @@ import java.util.function.UnaryOperator;
 final class CampaignPipeline implements AutoCloseable {
     /** Herald's own figures: the processor's batch size and the timer poller's interval. */
     static final int BATCH_SIZE = 1000;
-    static final long TIMER_POLL_MILLIS = 250;
+    static final long TIMER_POLL_MILLIS = Timers.POLL_MILLIS; // as Herald wires it
 
     final Database db;
     final JdbcEventLog eventLog;

@@ -172,7 +172,7 @@ public final class Herald implements AutoCloseable {
         try {
             if (background) {
                 h.processor.start();
-                h.timers.start(250);
+                h.timers.start(Timers.POLL_MILLIS);
                 h.segments.computations().start();
                 h.campaigns.launches().start();
                 h.dispatcher.start(200);
