@@ -55,9 +55,14 @@ final class WaitingSeed {
 
     /** People 0…n-1, each with a userId. */
     void people(int n, long now) {
+        people(n, now, "{}");
+    }
+
+    /** People 0…n-1, each with a userId and the profile attributes {@code attributes} (a JSON object). */
+    void people(int n, long now, String attributes) {
         batches(n, "INSERT INTO persons (id, workspace_id, user_id, attributes, timezone, locale, created_at, last_seen_at) "
-                + "VALUES (?, ?, ?, '{}', 'Europe/Lisbon', 'pt-PT', ?, ?)", (ps, i) -> Sql.bind(ps, personId(i),
-                workspaceId, userId(i), now, now), "INSERT INTO identities (workspace_id, kind, value, person_id, created_at) "
+                + "VALUES (?, ?, ?, ?, 'Europe/Lisbon', 'pt-PT', ?, ?)", (ps, i) -> Sql.bind(ps, personId(i),
+                workspaceId, userId(i), attributes, now, now), "INSERT INTO identities (workspace_id, kind, value, person_id, created_at) "
                 + "VALUES (?, 'user', ?, ?, ?)", (ps, i) -> Sql.bind(ps, workspaceId, userId(i), personId(i), now));
     }
 
