@@ -71,9 +71,15 @@ final class CampaignPipeline implements AutoCloseable {
 
     /** Starts what Herald starts in the background: processors, the timer poller, segment computations. */
     void start() {
+        start(false);
+    }
+
+    /** As {@link #start()}, with campaign launches (a broadcast's or a date trigger's scheduling) when asked. */
+    void start(boolean launches) {
         processor.start();
         timers.start(TIMER_POLL_MILLIS);
         segments.computations().start();
+        if (launches) campaigns.launches().start();
         started = true;
     }
 
@@ -85,6 +91,7 @@ final class CampaignPipeline implements AutoCloseable {
     @Override
     public void close() {
         timers.close();
+        campaigns.launches().close();
         segments.close();
         eventLog.close();
         processor.close();
