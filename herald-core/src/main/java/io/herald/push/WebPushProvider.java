@@ -165,7 +165,7 @@ public final class WebPushProvider implements PushProvider, AutoCloseable {
 
     /**
      * The JSON the SDK's service worker receives (a fixed contract): {@code {deliveryId, title, body, image?,
-     * actions?: [{action, title}], deepLink?, data?, tag?}} (public for tests, the benchmark and the preview).
+     * actions?: [{action, title, deepLink?}], deepLink?, data?, tag?}} (public for tests, the benchmark and the preview).
      */
     public static String payload(String deliveryId, JsonNode content) {
         ObjectNode p = EventCodec.mapper().createObjectNode();
@@ -181,6 +181,9 @@ public final class WebPushProvider implements PushProvider, AutoCloseable {
                 ObjectNode a = actions.addObject();
                 a.put("action", b.path("id").asText());
                 a.put("title", b.path("label").asText());
+                // The worker opens the clicked button's own link, else the message's (as APNs and FCM apps do).
+                String link = text(b, "deepLink");
+                if (link != null) a.put("deepLink", link);
             }
         }
         String deepLink = text(content, "deepLink");

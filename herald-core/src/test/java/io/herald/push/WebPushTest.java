@@ -134,7 +134,8 @@ class WebPushTest {
             device(s, browser);
             String id = queue(s, "{\"title\":\"Hi {{ person.userId }}\",\"body\":\"Your trial ends soon\","
                     + "\"imageUrl\":\"https://cdn.example.com/a.png\",\"deepLink\":\"https://app.example.com/plans\","
-                    + "\"buttons\":[{\"id\":\"upgrade\",\"label\":\"Upgrade\"},{\"id\":\"later\",\"label\":\"Later\"}],"
+                    + "\"buttons\":[{\"id\":\"upgrade\",\"label\":\"Upgrade\",\"deepLink\":\"https://app.example.com/upgrade\"},"
+                    + "{\"id\":\"later\",\"label\":\"Later\"}],"
                     + "\"badge\":3,\"data\":{\"plan\":\"pro\"},\"collapseKey\":\"trial ends!\",\"ttl\":\"PT1H\","
                     + "\"priority\":\"normal\"}");
             s.dispatcher().dispatchDue();
@@ -151,7 +152,8 @@ class WebPushTest {
             assertThat(payload.path("image").asText()).isEqualTo("https://cdn.example.com/a.png");
             assertThat(payload.path("deepLink").asText()).isEqualTo("https://app.example.com/plans");
             assertThat(payload.path("actions").toString())
-                    .isEqualTo("[{\"action\":\"upgrade\",\"title\":\"Upgrade\"},{\"action\":\"later\",\"title\":\"Later\"}]");
+                    .isEqualTo("[{\"action\":\"upgrade\",\"title\":\"Upgrade\",\"deepLink\":\"https://app.example.com/upgrade\"},"
+                            + "{\"action\":\"later\",\"title\":\"Later\"}]");
             assertThat(payload.path("data").path("plan").asText()).isEqualTo("pro");
             assertThat(payload.path("tag").asText()).isEqualTo("trial ends!");
             assertThat(payload.has("badge")).as("a number badge is iOS's; the web badge is an image").isFalse();
