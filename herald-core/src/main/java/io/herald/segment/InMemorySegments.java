@@ -109,21 +109,34 @@ public final class InMemorySegments {
 
     /** A {@code track} event with these properties, stamped {@code timestamp}, processed at {@code now}. */
     public List<Change> track(Person p, String event, ObjectNode properties, long timestamp, long now) {
-        SegmentStage.apply(idx, p.state, new Payload.Track(event, properties), timestamp, now, false, () -> facts(p));
+        SegmentStage.apply(idx, p.state, new Payload.Track(event, properties), List.of(), timestamp, now, false,
+                () -> facts(p));
+        return settle(p.state);
+    }
+
+    /** A {@code page} view: no condition reads page views, so only the stage's own fixed cost. */
+    public List<Change> page(Person p, String name, ObjectNode properties, long timestamp, long now) {
+        SegmentStage.apply(idx, p.state, new Payload.Page(name, properties), List.of(), timestamp, now, false,
+                () -> facts(p));
         return settle(p.state);
     }
 
     /**
      * An {@code identify} with these traits: merged into the attributes as the profile step merges them (a null
-     * removes one), then the segments reading them are re-evaluated.
+     * removes one), then the segments reading the ones that changed are re-evaluated.
      */
     public List<Change> identify(Person p, ObjectNode traits, long timestamp, long now) {
+        List<String> changed = new ArrayList<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = traits.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> t = it.next();
-            if (t.getValue().isNull()) p.attributes.remove(t.getKey());
-            else p.attributes.set(t.getKey(), t.getValue());
+            if (t.getValue().isNull()) {
+                if (p.attributes.remove(t.getKey()) != null) changed.add(t.getKey());
+            } else if (!t.getValue().equals(p.attributes.get(t.getKey()))) {
+                p.attributes.set(t.getKey(), t.getValue());
+                changed.add(t.getKey());
+            }
         }
-        SegmentStage.apply(idx, p.state, new Payload.Identify(traits), timestamp, now, false, () -> facts(p));
+        SegmentStage.apply(idx, p.state, new Payload.Identify(traits), changed, timestamp, now, false, () -> facts(p));
         return settle(p.state);
     }
 

@@ -15,6 +15,7 @@ import io.micrometer.core.instrument.Timer;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -137,7 +138,8 @@ public final class SegmentStage implements Stage {
         ps.receivedAt = e.receivedAt();
         boolean everything = isNew && ps.unevaluated;
         ps.unevaluated = false;
-        apply(idx, ps, e.payload(), e.timestamp(), batch.now(), everything, () -> facts(batch, ps, idx));
+        apply(idx, ps, e.payload(), ctx.changedAttributes().keySet(), e.timestamp(), batch.now(), everything,
+                () -> facts(batch, ps, idx));
         queue(local, ps);
     }
 
@@ -183,19 +185,20 @@ public final class SegmentStage implements Stage {
      * The in-memory part of handling one event, shared with {@link InMemorySegments}: feeds the event to the
      * tallies that match it, finds the segments that read what it changed, and re-evaluates those.
      *
+     * @param changed    for an {@code identify}, the attributes it really changed (the profile step's answer): a
+     *                   client re-sending a trait with the value the person already has changes no segment reading
+     *                   it, and most identify calls re-send every trait
      * @param everything the person was just created: every segment is evaluated for them
      */
-    static void apply(SegmentIndex idx, PersonSegments ps, Payload payload, long ts, long now, boolean everything,
-                      Supplier<Facts> facts) {
+    static void apply(SegmentIndex idx, PersonSegments ps, Payload payload, Collection<String> changed, long ts, long now,
+                      boolean everything, Supplier<Facts> facts) {
         // The affected segments by their place in the evaluation order: a set of the segments themselves would hash
         // each one's whole condition (records hash deeply), which cost more than evaluating them.
         BitSet affected = new BitSet(idx.ordered.size());
         switch (payload) {
             case Payload.Track t -> feed(idx, ps, t, ts, now, affected);
             case Payload.Identify id -> {
-                for (Iterator<String> it = id.traits().fieldNames(); it.hasNext(); ) {
-                    mark(affected, idx.readingAttribute(it.next()), ps);
-                }
+                for (String name : changed) mark(affected, idx.readingAttribute(name), ps);
             }
             case Payload.Group g -> mark(affected, idx.readingAttribute("groupId"), ps);
             case Payload.DeviceRegistered d -> mark(affected, idx.byDevice, ps);
