@@ -42,6 +42,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * <p>{@code segments}: {@code 500-wide} is 500 segments over a workspace's vocabulary (64 event names, 19
  * attributes, the workload's being the most popular), the realistic case; {@code 500-workload} is 500 segments over
  * the workload's 8 event names and traits alone, so every event concerns dozens of segments: the worst case.
+ * {@code mixed} interleaves track, identify and page calls as the load test sends them (60/15/25%), for the per-event
+ * figure over a stream; each kind is also measured alone.
  * Baselines in the same run: the same calls with no segments ({@code 0}: the stage's fixed cost), and {@code decode},
  * the event log's decoding of the same track event, which the processor pays for every event it reads back.
  *
@@ -66,11 +68,14 @@ public class SegmentEvaluationBenchmark {
     private InMemorySegments.Person[] people;
     private final List<Payload.Track> tracks = new ArrayList<>();
     private final List<Payload.Identify> identifies = new ArrayList<>();
+    private final List<Payload.Page> pages = new ArrayList<>();
     private String trackJson;
     private final SplittableRandom random = new SplittableRandom(7);
     private long now = Instant.parse("2026-01-01T00:00:00Z").toEpochMilli();
     private int nextTrack;
     private int nextIdentify;
+    private int nextPage;
+    private int nextKind;
 
     @Setup
     public void setUp() throws IOException {
@@ -96,6 +101,7 @@ public class SegmentEvaluationBenchmark {
                     if (trackJson == null) trackJson = EventCodec.encode(e);
                 }
                 case Payload.Identify id -> identifies.add(id);
+                case Payload.Page pg -> pages.add(pg);
                 default -> { }
             }
         }
@@ -126,6 +132,27 @@ public class SegmentEvaluationBenchmark {
         now += STEP;
         return engine.identify(people[random.nextInt(PEOPLE)], traits, now, now);
     }
+
+    /** A workload {@code page} call: no segment reads page views, so this is the stage's fixed cost for one. */
+    @Benchmark
+    public List<InMemorySegments.Change> page() {
+        Payload.Page pg = pages.get(nextPage++ % pages.size());
+        now += STEP;
+        return engine.page(people[random.nextInt(PEOPLE)], pg.name(), pg.properties(), now, now);
+    }
+
+    /**
+     * The calls in the proportions the load test sends them ({@link Workload}: 60% track, 15% identify, 25% page),
+     * one per invocation, in a fixed interleaving: the per-event figure over a stream of events.
+     */
+    @Benchmark
+    public List<InMemorySegments.Change> mixed() {
+        int k = MIX[nextKind++ % MIX.length];
+        return k == 0 ? track() : k == 1 ? identify() : page();
+    }
+
+    /** 12 of 20 track, 3 identify, 5 page, spread out (0 = track, 1 = identify, 2 = page). */
+    private static final int[] MIX = {0, 2, 0, 1, 0, 2, 0, 0, 2, 1, 0, 0, 2, 0, 0, 1, 0, 2, 0, 0};
 
     /** Baseline: the event log's decoding of one stored track event. */
     @Benchmark
