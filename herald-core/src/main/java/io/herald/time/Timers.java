@@ -207,8 +207,9 @@ public final class Timers implements AutoCloseable {
 
     /**
      * Polls for due timers in the background (real deployments; tests call {@link #fireDue()}). A timer fires up to
-     * one interval after it is due, plus the round's own time: at {@link #POLL_MILLIS} that keeps firing within a
-     * second of due at 10,000 timers/s, with room for the processor's commits.
+     * one interval after it is due, plus the round's own time and any wait the backlog bound imposes; the interval
+     * is the part the poller controls, so it is short ({@link #POLL_MILLIS}): a look at an index that finds nothing
+     * due costs next to nothing.
      */
     public void start(long pollMillis) {
         poller = Thread.ofPlatform().name("herald-timers").daemon(true).start(() -> {
