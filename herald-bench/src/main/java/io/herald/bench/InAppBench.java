@@ -88,11 +88,19 @@ final class InAppBench {
                 LoadGenerator.log("%,d streams open in %.1f s; server heap %s → %s, RSS %s → %s", connections, openSeconds,
                         Memory.mib(heap0), Memory.mib(heap1), Memory.mib(rss0), Memory.mib(rss1));
 
+                // Streams open and idle for one heartbeat interval: what holding them costs the server's CPU.
+                long idleCpu0 = Cpu.now();
+                long idleWall0 = System.nanoTime();
+                LockSupport.parkNanos(herald.inAppFeed().heartbeat().toNanos());
+                double idleCores = (Cpu.now() - idleCpu0) / (double) (System.nanoTime() - idleWall0);
                 toChild.println("go");
                 awaitLine(fromChild, "measure", lines); // after the client's warm-up
                 long cpu0 = Cpu.now();
+                ThreadCpu threads0 = ThreadCpu.snapshot();
+                long wall0 = System.nanoTime();
                 awaitLine(fromChild, "pinged", lines);
                 long serverCpu = Cpu.now() - cpu0;
+                String serverThreads = ThreadCpu.snapshot().since(threads0, (System.nanoTime() - wall0) / 1e9);
                 String[] pings = lines.get("pings");
                 int total = Integer.parseInt(pings[1]);
                 int failed = Integer.parseInt(pings[2]);
@@ -115,6 +123,8 @@ final class InAppBench {
                         "", Memory.mib(heap0) + " → " + Memory.mib(heap1));
                 report.row("server RSS per stream", perStream(rss1 - rss0, connections), "", Memory.mib(rss0) + " → "
                         + Memory.mib(rss1) + " (client in its own process)");
+                report.row("server CPU with the streams open and idle (one heartbeat interval, " + herald.inAppFeed()
+                        .heartbeat().toSeconds() + " s)", String.format("%.1f %% of a core", idleCores * 100));
                 report.row("pings sent (open loop)", String.format("%,d in %s s", total, pings[4]));
                 report.row("messages received on their stream", String.format("%,d of %,d accepted", received,
                         total - failed), "all", Report.verdict(received == total - failed));
@@ -129,6 +139,8 @@ final class InAppBench {
                         millis(lines.get("stat queued")), "", "delivery + fan-out; ms resolution, two processes' wall clocks");
                 report.row("server CPU (this process) per message", String.format("%.0f µs", serverCpu / 1e3 / total), "",
                         String.format("%.1f s over the ping phase", serverCpu / 1e9));
+                report.row("server CPU by thread (ping phase; virtual threads run on the ForkJoinPool carriers)",
+                        serverThreads);
                 report.row("client CPU (child process) per message", String.format("%.0f µs", clientCpu / 1e3 / total), "",
                         String.format("%.1f s over the ping phase", clientCpu / 1e9));
                 report.row("GET /v1/inapp/messages (" + clients + " clients; " + String.format("%,d", eligible)

@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * <p>No stream holds a thread: the response stays open as an asynchronous servlet request (Javalin's SSE support),
  * and work happens only when there is something to write: a nudge from the {@link LiveFeed} starts a virtual thread
  * that reads the person's feed after the last entry this stream sent and writes what it finds; a heartbeat comment
- * goes out on a virtual thread per stream every interval. A stream's writes are serialised on the stream.
+ * goes out on a virtual thread per stream every interval, each stream on its own phase. A stream's writes are serialised on the stream.
  */
 final class InAppStreams implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(InAppStreams.class);
@@ -31,6 +31,7 @@ final class InAppStreams implements AutoCloseable {
     private final InAppFeed feed;
     private final ClientIdentity identity;
     private final Set<Stream> open = ConcurrentHashMap.newKeySet();
+    private final java.util.concurrent.atomic.AtomicLong opened = new java.util.concurrent.atomic.AtomicLong();
     private final Thread heartbeats;
     private volatile boolean stopping;
 
@@ -72,17 +73,34 @@ final class InAppStreams implements AutoCloseable {
         }).handle(ctx);
     }
 
+    /**
+     * Each stream beats on its own schedule, {@code every} after its previous beat, and its first beat comes after a
+     * phase spread over the second half of the interval (from how many streams opened before it): 10,000 streams
+     * that opened together (a server restart, a benchmark) then beat across seven seconds instead of all in one tick,
+     * a burst of writes that stalled every other thread of a 2-core machine for a moment each interval.
+     */
     private void beat() {
-        long last = System.nanoTime();
         while (!stopping) {
             // Short ticks, so a changed interval applies at once.
             long every = feed.heartbeat().toNanos();
             LockSupport.parkNanos(Math.min(every, TimeUnit.MILLISECONDS.toNanos(250)));
             if (stopping) return;
-            if (System.nanoTime() - last < every) continue;
-            last = System.nanoTime();
-            for (Stream s : open) Thread.ofVirtual().start(s::heartbeat);
+            long now = System.nanoTime();
+            for (Stream s : open) {
+                if (s.nextBeat - now > every) s.nextBeat = now + every; // the interval was shortened
+                if (s.nextBeat - now <= 0) {
+                    s.nextBeat = now + every;
+                    Thread.ofVirtual().start(s::heartbeat);
+                }
+            }
         }
+    }
+
+    /** When the {@code n}th stream to open beats first: after half an interval plus a well-spread fraction of one half. */
+    private long firstBeat(long n) {
+        long every = feed.heartbeat().toNanos();
+        double phase = (n * 0.6180339887498949) % 1.0; // golden-ratio sequence: consecutive streams land far apart
+        return System.nanoTime() + every / 2 + (long) (phase * (every / 2));
     }
 
     /** Ends every open stream (the server is stopping; pages reconnect elsewhere with their Last-Event-ID). */
@@ -100,6 +118,8 @@ final class InAppStreams implements AutoCloseable {
         final AtomicBoolean dirty = new AtomicBoolean();
         final AtomicBoolean running = new AtomicBoolean();
         volatile AutoCloseable subscription;
+        /** System.nanoTime of the next heartbeat; only the heartbeat thread reads and writes it after construction. */
+        long nextBeat = firstBeat(opened.getAndIncrement());
         long last; // guarded by this
 
         Stream(SseClient client, ClientIdentity.Who who, long start, String sessionId) {
