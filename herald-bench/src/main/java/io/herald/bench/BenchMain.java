@@ -92,7 +92,7 @@ public final class BenchMain {
                                          [--batch 500] [--warmup 20000] [--keep] [--tmp DIR]
                        herald-bench inapp --engine sqlite|postgresql [--connections 10000] [--rate 1000]
                                          [--seconds 15] [--list-seconds 10] [--clients 8] [--pool 32] [--warmup 5]
-                                         [--client-heap 1g] [--keep] [--tmp DIR]
+                                         [--client-heap 1g] [--partitions 1] [--keep] [--tmp DIR]
                        herald-bench jmh [JMH options]   (e.g. jmh IngestBenchmark -f 1 -wi 3 -i 5)""");
     }
 }

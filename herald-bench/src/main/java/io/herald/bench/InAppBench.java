@@ -36,13 +36,13 @@ import java.util.concurrent.locks.LockSupport;
  * is reported beside it as the floor.
  *
  * <p>Run: {@code java -jar herald-bench/target/herald-bench.jar inapp --engine sqlite [--connections 10000]
- * [--rate 1000] [--seconds 15] [--list-seconds 10] [--clients 8] [--pool 32] [--warmup 5] [--client-heap 1g]}; the
+ * [--rate 1000] [--seconds 15] [--list-seconds 10] [--clients 8] [--pool 32] [--warmup 5] [--client-heap 1g] [--partitions 1]}; the
  * client first sends {@code --warmup} seconds of pings at the same rate whose figures are dropped (JIT warm-up).
  */
 final class InAppBench {
     static final Set<String> FLAGS = Set.of("keep");
     static final Set<String> OPTIONS = Set.of("engine", "connections", "rate", "seconds", "list-seconds", "clients",
-            "pool", "warmup", "client-heap", "pg-url", "pg-user", "pg-password", "tmp");
+            "pool", "warmup", "client-heap", "partitions", "pg-url", "pg-user", "pg-password", "tmp");
     private static final String WRITE_KEY = "wk_bench_0123456789abcdef";
     private static final String ADMIN_KEY = "ak_bench_0123456789abcdef";
     private static final String IDENTITY_SECRET = "hs_bench_0123456789abcdef";
@@ -64,11 +64,12 @@ final class InAppBench {
         int pool = o.integer("pool", 32, 1);
         int warmup = o.integer("warmup", 5, 0);
         String clientHeap = o.get("client-heap", "1g");
+        int partitions = o.integer("partitions", 1, 1);
         try (BenchStore store = BenchStore.create(o)) {
-            LoadGenerator.log("in-app on %s: %,d streams, %,d messages/s for %d s; JVM %s, %d CPUs, max heap %s",
-                    store.engineName(), connections, rate, seconds, Runtime.version(),
+            LoadGenerator.log("in-app on %s (%d partitions): %,d streams, %,d messages/s for %d s; JVM %s, %d CPUs, max heap %s",
+                    store.engineName(), partitions, connections, rate, seconds, Runtime.version(),
                     Runtime.getRuntime().availableProcessors(), Memory.mib(Runtime.getRuntime().maxMemory()));
-            Config config = new Config("127.0.0.1", 0, store.dir(), store.heraldConfig(), 1, WRITE_KEY, ADMIN_KEY,
+            Config config = new Config("127.0.0.1", 0, store.dir(), store.heraldConfig(), partitions, WRITE_KEY, ADMIN_KEY,
                     IDENTITY_SECRET, false);
             try (Herald herald = Herald.start(config, InstantSource.system(), true)) {
                 Http http = new Http(herald.port());
@@ -116,7 +117,7 @@ final class InAppBench {
                 int eligible = herald.database().read(c -> Sql.queryOne(c, "SELECT COUNT(*) FROM deliveries WHERE "
                         + "channel = 'in_app' AND status = 'sent'", rs -> rs.getInt(1))).orElse(0);
 
-                Report report = new Report("In-app on " + store.engineName() + " — " + String.format("%,d", connections)
+                Report report = new Report("In-app on " + store.engineName() + " (" + partitions + " partitions) — " + String.format("%,d", connections)
                         + " SSE streams, " + String.format("%,d", rate) + " messages/s for " + seconds + " s");
                 report.row("streams open (each got its styles event)", String.format("%,d in %.1f s", connections, openSeconds));
                 report.row("server heap per stream (live set after GC, before → after)", perStream(heap1 - heap0, connections),
