@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * <p>No stream holds a thread: the response stays open as an asynchronous servlet request (Javalin's SSE support),
  * and work happens only when there is something to write: a nudge from the {@link LiveFeed} starts a virtual thread
  * that reads the person's feed after the last entry this stream sent and writes what it finds; a heartbeat comment
- * goes out on a virtual thread per stream every interval, each stream on its own phase. A stream's writes are serialised on the stream.
+ * goes out on a virtual thread per stream every interval, each stream on its own phase. A stream's writes are
+ * serialised on the stream.
  */
 final class InAppStreams implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(InAppStreams.class);
@@ -31,7 +33,7 @@ final class InAppStreams implements AutoCloseable {
     private final InAppFeed feed;
     private final ClientIdentity identity;
     private final Set<Stream> open = ConcurrentHashMap.newKeySet();
-    private final java.util.concurrent.atomic.AtomicLong opened = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong opened = new AtomicLong();
     private final Thread heartbeats;
     private volatile boolean stopping;
 
@@ -96,7 +98,7 @@ final class InAppStreams implements AutoCloseable {
         }
     }
 
-    /** When the {@code n}th stream to open beats first: after half an interval plus a well-spread fraction of one half. */
+    /** When the {@code n}th stream to open beats first: half an interval, plus a well-spread fraction of one half. */
     private long firstBeat(long n) {
         long every = feed.heartbeat().toNanos();
         double phase = (n * 0.6180339887498949) % 1.0; // golden-ratio sequence: consecutive streams land far apart
