@@ -10,6 +10,7 @@ import io.javalin.http.sse.SseHandler;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -29,11 +30,19 @@ import org.slf4j.LoggerFactory;
 final class InAppStreams implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(InAppStreams.class);
     private static final int PAGE = 200;
+    /**
+     * Streams reading the store at once. A dispatcher round nudges every stream of the people it sent to, and each
+     * nudged stream reads its identity and its feed: unbounded, those reads took every pooled connection (63 waiting
+     * for one of PostgreSQL's 16 at 300 messages/s and 10,000 streams), and the processor and the dispatcher, whose
+     * work the streams wait for, queued behind them. Nudges that find no permit wait their turn, in order.
+     */
+    private static final int CONCURRENT_READS = 4;
 
     private final InAppFeed feed;
     private final ClientIdentity identity;
     private final Set<Stream> open = ConcurrentHashMap.newKeySet();
     private final AtomicLong opened = new AtomicLong();
+    private final Semaphore reads = new Semaphore(CONCURRENT_READS, true);
     private final Thread heartbeats;
     private volatile boolean stopping;
 
@@ -159,10 +168,22 @@ final class InAppStreams implements AutoCloseable {
 
         private synchronized void send() {
             if (client.terminated()) return;
-            Optional<String> person = identity.current(who);
-            if (person.isEmpty()) return;
+            boolean first = true;
+            Optional<String> person = Optional.empty();
             while (true) {
-                InAppFeed.Page page = feed.after(who.workspaceId(), person.get(), last, who.anonymousOnly(), sessionId, PAGE);
+                InAppFeed.Page page;
+                reads.acquireUninterruptibly();
+                try {
+                    if (first) {
+                        person = identity.current(who);
+                        if (person.isEmpty()) return;
+                        first = false;
+                    }
+                    page = feed.after(who.workspaceId(), person.get(), last, who.anonymousOnly(), sessionId, PAGE);
+                } finally {
+                    reads.release();
+                }
+                // Written without the permit: a slow page must not hold up other streams' reads.
                 for (InAppFeed.Entry e : page.entries()) write(e.event(), e.data().toString(), e.seq());
                 last = page.last();
                 if (page.read() < PAGE || client.terminated()) return;
