@@ -34,9 +34,12 @@ final class InAppStreams implements AutoCloseable {
      * Streams reading the store at once. A dispatcher round nudges every stream of the people it sent to, and each
      * nudged stream reads its identity and its feed: unbounded, those reads took every pooled connection (63 waiting
      * for one of PostgreSQL's 16 at 300 messages/s and 10,000 streams), and the processor and the dispatcher, whose
-     * work the streams wait for, queued behind them. Nudges that find no permit wait their turn, in order.
+     * work the streams wait for, queued behind them. Nudges that find no permit wait their turn, in order. Four
+     * permits were too few at 1,000 messages/s on PostgreSQL (thousands of nudged streams waiting for one); six
+     * leave ten of PostgreSQL's sixteen pooled connections to everything else, and two of SQLite's eight, whose
+     * reads take microseconds.
      */
-    private static final int CONCURRENT_READS = 4;
+    private static final int CONCURRENT_READS = 6;
 
     private final InAppFeed feed;
     private final ClientIdentity identity;
@@ -131,7 +134,8 @@ final class InAppStreams implements AutoCloseable {
         volatile AutoCloseable subscription;
         /** System.nanoTime of the next heartbeat; only the heartbeat thread reads and writes it after construction. */
         long nextBeat = firstBeat(opened.getAndIncrement());
-        long last; // guarded by this
+        /** The last feed entry read; only the running drain uses it (one at a time, handed over through running). */
+        long last;
 
         Stream(SseClient client, ClientIdentity.Who who, long start, String sessionId) {
             this.client = client;
@@ -166,7 +170,11 @@ final class InAppStreams implements AutoCloseable {
             }
         }
 
-        private synchronized void send() {
+        /**
+         * Reads and writes what the feed has after {@code last}. Not synchronized: it may wait for a read permit, and
+         * a heartbeat must not wait behind that; only the writes hold the stream.
+         */
+        private void send() {
             if (client.terminated()) return;
             boolean first = true;
             Optional<String> person = Optional.empty();
@@ -184,7 +192,9 @@ final class InAppStreams implements AutoCloseable {
                     reads.release();
                 }
                 // Written without the permit: a slow page must not hold up other streams' reads.
-                for (InAppFeed.Entry e : page.entries()) write(e.event(), e.data().toString(), e.seq());
+                synchronized (this) {
+                    for (InAppFeed.Entry e : page.entries()) write(e.event(), e.data().toString(), e.seq());
+                }
                 last = page.last();
                 if (page.read() < PAGE || client.terminated()) return;
             }
