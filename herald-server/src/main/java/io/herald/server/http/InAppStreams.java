@@ -34,12 +34,11 @@ final class InAppStreams implements AutoCloseable {
      * Streams reading the store at once. A dispatcher round nudges every stream of the people it sent to, and each
      * nudged stream reads its identity and its feed: unbounded, those reads took every pooled connection (63 waiting
      * for one of PostgreSQL's 16 at 300 messages/s and 10,000 streams), and the processor and the dispatcher, whose
-     * work the streams wait for, queued behind them. Nudges that find no permit wait their turn, in order. Four
-     * permits were too few at 1,000 messages/s on PostgreSQL (thousands of nudged streams waiting for one); six
-     * leave ten of PostgreSQL's sixteen pooled connections to everything else, and two of SQLite's eight, whose
-     * reads take microseconds.
+     * work the streams wait for, queued behind them. Nudges that find no permit wait their turn, in order. Six
+     * permits did worse than four on PostgreSQL here (the event log's writer, in the same pool, slowed: POSTs were
+     * answered p50 2.2 s instead of 52 ms at 300/s); SQLite's reads take microseconds either way.
      */
-    private static final int CONCURRENT_READS = 6;
+    private static final int CONCURRENT_READS = 4;
 
     private final InAppFeed feed;
     private final ClientIdentity identity;
