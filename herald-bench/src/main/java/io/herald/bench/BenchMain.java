@@ -52,6 +52,8 @@ public final class BenchMain {
                 case "apns" -> ApnsBench.run(Options.parse(args, 1, ApnsBench.FLAGS, ApnsBench.OPTIONS));
                 case "fcm" -> FcmBench.run(Options.parse(args, 1, FcmBench.FLAGS, FcmBench.OPTIONS));
                 case "inapp" -> InAppBench.run(Options.parse(args, 1, InAppBench.FLAGS, InAppBench.OPTIONS));
+                // the inapp command's client, run by it as a child process (not listed in the usage)
+                case "inapp-client" -> InAppClient.run(Options.parse(args, 1, InAppClient.FLAGS, InAppClient.OPTIONS));
                 case "jmh" -> org.openjdk.jmh.Main.main(Arrays.copyOfRange(args, 1, args.length));
                 default -> throw new IllegalArgumentException("unknown command '" + args[0] + "'");
             }
@@ -89,7 +91,8 @@ public final class BenchMain {
                        herald-bench fcm --engine sqlite|postgresql [--deliveries 100000] [--people 20000]
                                          [--batch 500] [--warmup 20000] [--keep] [--tmp DIR]
                        herald-bench inapp --engine sqlite|postgresql [--connections 10000] [--rate 1000]
-                                         [--seconds 15] [--list-seconds 10] [--clients 8] [--keep] [--tmp DIR]
+                                         [--seconds 15] [--list-seconds 10] [--clients 8] [--pool 32] [--warmup 5]
+                                         [--client-heap 1g] [--partitions 1] [--keep] [--tmp DIR]
                        herald-bench jmh [JMH options]   (e.g. jmh IngestBenchmark -f 1 -wi 3 -i 5)""");
     }
 }

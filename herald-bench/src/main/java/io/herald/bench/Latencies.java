@@ -17,6 +17,12 @@ final class Latencies {
         sorted = null;
     }
 
+    /** Forgets every sample (after a warm-up). */
+    synchronized void clear() {
+        size = 0;
+        sorted = null;
+    }
+
     synchronized int count() {
         return size;
     }
