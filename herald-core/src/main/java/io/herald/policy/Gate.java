@@ -120,7 +120,7 @@ public final class Gate {
 
         if (plan.subscription() && !s.subscribed(r)) return new Decision.Suppress("unsubscribed");
 
-        int[] sent = caps.isEmpty() ? NO_COUNTS : s.sentCounts(r, caps);
+        int[] sent = caps.isEmpty() ? NO_COUNTS : s.sentCounts(plan);
         for (int i = 0; i < caps.size(); i++) {
             if (sent[i] >= caps.get(i).max()) return new Decision.Suppress("frequency_capped");
         }
