@@ -56,7 +56,7 @@ final class Snapshot {
         String profileZone;
         String attributes;
         String preferencesText;
-        JsonNode preferences;
+        Choices preferences;
         boolean preferencesParsed;
         String attributeZone;
         boolean attributeZoneParsed;
@@ -313,24 +313,83 @@ final class Snapshot {
         String channel = r.channel();
         String topic = r.topic();
         if (!Preferences.CHANNELS.contains(channel)) return true;
-        JsonNode preferences = preferences(r.personId());
-        JsonNode choice = preferences == null ? null : preferences.path("channels").get(channel);
-        if (choice != null && choice.isBoolean() && !choice.booleanValue()) return false;
+        Choices preferences = preferences(r.personId());
+        if (preferences != null && Boolean.FALSE.equals(preferences.channels().get(channel))) return false;
         if (topic == null) return true;
         Boolean topicDefault = topics.get(topicKey(r.workspaceId(), topic));
         if (topicDefault == null) return false;
-        JsonNode topicChoice = preferences == null ? null : preferences.path("topics").path(topic).get(channel);
-        if (topicChoice != null && topicChoice.isBoolean()) return topicChoice.booleanValue();
+        Map<String, Boolean> topicChoices = preferences == null ? null : preferences.topics().get(topic);
+        Boolean topicChoice = topicChoices == null ? null : topicChoices.get(channel);
+        if (topicChoice != null) return topicChoice;
         return topicDefault;
     }
 
-    /** The person's preferences, parsed once a round; null without a person row or preferences. */
-    JsonNode preferences(String personId) throws SQLException {
+    /**
+     * A person's preferences as the gate reads them: per channel, and per topic and channel, the boolean choices
+     * ({@code null} where the document holds anything else). Read with the streaming parser, not as a tree: the gate
+     * wants a few booleans of each person's document, and building the tree was a large part of a round.
+     */
+    private record Choices(Map<String, Boolean> channels, Map<String, Map<String, Boolean>> topics) {
+        static final Choices NONE = new Choices(Map.of(), Map.of());
+
+        /** As {@code readTree(json).path("channels")} and {@code .path("topics")} read: the last of duplicates wins. */
+        static Choices parse(String json) throws IOException {
+            try (JsonParser p = JSON.createParser(json)) {
+                JsonToken root = p.nextToken();
+                if (root != JsonToken.START_OBJECT) {
+                    if (root != null) p.skipChildren(); // read to the end of the value: a corrupt one still fails
+                    return NONE;
+                }
+                Map<String, Boolean> channels = Map.of();
+                Map<String, Map<String, Boolean>> topics = Map.of();
+                while (p.nextToken() == JsonToken.FIELD_NAME) {
+                    String name = p.currentName();
+                    JsonToken t = p.nextToken();
+                    if (name.equals("channels")) {
+                        channels = t == JsonToken.START_OBJECT ? booleans(p) : skip(p, Map.of());
+                    } else if (name.equals("topics")) {
+                        if (t != JsonToken.START_OBJECT) {
+                            topics = skip(p, Map.of());
+                            continue;
+                        }
+                        topics = new HashMap<>();
+                        while (p.nextToken() == JsonToken.FIELD_NAME) {
+                            String topic = p.currentName();
+                            topics.put(topic, p.nextToken() == JsonToken.START_OBJECT ? booleans(p) : skip(p, Map.of()));
+                        }
+                    } else {
+                        p.skipChildren();
+                    }
+                }
+                return new Choices(channels, topics);
+            }
+        }
+
+        /** The object's fields (the parser is on its start) whose values are booleans; the others map to null. */
+        private static Map<String, Boolean> booleans(JsonParser p) throws IOException {
+            Map<String, Boolean> out = new HashMap<>();
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String key = p.currentName();
+                JsonToken v = p.nextToken();
+                out.put(key, v == JsonToken.VALUE_TRUE ? Boolean.TRUE : v == JsonToken.VALUE_FALSE ? Boolean.FALSE : null);
+                p.skipChildren();
+            }
+            return out;
+        }
+
+        private static <T> T skip(JsonParser p, T value) throws IOException {
+            p.skipChildren();
+            return value;
+        }
+    }
+
+    /** The person's preference choices, parsed once a round; null without a person row or preferences. */
+    Choices preferences(String personId) throws SQLException {
         Person p = people.get(personId);
         if (p.preferencesParsed) return p.preferences;
         if (p.preferencesText != null) {
             try {
-                p.preferences = EventCodec.mapper().readTree(p.preferencesText);
+                p.preferences = Choices.parse(p.preferencesText);
             } catch (IOException e) {
                 throw new SQLException("corrupt preferences in the store", e);
             }

@@ -35,6 +35,12 @@ class GateRoundTest {
     /** At 21:30 UTC: quiet in Paris and Tokyo, not in New York, Sao Paulo (the workspace's) or UTC. */
     private static final String[] ZONES = {null, "Europe/Paris", "America/New_York", "Asia/Tokyo", "UTC", "Not/AZone"};
     private static final String[] TOPICS = {null, null, "news", "promo", "ghost"};
+    /** Documents the preferences API would not write, read the same way by both gates: duplicates, odd values. */
+    private static final String[] ODD_PREFERENCES = {
+            "{\"channels\":{\"push\":false,\"push\":true,\"email\":\"no\"},\"topics\":{\"promo\":\"x\",\"news\":{\"in_app\":false}}}",
+            "{\"channels\":{\"in_app\":false},\"channels\":{\"push\":0},\"topics\":{\"news\":{\"in_app\":{\"a\":[1]},\"push\":false}}}",
+            "{\"topics\":{\"promo\":{\"push\":true,\"in_app\":true}},\"topics\":[],\"other\":{\"x\":[true]}}",
+            "[]", "null", "{\"channels\":[false],\"topics\":{\"promo\":{\"email\":true,\"email\":false}}}"};
 
     @TempDir
     Path dir;
@@ -118,7 +124,8 @@ class GateRoundTest {
                         + "last_seen_at) VALUES (?, ?, ?, ?, ?, NULL, 0, 0)", person, GateFixture.WS, "u-" + person,
                         attributes, profileZone);
                 if (random.nextBoolean()) {
-                    String prefs = "{\"channels\":{\"email\":" + random.nextBoolean() + "},\"topics\":{\"promo\":{\"push\":"
+                    String prefs = random.nextInt(4) == 0 ? ODD_PREFERENCES[random.nextInt(ODD_PREFERENCES.length)]
+                            : "{\"channels\":{\"email\":" + random.nextBoolean() + "},\"topics\":{\"promo\":{\"push\":"
                             + random.nextBoolean() + "},\"news\":{\"in_app\":" + random.nextBoolean() + "}}}";
                     Sql.update(c, "INSERT INTO person_preferences (person_id, workspace_id, preferences, updated_at) "
                             + "VALUES (?, ?, ?, 0)", person, GateFixture.WS, prefs);
