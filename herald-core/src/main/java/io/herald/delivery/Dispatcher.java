@@ -497,7 +497,32 @@ public final class Dispatcher implements AutoCloseable {
     @SuppressWarnings("unchecked")
     private static Map<String, Object> map(JsonNode n) {
         if (!(n instanceof ObjectNode)) return new HashMap<>();
-        return EventCodec.mapper().convertValue(n, Map.class);
+        return (Map<String, Object>) plain(n);
+    }
+
+    /**
+     * The tree as plain Java values, the ones {@code convertValue(n, Map.class)} gives (LinkedHashMap, ArrayList,
+     * String, the node's own Number, Boolean, null) without its detour through a token stream, which was ~6% of a
+     * delivery's CPU in the pipeline.
+     */
+    static Object plain(JsonNode n) {
+        return switch (n.getNodeType()) {
+            case OBJECT -> {
+                Map<String, Object> out = new LinkedHashMap<>();
+                for (Map.Entry<String, JsonNode> e : n.properties()) out.put(e.getKey(), plain(e.getValue()));
+                yield out;
+            }
+            case ARRAY -> {
+                List<Object> out = new ArrayList<>(n.size());
+                for (JsonNode item : n) out.add(plain(item));
+                yield out;
+            }
+            case STRING -> n.textValue();
+            case NUMBER -> n.numberValue();
+            case BOOLEAN -> n.booleanValue();
+            case NULL, MISSING -> null;
+            case BINARY, POJO -> EventCodec.mapper().convertValue(n, Object.class);
+        };
     }
 
     private void awaitAll(java.util.Collection<CompletableFuture<Outcome>> answers) {
