@@ -234,9 +234,11 @@ public final class Dispatcher implements AutoCloseable {
         if (ids.isEmpty()) return 0;
         List<Claimed> rows = db.read(c -> {
             List<Claimed> out = new ArrayList<>(ids.size());
+            Map<String, ObjectNode> messages = new HashMap<>();
             for (List<String> chunk : Sql.chunks(ids)) {
                 out.addAll(Sql.query(c, "SELECT " + Claimed.COLUMNS + Claimed.FROM + "WHERE d.id IN ("
-                        + Sql.placeholders(chunk.size()) + ") AND d.lease_owner = ?", Claimed::map, append(chunk, token)));
+                        + Sql.placeholders(chunk.size()) + ") AND d.lease_owner = ?", rs -> Claimed.map(rs, messages),
+                        append(chunk, token)));
             }
             return out;
         });
