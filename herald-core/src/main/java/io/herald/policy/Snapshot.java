@@ -41,7 +41,15 @@ import java.util.concurrent.ConcurrentHashMap;
  * claimed delivery has no {@code sent_at}: the dispatcher clears it on every outcome but sent and unknown).
  */
 final class Snapshot {
-    private static final JsonFactory JSON = EventCodec.mapper().getFactory();
+    /**
+     * The streaming parser for the documents the gate reads a few fields of; field names are not canonicalized
+     * (interned in a shared symbol table), which cost more than the reading itself for documents read once.
+     */
+    private static final JsonFactory JSON = JsonFactory.builder().disable(JsonFactory.Feature.CANONICALIZE_FIELD_NAMES)
+            .build();
+    /** Zones by the ids people's profiles carry (empty: not a zone); a few hundred distinct ids in practice. */
+    private static final Map<String, java.util.Optional<ZoneId>> ZONES = new ConcurrentHashMap<>();
+    private static final int MAX_ZONES = 10_000;
     /** The channels an {@code any} cap counts in the store's sends and waiting counts (the five person channels). */
     private static final Set<String> PERSON_CHANNELS = Set.of("in_app", "push", "email", "sms", "whatsapp");
     /**
@@ -421,11 +429,16 @@ final class Snapshot {
 
     private static ZoneId zoneOrNull(String id) {
         if (id == null || id.isBlank()) return null;
+        java.util.Optional<ZoneId> known = ZONES.get(id);
+        if (known != null) return known.orElse(null);
+        ZoneId zone;
         try {
-            return ZoneId.of(id);
+            zone = ZoneId.of(id);
         } catch (DateTimeException e) {
-            return null;
+            zone = null;
         }
+        if (ZONES.size() < MAX_ZONES) ZONES.put(id, java.util.Optional.ofNullable(zone));
+        return zone;
     }
 
     /**
