@@ -30,6 +30,11 @@ import java.util.Map;
  *
  * <p>Caps count the person's deliveries whose {@code sent_at} falls in the window: the dispatcher sets {@code
  * sent_at} in the same transaction in which the gate says {@link Decision.Send}, on the connection given here.
+ *
+ * <p>The dispatcher asks about a whole round at once ({@link #checkRound}): the facts of the round's people are
+ * read in a few set-based statements and every decision is made in memory, each counting the Sends decided before
+ * it, exactly as if the requests had been checked one by one with each Send written in between. {@link #check} is
+ * a round of one, so both paths are one implementation.
  */
 public final class Gate {
     /** How long an outranked delivery waits before it asks again (the higher one normally goes within a second). */

@@ -29,10 +29,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Why a round at once: the gate runs for every delivery, and a statement per delivery cost most of the gate's
  * time (on SQLite a prepare, JNI round trips and a dozen B-tree seeks; on PostgreSQL a round trip to the server,
  * ~50 µs, five times the gate's budget). Here each kind of fact is one statement over the round's people: their
- * person rows with preferences, the topics the round's messages use, their sends in the longest cap window (the
- * covering index {@code deliveries_person_sent}, V11) and their waiting deliveries (the partial covering index
- * {@code deliveries_waiting_person}). Caps and priorities are then counted in memory, per request, with exactly
- * the predicates the store would apply.
+ * person rows with preferences, the topics the round's messages use, their stored sends counted per cap (one row
+ * a person, from one pass over the longest window on the covering index {@code deliveries_person_sent}, V11) and
+ * their waiting deliveries (the partial covering index {@code deliveries_waiting_person}). The round's own sends
+ * and the priority counts are then counted in memory, per request, with exactly the predicates the store applies.
  *
  * <p>The store changes while a round is gated only where the gate says Send: the dispatcher marks that delivery
  * {@code sending} with {@code sent_at = now}. {@link #sent} applies the same change here, so a later request of
