@@ -21,6 +21,11 @@ public final class SignedTokens {
 
     private final SecretKeySpec key;
     private final int maxLength;
+    /**
+     * A MAC keyed once, cloned for each token: looking the algorithm up and keying it cost more than the MAC itself,
+     * and the dispatcher signs a token for every delivery it renders. Null when the provider's MAC cannot be cloned.
+     */
+    private final Mac keyed;
 
     /**
      * @param purpose   names the key derivation (changing it invalidates every token issued before)
@@ -29,6 +34,14 @@ public final class SignedTokens {
     public SignedTokens(MasterKey master, String purpose, int maxLength) {
         this.key = new SecretKeySpec(master.derive(purpose), "HmacSHA256");
         this.maxLength = maxLength;
+        Mac prototype;
+        try {
+            prototype = newMac();
+            prototype.clone();
+        } catch (CloneNotSupportedException e) {
+            prototype = null;
+        }
+        this.keyed = prototype;
     }
 
     public String issue(ObjectNode claim) {
@@ -56,10 +69,20 @@ public final class SignedTokens {
     }
 
     private byte[] mac(String payload) {
+        Mac mac;
+        try {
+            mac = keyed != null ? (Mac) keyed.clone() : newMac();
+        } catch (CloneNotSupportedException e) {
+            mac = newMac();
+        }
+        return mac.doFinal(payload.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    private Mac newMac() {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(key);
-            return mac.doFinal(payload.getBytes(StandardCharsets.US_ASCII));
+            return mac;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HMAC-SHA256 is unavailable in this JVM", e);
         }

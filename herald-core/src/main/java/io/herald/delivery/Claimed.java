@@ -21,7 +21,22 @@ record Claimed(String id, String workspaceId, String personId, String campaignId
     static final String FROM = " FROM deliveries d LEFT JOIN campaigns c ON c.id = d.campaign_id ";
 
     static Claimed map(ResultSet rs) throws SQLException {
-        ObjectNode message = object(rs.getString("message"));
+        return map(rs, null);
+    }
+
+    /**
+     * @param messages the messages parsed so far in this round, by their text, or null: a campaign step's deliveries
+     *                 carry the same message, and parsing it again for each was the largest cost of reading a round.
+     *                 Sharing one tree is safe because nothing changes a delivery's message (the renderer builds new
+     *                 nodes and shares unchanged subtrees with it already).
+     */
+    static Claimed map(ResultSet rs, java.util.Map<String, ObjectNode> messages) throws SQLException {
+        String text = rs.getString("message");
+        ObjectNode message = messages == null || text == null ? object(text) : messages.get(text);
+        if (message == null) {
+            message = object(text);
+            messages.put(text, message);
+        }
         ObjectNode context = object(rs.getString("context"));
         long createdAt = rs.getLong("created_at");
         // The gate's inputs: the columns when the writer filled them in, else what the message says.

@@ -1,14 +1,11 @@
 package io.herald.policy;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import io.herald.event.EventCodec;
-import java.io.IOException;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The policy gate at send time: whether one delivery goes now, later, or never, and why.
@@ -27,20 +24,21 @@ import java.util.List;
  *       "quiet_hours")} or {@code Suppress("quiet_hours")} by the campaign's action, else the workspace's. A deferral
  *       that would outlive the delivery's expiry is a suppression.</li>
  *   <li><b>expiry</b>: {@code expiresAt <= now} → {@code Suppress("expired")}.</li>
- *   <li><b>priority</b>: see {@link #outranked}.</li>
+ *   <li><b>priority</b>: see {@link #decide}.</li>
  * </ol>
  * Webhook deliveries are calls to a system, not messages to a person: only expiry applies to them.
  *
  * <p>Caps count the person's deliveries whose {@code sent_at} falls in the window: the dispatcher sets {@code
  * sent_at} in the same transaction in which the gate says {@link Decision.Send}, on the connection given here.
+ *
+ * <p>The dispatcher asks about a whole round at once ({@link #checkRound}): the facts of the round's people are
+ * read in a few set-based statements and every decision is made in memory, each counting the Sends decided before
+ * it, exactly as if the requests had been checked one by one with each Send written in between. {@link #check} is
+ * a round of one, so both paths are one implementation.
  */
 public final class Gate {
     /** How long an outranked delivery waits before it asks again (the higher one normally goes within a second). */
     static final long OUTRANKED_RETRY_MS = 60_000;
-
-    private static final String WAITING = "SELECT channel, context FROM deliveries WHERE person_id = ? "
-            + "AND status IN ('queued', 'deferred') AND priority > ? AND id <> ? AND transactional = ? "
-            + "AND (next_attempt_at IS NULL OR next_attempt_at <= ?) AND (expires_at IS NULL OR expires_at > ?)";
 
     private final Settings settings;
 
@@ -54,27 +52,88 @@ public final class Gate {
         this.settings = settings;
     }
 
+    /** The decision for one delivery: a round of one (test sends and other single callers). */
     public Decision check(Connection c, GateRequest r) throws SQLException {
-        Policies policies = settings != null ? settings.policiesFor(c, r.workspaceId()) : Settings.load(c, r.workspaceId());
-        boolean toPerson = Policies.CAP_CHANNELS.contains(r.channel()) && !"any".equals(r.channel());
-        boolean checkSubscription = toPerson && !r.transactional();
-        boolean checkQuiet = toPerson && r.quietHours() && policies.quietHours() != null;
-        List<Policies.FrequencyCap> caps = new ArrayList<>(2);
-        if (toPerson && !r.transactional() && r.frequencyCap()) {
-            for (Policies.FrequencyCap cap : policies.frequencyCaps()) if (cap.covers(r.channel())) caps.add(cap);
+        return checkRound(c, List.of(r)).get(0);
+    }
+
+    /**
+     * The decisions for a round of deliveries, in order: each the same as {@link #check} would give if it were asked
+     * about the requests one after another, with every Send written before the next question as the dispatcher
+     * writes it (the delivery {@code sending}, {@code sent_at} = its request's {@code now}). The caller writes those
+     * sends afterwards, in the same transaction.
+     *
+     * <p>Why a round: what the gate needs about the round's people is read in a few set-based statements (see
+     * {@link Snapshot}) instead of one statement per delivery, and the checks run in memory; a send decided here is
+     * applied to that snapshot, so a later delivery of the same person counts it.
+     */
+    public List<Decision> checkRound(Connection c, List<GateRequest> requests) throws SQLException {
+        Map<String, Policies> policies = new HashMap<>();
+        List<Plan> plans = new ArrayList<>(requests.size());
+        for (GateRequest r : requests) {
+            Policies p = policies.get(r.workspaceId());
+            if (p == null) {
+                p = settings != null ? settings.policiesFor(c, r.workspaceId()) : Settings.load(c, r.workspaceId());
+                policies.put(r.workspaceId(), p);
+            }
+            plans.add(Plan.of(r, p));
         }
-        Snapshot s = checkSubscription || checkQuiet || !caps.isEmpty()
-                ? Snapshot.read(c, r, caps, checkSubscription, checkQuiet) : null;
+        Snapshot s = Snapshot.read(c, plans);
+        List<Decision> out = new ArrayList<>(plans.size());
+        for (Plan plan : plans) {
+            Decision d = decide(c, plan, s);
+            if (d instanceof Decision.Send) s.sent(plan.request());
+            out.add(d);
+        }
+        return out;
+    }
 
-        if (checkSubscription && !s.subscribed(r.channel(), r.topic())) return new Decision.Suppress("unsubscribed");
+    /** One request with what applies to it: the workspace's policies, the caps it is held to, the checks it needs. */
+    record Plan(GateRequest request, Policies policies, List<Policies.FrequencyCap> caps, boolean subscription,
+                boolean quiet) {
+        static Plan of(GateRequest r, Policies policies) {
+            boolean toPerson = Policies.CAP_CHANNELS.contains(r.channel()) && !"any".equals(r.channel());
+            List<Policies.FrequencyCap> caps = new ArrayList<>(2);
+            if (toPerson && !r.transactional() && r.frequencyCap()) {
+                for (Policies.FrequencyCap cap : policies.frequencyCaps()) if (cap.covers(r.channel())) caps.add(cap);
+            }
+            return new Plan(r, policies, caps, toPerson && !r.transactional(),
+                    toPerson && r.quietHours() && policies.quietHours() != null);
+        }
+    }
 
+    /**
+     * The five checks for one request, in order. Priority: when deliveries of one person compete for the last room under a cap, the higher priority wins.
+     *
+     * <p>A delivery that a cap still has room for is outranked when, for some cap it is held to, the person's
+     * deliveries that are waiting right now with a strictly higher priority and that the same cap would hold and
+     * count (status queued or deferred, due, not expired, not transactional, their campaign not opted out of caps,
+     * on a channel the cap covers) are at least as many as the room left. Sending it would take room one of them
+     * needs, so it waits {@link #OUTRANKED_RETRY_MS} and asks again: by then the higher ones have normally gone and
+     * the cap turns it away ({@code frequency_capped}), or they were stopped by their own checks and it goes. It is
+     * suppressed as {@code outranked} when it would expire before asking again. Equal priorities never outrank each
+     * other (first come, first served), so two deliveries cannot keep deferring each other. Counted by
+     * {@link Snapshot#outranked}.
+     */
+    private static Decision decide(Connection c, Plan plan, Snapshot s) throws SQLException {
+        GateRequest r = plan.request();
+        List<Policies.FrequencyCap> caps = plan.caps();
+        // The person's stored documents are parsed before any check, as a statement reading them per delivery would:
+        // a corrupt one fails the round whichever check comes first.
+        if (plan.subscription()) s.preferences(r.personId());
+        if (plan.quiet()) s.attributeZone(r.personId());
+
+        if (plan.subscription() && !s.subscribed(r)) return new Decision.Suppress("unsubscribed");
+
+        int[] sent = caps.isEmpty() ? NO_COUNTS : s.sentCounts(plan);
         for (int i = 0; i < caps.size(); i++) {
-            if (s.sent()[i] >= caps.get(i).max()) return new Decision.Suppress("frequency_capped");
+            if (sent[i] >= caps.get(i).max()) return new Decision.Suppress("frequency_capped");
         }
 
-        if (checkQuiet) {
-            Policies.QuietHours q = policies.quietHours();
-            Long end = QuietTime.endIfQuiet(q.start(), q.end(), s.zone(policies.defaultTimezone()), r.now());
+        if (plan.quiet()) {
+            Policies.QuietHours q = plan.policies().quietHours();
+            Long end = QuietTime.endIfQuiet(q.start(), q.end(), s.zone(r.personId(), plan.policies().defaultTimezone()),
+                    r.now());
             if (end != null) {
                 QuietHoursAction action = r.quietHoursAction() != null ? r.quietHoursAction() : q.action();
                 if (action == QuietHoursAction.SKIP) return new Decision.Suppress("quiet_hours");
@@ -85,7 +144,7 @@ public final class Gate {
 
         if (r.expiresAt() != null && r.expiresAt() <= r.now()) return new Decision.Suppress("expired");
 
-        if (mayBeOutranked(caps, s) && outranked(c, r, caps, s.sent())) {
+        if (!caps.isEmpty() && s.outranked(c, r, caps, sent)) {
             long retry = r.now() + OUTRANKED_RETRY_MS;
             if (r.expiresAt() != null && r.expiresAt() <= retry) return new Decision.Suppress("outranked");
             return new Decision.Defer(retry, "outranked");
@@ -93,71 +152,5 @@ public final class Gate {
         return new Decision.Send();
     }
 
-    /** Whether the snapshot's waiting counts (an upper bound) reach the room left under some cap. */
-    private static boolean mayBeOutranked(List<Policies.FrequencyCap> caps, Snapshot s) {
-        for (int i = 0; i < caps.size(); i++) {
-            if (s.waiting()[i] > 0 && s.waiting()[i] >= caps.get(i).max() - s.sent()[i]) return true;
-        }
-        return false;
-    }
-
-    /**
-     * Priority: when deliveries of one person compete for the last room under a cap, the higher priority wins.
-     *
-     * <p>A delivery that a cap still has room for is outranked when, for some cap it is held to, the person's
-     * deliveries that are waiting right now with a strictly higher priority and that the same cap would hold and
-     * count (status queued or deferred, due, not expired, not transactional, their campaign not opted out of caps,
-     * on a channel the cap covers) are at least as many as the room left. Sending it would take room one of them
-     * needs, so it waits {@link #OUTRANKED_RETRY_MS} and asks again: by then the higher ones have normally gone and
-     * the cap turns it away ({@code frequency_capped}), or they were stopped by their own checks and it goes. It is
-     * suppressed as {@code outranked} when it would expire before asking again. Equal priorities never outrank each
-     * other (first come, first served), so two deliveries cannot keep deferring each other.
-     */
-    private static boolean outranked(Connection c, GateRequest r, List<Policies.FrequencyCap> caps, int[] sent)
-            throws SQLException {
-        int[] waiting = new int[caps.size()];
-        boolean any = false;
-        // The exact count, run only when the snapshot's upper bound says it may outrank: this one reads each waiting
-        // delivery's context for its campaign's opt-out. Matches the partial index deliveries_waiting_person (V10).
-        PreparedStatement cached = Statements.cached(c, WAITING);
-        PreparedStatement ps = cached != null ? cached : c.prepareStatement(WAITING);
-        try {
-            ps.setString(1, r.personId());
-            ps.setInt(2, r.priority());
-            ps.setString(3, r.deliveryId() == null ? "" : r.deliveryId());
-            ps.setBoolean(4, false);
-            ps.setLong(5, r.now());
-            ps.setLong(6, r.now());
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    String channel = rs.getString(1);
-                    if (!heldToCaps(rs.getString(2))) continue;
-                    for (int i = 0; i < caps.size(); i++) {
-                        if (caps.get(i).covers(channel)) {
-                            waiting[i]++;
-                            any = true;
-                        }
-                    }
-                }
-            }
-        } finally {
-            if (cached == null) ps.close();
-        }
-        if (!any) return false;
-        for (int i = 0; i < caps.size(); i++) {
-            if (waiting[i] > 0 && waiting[i] >= caps.get(i).max() - sent[i]) return true;
-        }
-        return false;
-    }
-
-    /** Whether a waiting delivery's campaign holds it to caps ({@code context.policies.frequencyCap}, default true). */
-    private static boolean heldToCaps(String context) {
-        if (context == null) return true;
-        try {
-            JsonNode policies = EventCodec.mapper().readTree(context).path("policies");
-            return !(policies.path("frequencyCap").isBoolean() && !policies.path("frequencyCap").booleanValue());
-        } catch (IOException e) {
-            return true; // unreadable context: assume the usual (held), the cautious answer for the lower delivery
-        }
-    }
+    private static final int[] NO_COUNTS = new int[0];
 }

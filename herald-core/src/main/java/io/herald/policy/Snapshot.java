@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.herald.event.EventCodec;
 import io.herald.preference.Preferences;
+import io.herald.store.Sql;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -13,192 +14,436 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.DateTimeException;
 import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Everything the gate reads about one person for one delivery, in one statement: per cap, the deliveries counted
- * in its window and the higher-priority ones waiting on channels it covers; the person's preferences and the
- * topic's default; the zone attribute and the device/context zone.
+ * Everything the gate reads about a round's people, read once for the round in a few set-based statements, and
+ * what the round itself has sent so far.
  *
- * <p>Why one statement: the gate runs for every delivery, and on SQLite each statement costs a prepare and a few
- * JNI round trips whatever it reads (a primary-key SELECT is most of the budget). Counting in SQL also returns one
- * row where the rows themselves would be dozens. The waiting counts are an upper bound (they do not look inside a
- * waiting delivery's context for its campaign's cap opt-out); the gate confirms the rare case where they would
- * outrank, see {@link Gate}.
+ * <p>Why a round at once: the gate runs for every delivery, and a statement per delivery cost most of the gate's
+ * time (on SQLite a prepare, JNI round trips and a dozen B-tree seeks; on PostgreSQL a round trip to the server,
+ * ~50 µs, five times the gate's budget). Here each kind of fact is one statement over the round's people: their
+ * person rows with preferences, the topics the round's messages use, their stored sends counted per cap (one row
+ * a person, from one pass over the longest window on the covering index {@code deliveries_person_sent}, V11) and
+ * their waiting deliveries (the partial covering index {@code deliveries_waiting_person}). The round's own sends
+ * and the priority counts are then counted in memory, per request, with exactly the predicates the store applies.
+ *
+ * <p>The store changes while a round is gated only where the gate says Send: the dispatcher marks that delivery
+ * {@code sending} with {@code sent_at = now}. {@link #sent} applies the same change here, so a later request of
+ * the same person sees it counted under its caps and no longer waiting, as it would have seen it in the store.
+ * Nothing else the gate reads changes within a round (a deferral or suppression is written after the gate, and a
+ * claimed delivery has no {@code sent_at}: the dispatcher clears it on every outcome but sent and unknown).
  */
-record Snapshot(int[] sent, int[] waiting, JsonNode preferences, boolean topicExists, boolean topicDefault,
-                String attributeZone, String profileZone) {
-    private static final JsonFactory JSON = EventCodec.mapper().getFactory();
+final class Snapshot {
     /**
-     * The channels {@code any} counts, as comparisons: SQLite evaluates an {@code IN} list that no index reads by
-     * building a temporary table from it on every run of the statement, which cost more than the counting itself.
+     * The streaming parser for the documents the gate reads a few fields of; field names are not canonicalized
+     * (interned in a shared symbol table), which cost more than the reading itself for documents read once.
      */
-    private static final String PERSON_CHANNELS = "(channel = 'in_app' OR channel = 'push' OR channel = 'email' "
-            + "OR channel = 'sms' OR channel = 'whatsapp')";
-    /** The statement for each shape (which caps, which person facts): built once, it is the same text every time. */
+    private static final JsonFactory JSON = JsonFactory.builder().disable(JsonFactory.Feature.CANONICALIZE_FIELD_NAMES)
+            .build();
+    /** Zones by the ids people's profiles carry (empty: not a zone); a few hundred distinct ids in practice. */
+    private static final Map<String, java.util.Optional<ZoneId>> ZONES = new ConcurrentHashMap<>();
+    private static final int MAX_ZONES = 10_000;
+    /** The channels an {@code any} cap counts in the store's sends and waiting counts (the five person channels). */
+    private static final Set<String> PERSON_CHANNELS = Set.of("in_app", "push", "email", "sms", "whatsapp");
+    /**
+     * {@code IN} lists are padded (with their last value repeated) to one of these sizes, so that a handful of
+     * statement texts serve every round and stay prepared per connection ({@link Statements}).
+     */
+    private static final int[] LIST_SIZES = {1, 8, 64, Sql.MAX_IN_LIST};
     private static final Map<String, String> SQL = new ConcurrentHashMap<>();
-    /** Workspaces' cap lists make a handful of shapes; past this many, build the rest each time. */
-    private static final int MAX_SHAPES = 1000;
 
-    static Snapshot read(Connection c, GateRequest r, List<Policies.FrequencyCap> caps, boolean subscription,
-                         boolean zone) throws SQLException {
-        boolean topic = subscription && r.topic() != null;
-        StringBuilder key = new StringBuilder().append(subscription).append(zone).append(topic);
-        for (Policies.FrequencyCap cap : caps) key.append('|').append(cap.channel());
-        String sql = SQL.get(key.toString());
-        if (sql == null) {
-            sql = sql(caps, subscription, zone, topic);
-            if (SQL.size() < MAX_SHAPES) SQL.put(key.toString(), sql);
+    /** One person's facts; preferences and the attribute zone are parsed when a check first needs them. */
+    private static final class Person {
+        String profileZone;
+        String attributes;
+        String preferencesText;
+        Choices preferences;
+        boolean preferencesParsed;
+        String attributeZone;
+        boolean attributeZoneParsed;
+        /** Per workspace and {@code now}: the stored sends counted per cap of the workspace, in its order. */
+        final Map<String, int[]> stored = new HashMap<>(2);
+        /** Sends the gate decided in this round. */
+        final List<Send> roundSends = new ArrayList<>(2);
+        final List<Waiting> waiting = new ArrayList<>();
+    }
+
+    /** A non-transactional delivery of the person's, sent at {@code at} in this round. */
+    private record Send(long at, String channel) {
+    }
+
+    /** A waiting (queued or deferred), non-transactional delivery of the person's. */
+    private static final class Waiting {
+        final String id;
+        final String channel;
+        final int priority;
+        final Long nextAttemptAt;
+        final Long expiresAt;
+        /** Its campaign holds it to caps; read from its context only when an exact priority count needs it. */
+        Boolean heldToCaps;
+        /** The gate said Send to it in this round: it is {@code sending} now, no longer waiting. */
+        boolean gone;
+
+        Waiting(String id, String channel, int priority, Long nextAttemptAt, Long expiresAt) {
+            this.id = id;
+            this.channel = channel;
+            this.priority = priority;
+            this.nextAttemptAt = nextAttemptAt;
+            this.expiresAt = expiresAt;
         }
-        PreparedStatement cached = Statements.cached(c, sql);
-        PreparedStatement ps = cached != null ? cached : c.prepareStatement(sql);
-        try {
-            int i = 1;
-            if (!caps.isEmpty()) {
-                long oldest = r.now();
-                for (Policies.FrequencyCap cap : caps) {
-                    long from = r.now() - cap.per().toMillis();
-                    ps.setLong(i++, from);
-                    oldest = Math.min(oldest, from);
-                }
-                ps.setString(i++, r.personId());
-                ps.setLong(i++, oldest);
-                ps.setLong(i++, r.now());
-                ps.setBoolean(i++, false);
-                ps.setString(i++, r.personId());
-                ps.setInt(i++, r.priority());
-                ps.setString(i++, r.deliveryId() == null ? "" : r.deliveryId());
-                ps.setBoolean(i++, false);
-                ps.setLong(i++, r.now());
-                ps.setLong(i++, r.now());
-            }
-            ps.setString(i++, r.personId());
-            if (topic) {
-                ps.setString(i++, r.workspaceId());
-                ps.setString(i, r.topic());
-            }
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next(); // FROM the one-row seed, persons joined LEFT: always exactly one row
-                int n = caps.size();
-                int[] sent = new int[n];
-                int[] waiting = new int[n];
-                int col = 1;
-                if (n > 0) {
-                    counts(rs.getString(col++), sent);
-                    counts(rs.getString(col++), waiting);
-                }
-                String profileZone = rs.getString(col++);
-                String attributes = rs.getString(col++);
-                String prefs = rs.getString(col++);
-                boolean topicExists = rs.getString(col++) != null;
-                boolean topicDefault = topicExists && rs.getBoolean(col);
-                return new Snapshot(sent, waiting, prefs == null ? null : parse(prefs), topicExists, topicDefault,
-                        attributes == null ? null : topLevelString(attributes, "timezone"), profileZone);
-            }
-        } finally {
-            if (cached == null) ps.close();
+
+        /** The store's predicate for a delivery competing with {@code r}, but for the cap and its channel. */
+        boolean competesWith(GateRequest r) {
+            return !gone && priority > r.priority() && !id.equals(r.deliveryId() == null ? "" : r.deliveryId())
+                    && (nextAttemptAt == null || nextAttemptAt <= r.now()) && (expiresAt == null || expiresAt > r.now());
         }
+    }
+
+    private final Map<String, Person> people = new HashMap<>();
+    /** Topics by workspace and key: {@code default_opt_in}; absent when the workspace has no such topic. */
+    private final Map<String, Boolean> topics = new HashMap<>();
+
+    private Snapshot() {
+    }
+
+    /** Reads what {@code plans} need, for all of them at once. */
+    static Snapshot read(Connection c, List<Gate.Plan> plans) throws SQLException {
+        Snapshot s = new Snapshot();
+        Set<String> personRows = new LinkedHashSet<>();
+        Set<String> capped = new LinkedHashSet<>();
+        Map<String, CountGroup> groups = new HashMap<>();
+        Map<String, Set<String>> topicsByWorkspace = new HashMap<>();
+        boolean zone = false;
+        boolean subscription = false;
+        int lowestPriority = Integer.MAX_VALUE;
+        for (Gate.Plan p : plans) {
+            GateRequest r = p.request();
+            if (p.subscription() || p.quiet()) personRows.add(r.personId());
+            zone |= p.quiet();
+            subscription |= p.subscription();
+            if (p.subscription() && r.topic() != null) {
+                topicsByWorkspace.computeIfAbsent(r.workspaceId(), k -> new LinkedHashSet<>()).add(r.topic());
+            }
+            if (!p.caps().isEmpty()) {
+                capped.add(r.personId());
+                groups.computeIfAbsent(countKey(r), k -> new CountGroup(r.workspaceId(), r.now(),
+                        p.policies().frequencyCaps(), new LinkedHashSet<>())).people().add(r.personId());
+                lowestPriority = Math.min(lowestPriority, r.priority());
+            }
+        }
+        for (String id : personRows) s.person(id); // a person without a row has no zone and no preferences
+        if (!personRows.isEmpty()) {
+            // The preferences of a person without a person row are nobody's: joined to the row, as segments read them.
+            String head = "SELECT p.id, p.timezone, " + (zone ? "p.attributes" : "NULL") + ", "
+                    + (subscription ? "pp.preferences" : "NULL") + " FROM persons p"
+                    + (subscription ? " LEFT JOIN person_preferences pp ON pp.person_id = p.id" : "") + " WHERE p.id IN (";
+            query(c, head, ")", new Object[0], List.copyOf(personRows), new Object[0], rs -> {
+                Person p = s.person(rs.getString(1));
+                p.profileZone = rs.getString(2);
+                p.attributes = rs.getString(3);
+                p.preferencesText = rs.getString(4);
+            });
+        }
+        for (Map.Entry<String, Set<String>> e : topicsByWorkspace.entrySet()) {
+            String workspace = e.getKey();
+            query(c, "SELECT topic_key, default_opt_in FROM topics WHERE workspace_id = ? AND topic_key IN (", ")",
+                    new Object[] {workspace}, List.copyOf(e.getValue()), new Object[0],
+                    rs -> s.topics.put(topicKey(workspace, rs.getString(1)), rs.getBoolean(2)));
+        }
+        if (!capped.isEmpty()) {
+            List<String> ids = List.copyOf(capped);
+            for (String id : ids) s.person(id);
+            for (Map.Entry<String, CountGroup> e : groups.entrySet()) s.readCounts(c, e.getKey(), e.getValue());
+            // Only deliveries above the round's lowest priority can ever compete; the predicate on status is the
+            // partial index's own, so both engines read the index alone.
+            query(c, "SELECT person_id, id, channel, priority, next_attempt_at, expires_at FROM deliveries WHERE person_id IN (",
+                    ") AND status IN ('queued', 'deferred') AND priority > ? AND transactional = ?", new Object[0], ids,
+                    new Object[] {lowestPriority, false},
+                    rs -> s.person(rs.getString(1)).waiting.add(new Waiting(rs.getString(2), rs.getString(3),
+                            rs.getInt(4), nullableLong(rs, 5), nullableLong(rs, 6))));
+        }
+        return s;
     }
 
     /**
-     * The statement of one shape. Channels are inlined (they come from the validated set), times are bound. The
-     * waiting counts repeat the partial index's predicate ({@code deliveries_waiting_person}, V10, V11) so SQLite
-     * uses it.
+     * The requests of one workspace asking at one {@code now} (the dispatcher asks a whole round at one now): their
+     * people's stored sends are counted per cap of the workspace by one statement.
      */
-    private static String sql(List<Policies.FrequencyCap> caps, boolean subscription, boolean zone, boolean topic) {
-        StringBuilder select = new StringBuilder("SELECT ");
-        // All caps from one pass over the person's sends in the longest window, and all waiting counts from one pass
-        // over their waiting deliveries: two index range reads whatever the number of caps, each on an index that
-        // holds every column it tests (V11), so no delivery row is read. The counts come back as one text each
-        // ("3,1,5") because a scalar subquery returns one value, and SQLite would build a temporary table for a
-        // subquery in FROM.
-        if (!caps.isEmpty()) {
-            select.append("(SELECT ");
-            for (int k = 0; k < caps.size(); k++) {
-                if (k > 0) select.append(" || ',' || ");
-                select.append("COUNT(CASE WHEN sent_at > ?").append(channelFilter(caps.get(k))).append(" THEN 1 END)");
-            }
-            select.append(" FROM deliveries WHERE person_id = ? AND sent_at > ? AND sent_at <= ? AND transactional = ?), ");
-            select.append("(SELECT ");
-            for (int k = 0; k < caps.size(); k++) {
-                if (k > 0) select.append(" || ',' || ");
-                select.append("COUNT(CASE WHEN ").append(channelFilter(caps.get(k)).substring(" AND ".length()))
-                        .append(" THEN 1 END)");
-            }
-            select.append(" FROM deliveries WHERE person_id = ? AND status IN ('queued', 'deferred') AND priority > ? "
-                    + "AND id <> ? AND transactional = ? AND (next_attempt_at IS NULL OR next_attempt_at <= ?) "
-                    + "AND (expires_at IS NULL OR expires_at > ?)), ");
-        }
-        select.append("p.timezone, ").append(zone ? "p.attributes, " : "NULL, ")
-                .append(subscription ? "pp.preferences, " : "NULL, ")
-                .append(topic ? "t.topic_key, t.default_opt_in" : "NULL, NULL")
-                .append(" FROM (SELECT 1 AS one) s LEFT JOIN persons p ON p.id = ?");
-        if (subscription) select.append(" LEFT JOIN person_preferences pp ON pp.person_id = p.id");
-        if (topic) select.append(" LEFT JOIN topics t ON t.workspace_id = ? AND t.topic_key = ?");
-        return select.toString();
+    private record CountGroup(String workspaceId, long now, List<Policies.FrequencyCap> caps, Set<String> people) {
     }
 
-    /** The counts {@link #sql} returns as text, "3,1,5", into {@code into} (one per cap, in order). */
-    private static void counts(String text, int[] into) {
-        int k = 0;
-        int value = 0;
-        for (int j = 0; j < text.length(); j++) {
-            char ch = text.charAt(j);
-            if (ch == ',') {
-                into[k++] = value;
-                value = 0;
-            } else {
-                value = value * 10 + (ch - '0');
-            }
-        }
-        into[k] = value;
+    private static String countKey(GateRequest r) {
+        return r.workspaceId() + '\n' + r.now();
     }
 
+    /**
+     * Counts the group's people's stored sends per cap in SQL: a row per person instead of a row per send (a week of
+     * history is dozens of rows a person, each crossing JNI column by column on SQLite). All caps from one pass over
+     * the person's sends in the longest window, on the covering index {@code deliveries_person_sent} (V11).
+     */
+    private void readCounts(Connection c, String key, CountGroup g) throws SQLException {
+        List<Policies.FrequencyCap> caps = g.caps();
+        int n = caps.size();
+        Object[] before = new Object[n];
+        long oldest = g.now();
+        for (int k = 0; k < n; k++) {
+            long from = g.now() - caps.get(k).per().toMillis();
+            before[k] = from;
+            oldest = Math.min(oldest, from);
+        }
+        StringBuilder head = new StringBuilder("SELECT person_id");
+        for (Policies.FrequencyCap cap : caps) {
+            head.append(", COUNT(CASE WHEN sent_at > ?").append(channelFilter(cap)).append(" THEN 1 END)");
+        }
+        head.append(" FROM deliveries WHERE person_id IN (");
+        for (String id : g.people()) person(id).stored.put(key, new int[n]);
+        query(c, head.toString(), ") AND sent_at > ? AND sent_at <= ? AND transactional = ? GROUP BY person_id", before,
+                List.copyOf(g.people()), new Object[] {oldest, g.now(), false}, rs -> {
+                    int[] counts = person(rs.getString(1)).stored.get(key);
+                    for (int k = 0; k < n; k++) counts[k] = rs.getInt(k + 2);
+                });
+    }
+
+    /**
+     * The store's test of a send's channel for a cap: an {@code any} cap as comparisons, since SQLite evaluates an
+     * {@code IN} list that no index reads by building a temporary table from it on every run of the statement.
+     */
     private static String channelFilter(Policies.FrequencyCap cap) {
-        return cap.channel().equals("any") ? " AND " + PERSON_CHANNELS : " AND channel = '" + cap.channel() + "'";
+        return cap.channel().equals("any")
+                ? " AND (channel = 'in_app' OR channel = 'push' OR channel = 'email' OR channel = 'sms' OR channel = 'whatsapp')"
+                : " AND channel = '" + cap.channel() + "'";
+    }
+
+    private Person person(String id) {
+        return people.computeIfAbsent(id, k -> new Person());
+    }
+
+    private static String topicKey(String workspaceId, String topic) {
+        return workspaceId + '\n' + topic;
+    }
+
+    /**
+     * Applies a Send to {@code r} as the dispatcher writes it: counted from now under the person's caps (unless
+     * transactional) and no longer waiting.
+     */
+    void sent(GateRequest r) {
+        Person p = people.get(r.personId());
+        if (p == null) return; // nobody in this round is capped for this person: nothing here counts sends
+        if (!r.transactional()) p.roundSends.add(new Send(r.now(), r.channel()));
+        if (r.deliveryId() == null) return;
+        for (Waiting w : p.waiting) if (w.id.equals(r.deliveryId())) w.gone = true;
+    }
+
+    /**
+     * Per cap of {@code plan}, the person's sends in its window {@code (now - per, now]} on the channels it counts:
+     * those stored, as counted for the round, and those decided in it.
+     */
+    int[] sentCounts(Gate.Plan plan) {
+        GateRequest r = plan.request();
+        List<Policies.FrequencyCap> caps = plan.caps();
+        List<Policies.FrequencyCap> all = plan.policies().frequencyCaps();
+        Person p = people.get(r.personId());
+        int[] stored = p.stored.get(countKey(r));
+        int[] sent = new int[caps.size()];
+        for (int i = 0; i < caps.size(); i++) {
+            Policies.FrequencyCap cap = caps.get(i);
+            sent[i] = stored[all.indexOf(cap)];
+            for (Send s : p.roundSends) {
+                if (s.at <= r.now() && s.at > r.now() - cap.per().toMillis() && counts(cap, s.channel)) sent[i]++;
+            }
+        }
+        return sent;
+    }
+
+    /**
+     * Whether the person's deliveries waiting with a higher priority fill the room {@code sent} leaves under some
+     * cap (see {@link Gate}'s priority rule). Counts first without their campaigns' cap opt-outs (an upper bound);
+     * only when that bound reaches the room does it read the competitors' contexts, once each per round.
+     */
+    boolean outranked(Connection c, GateRequest r, List<Policies.FrequencyCap> caps, int[] sent) throws SQLException {
+        Person p = people.get(r.personId());
+        int[] upper = new int[caps.size()];
+        List<Waiting> competing = new ArrayList<>();
+        for (Waiting w : p.waiting) {
+            if (!w.competesWith(r)) continue;
+            competing.add(w);
+            for (int i = 0; i < caps.size(); i++) if (counts(caps.get(i), w.channel)) upper[i]++;
+        }
+        if (!fillsRoom(caps, upper, sent)) return false;
+        List<String> unknown = new ArrayList<>();
+        for (Waiting w : competing) if (w.heldToCaps == null) unknown.add(w.id);
+        if (!unknown.isEmpty()) {
+            Map<String, Boolean> held = new HashMap<>();
+            query(c, "SELECT id, context FROM deliveries WHERE id IN (", ")", new Object[0], unknown, new Object[0],
+                    rs -> held.put(rs.getString(1), heldToCaps(rs.getString(2))));
+            for (Waiting w : competing) if (w.heldToCaps == null) w.heldToCaps = held.getOrDefault(w.id, true);
+        }
+        int[] exact = new int[caps.size()];
+        for (Waiting w : competing) {
+            if (!w.heldToCaps) continue;
+            for (int i = 0; i < caps.size(); i++) if (caps.get(i).covers(w.channel)) exact[i]++;
+        }
+        return fillsRoom(caps, exact, sent);
+    }
+
+    private static boolean fillsRoom(List<Policies.FrequencyCap> caps, int[] waiting, int[] sent) {
+        for (int i = 0; i < caps.size(); i++) {
+            if (waiting[i] > 0 && waiting[i] >= caps.get(i).max() - sent[i]) return true;
+        }
+        return false;
+    }
+
+    /** Whether the store's counts count a delivery on {@code channel} under {@code cap}. */
+    private static boolean counts(Policies.FrequencyCap cap, String channel) {
+        return cap.channel().equals("any") ? PERSON_CHANNELS.contains(channel) : cap.channel().equals(channel);
+    }
+
+    /** Whether a waiting delivery's campaign holds it to caps ({@code context.policies.frequencyCap}, default true). */
+    private static boolean heldToCaps(String context) {
+        if (context == null) return true;
+        try {
+            JsonNode policies = EventCodec.mapper().readTree(context).path("policies");
+            return !(policies.path("frequencyCap").isBoolean() && !policies.path("frequencyCap").booleanValue());
+        } catch (IOException e) {
+            return true; // unreadable context: assume the usual (held), the cautious answer for the lower delivery
+        }
     }
 
     /** As a segment's {@code subscribed} condition answers it (see the segment package's PersonFacts). */
-    boolean subscribed(String channel, String topic) {
+    boolean subscribed(GateRequest r) throws SQLException {
+        String channel = r.channel();
+        String topic = r.topic();
         if (!Preferences.CHANNELS.contains(channel)) return true;
-        JsonNode choice = preferences == null ? null : preferences.path("channels").get(channel);
-        if (choice != null && choice.isBoolean() && !choice.booleanValue()) return false;
+        Choices preferences = preferences(r.personId());
+        if (preferences != null && Boolean.FALSE.equals(preferences.channels().get(channel))) return false;
         if (topic == null) return true;
-        if (!topicExists) return false;
-        JsonNode topicChoice = preferences == null ? null : preferences.path("topics").path(topic).get(channel);
-        if (topicChoice != null && topicChoice.isBoolean()) return topicChoice.booleanValue();
+        Boolean topicDefault = topics.get(topicKey(r.workspaceId(), topic));
+        if (topicDefault == null) return false;
+        Map<String, Boolean> topicChoices = preferences == null ? null : preferences.topics().get(topic);
+        Boolean topicChoice = topicChoices == null ? null : topicChoices.get(channel);
+        if (topicChoice != null) return topicChoice;
         return topicDefault;
     }
 
+    /**
+     * A person's preferences as the gate reads them: per channel, and per topic and channel, the boolean choices
+     * ({@code null} where the document holds anything else). Read with the streaming parser, not as a tree: the gate
+     * wants a few booleans of each person's document, and building the tree was a large part of a round.
+     */
+    private record Choices(Map<String, Boolean> channels, Map<String, Map<String, Boolean>> topics) {
+        static final Choices NONE = new Choices(Map.of(), Map.of());
+
+        /** As {@code readTree(json).path("channels")} and {@code .path("topics")} read: the last of duplicates wins. */
+        static Choices parse(String json) throws IOException {
+            try (JsonParser p = JSON.createParser(json)) {
+                JsonToken root = p.nextToken();
+                if (root != JsonToken.START_OBJECT) {
+                    if (root != null) p.skipChildren(); // read to the end of the value: a corrupt one still fails
+                    return NONE;
+                }
+                Map<String, Boolean> channels = Map.of();
+                Map<String, Map<String, Boolean>> topics = Map.of();
+                while (p.nextToken() == JsonToken.FIELD_NAME) {
+                    String name = p.currentName();
+                    JsonToken t = p.nextToken();
+                    if (name.equals("channels")) {
+                        channels = t == JsonToken.START_OBJECT ? booleans(p) : skip(p, Map.of());
+                    } else if (name.equals("topics")) {
+                        if (t != JsonToken.START_OBJECT) {
+                            topics = skip(p, Map.of());
+                            continue;
+                        }
+                        topics = new HashMap<>();
+                        while (p.nextToken() == JsonToken.FIELD_NAME) {
+                            String topic = p.currentName();
+                            topics.put(topic, p.nextToken() == JsonToken.START_OBJECT ? booleans(p) : skip(p, Map.of()));
+                        }
+                    } else {
+                        p.skipChildren();
+                    }
+                }
+                return new Choices(channels, topics);
+            }
+        }
+
+        /** The object's fields (the parser is on its start) whose values are booleans; the others map to null. */
+        private static Map<String, Boolean> booleans(JsonParser p) throws IOException {
+            Map<String, Boolean> out = new HashMap<>();
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String key = p.currentName();
+                JsonToken v = p.nextToken();
+                out.put(key, v == JsonToken.VALUE_TRUE ? Boolean.TRUE : v == JsonToken.VALUE_FALSE ? Boolean.FALSE : null);
+                p.skipChildren();
+            }
+            return out;
+        }
+
+        private static <T> T skip(JsonParser p, T value) throws IOException {
+            p.skipChildren();
+            return value;
+        }
+    }
+
+    /** The person's preference choices, parsed once a round; null without a person row or preferences. */
+    Choices preferences(String personId) throws SQLException {
+        Person p = people.get(personId);
+        if (p.preferencesParsed) return p.preferences;
+        if (p.preferencesText != null) {
+            try {
+                p.preferences = Choices.parse(p.preferencesText);
+            } catch (IOException e) {
+                throw new SQLException("corrupt preferences in the store", e);
+            }
+        }
+        p.preferencesParsed = true;
+        return p.preferences;
+    }
+
     /** The person's zone: timezone attribute, else the profile's (latest device/context), else the workspace's. */
-    ZoneId zone(ZoneId workspaceDefault) {
-        ZoneId z = zoneOrNull(attributeZone);
-        if (z == null) z = zoneOrNull(profileZone);
+    ZoneId zone(String personId, ZoneId workspaceDefault) throws SQLException {
+        Person p = people.get(personId);
+        ZoneId z = zoneOrNull(attributeZone(p));
+        if (z == null) z = zoneOrNull(p.profileZone);
         return z != null ? z : workspaceDefault;
+    }
+
+    /** The {@code timezone} attribute, read once a round. */
+    String attributeZone(String personId) throws SQLException {
+        return attributeZone(people.get(personId));
+    }
+
+    private static String attributeZone(Person p) throws SQLException {
+        if (!p.attributeZoneParsed) {
+            p.attributeZone = p.attributes == null ? null : topLevelString(p.attributes, "timezone");
+            p.attributeZoneParsed = true;
+        }
+        return p.attributeZone;
     }
 
     private static ZoneId zoneOrNull(String id) {
         if (id == null || id.isBlank()) return null;
+        java.util.Optional<ZoneId> known = ZONES.get(id);
+        if (known != null) return known.orElse(null);
+        ZoneId zone;
         try {
-            return ZoneId.of(id);
+            zone = ZoneId.of(id);
         } catch (DateTimeException e) {
-            return null;
+            zone = null;
         }
-    }
-
-    private static JsonNode parse(String json) throws SQLException {
-        try {
-            return EventCodec.mapper().readTree(json);
-        } catch (IOException e) {
-            throw new SQLException("corrupt preferences in the store", e);
-        }
+        if (ZONES.size() < MAX_ZONES) ZONES.put(id, java.util.Optional.ofNullable(zone));
+        return zone;
     }
 
     /**
      * One top-level string field of a JSON object, read without building the tree: a profile's attributes can be
-     * large, and the gate wants one field of them on every delivery.
+     * large, and the gate wants one field of them.
      */
     private static String topLevelString(String json, String field) throws SQLException {
         try (JsonParser p = JSON.createParser(json)) {
@@ -213,5 +458,54 @@ record Snapshot(int[] sent, int[] waiting, JsonNode preferences, boolean topicEx
         } catch (IOException e) {
             throw new SQLException("corrupt attributes in the store", e);
         }
+    }
+
+    /** Reads one row of a set-based statement. */
+    private interface Row {
+        void read(ResultSet rs) throws SQLException;
+    }
+
+    /**
+     * Runs {@code head IN-list tail} over {@code keys} in chunks, binding {@code before}, the chunk (padded to one of
+     * {@link #LIST_SIZES}) and {@code after}; statements are kept per connection.
+     */
+    private static void query(Connection c, String head, String tail, Object[] before, List<String> keys,
+                              Object[] after, Row row) throws SQLException {
+        for (List<String> chunk : Sql.chunks(keys)) {
+            int size = listSize(chunk.size());
+            String sql = SQL.computeIfAbsent(head + size + tail, k -> head + Sql.placeholders(size) + tail);
+            PreparedStatement cached = Statements.cached(c, sql);
+            PreparedStatement ps = cached != null ? cached : c.prepareStatement(sql);
+            try {
+                int i = 1;
+                for (Object v : before) bind(ps, i++, v);
+                for (int k = 0; k < size; k++) ps.setString(i++, chunk.get(Math.min(k, chunk.size() - 1)));
+                for (Object v : after) bind(ps, i++, v);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) row.read(rs);
+                }
+            } finally {
+                if (cached == null) ps.close();
+            }
+        }
+    }
+
+    private static void bind(PreparedStatement ps, int i, Object v) throws SQLException {
+        switch (v) {
+            case Boolean b -> ps.setBoolean(i, b);
+            case Long l -> ps.setLong(i, l);
+            case Integer n -> ps.setInt(i, n);
+            default -> ps.setString(i, (String) v);
+        }
+    }
+
+    private static Long nullableLong(ResultSet rs, int column) throws SQLException {
+        long v = rs.getLong(column);
+        return rs.wasNull() ? null : v;
+    }
+
+    private static int listSize(int n) {
+        for (int size : LIST_SIZES) if (n <= size) return size;
+        throw new IllegalArgumentException("an IN list holds at most " + Sql.MAX_IN_LIST + " values, was " + n);
     }
 }

@@ -35,6 +35,7 @@ import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
@@ -55,6 +56,11 @@ import org.sqlite.SQLiteDataSource;
  * cached as the server wires it ({@code new Gate(settings)}). Every check runs all five checks' reads for a person
  * who passes (subscription, cap counts over the week, zone, priority); outcomes are printed at setup.
  *
+ * <p>{@code round} is the dispatcher's path: the same 6,000 requests cut into rounds of {@value #ROUND}, each
+ * ordered as the dispatcher orders a round (person, then higher priority first), through {@link Gate#checkRound}.
+ * It is SampleTime too, with {@code @OperationsPerInvocation(ROUND)}: each sample is one round's time divided by
+ * {@value #ROUND}, so its median is the median round's cost per delivery. {@code gate} is a round of one.
+ *
  * <p>Baselines in the same run, on the same connection: {@code indexedSelect}, one primary-key SELECT of a person's
  * preferences prepared per call (the least a gate that reads anything from the store can cost), and {@code
  * indexedSelectPrepared}, the same on a statement prepared once.
@@ -74,6 +80,7 @@ public class GateBenchmark {
     private static final String WS = "ws_bench";
     private static final int PEOPLE = 2000;
     private static final int DELIVERIES_PER_PERSON = 40;
+    static final int ROUND = 500;
     private static final String BASELINE = "SELECT preferences FROM person_preferences WHERE person_id = ?";
     private static final String[] CHANNELS = {"push", "in_app", "email"};
     private static final String[] TOPICS = {"product_tips", "billing", "digest"};
@@ -91,6 +98,8 @@ public class GateBenchmark {
     private Connection connection;
     private Gate gate;
     private GateRequest[] requests;
+    private List<List<GateRequest>> rounds;
+    private int nextRound;
     private String[] personIds;
     private PreparedStatement baseline;
     private int next;
@@ -145,15 +154,52 @@ public class GateBenchmark {
         }
         Map<String, Integer> outcomes = new TreeMap<>();
         for (GateRequest r : requests) {
-            Decision d = gate.check(connection, r);
-            String k = switch (d) {
-                case Decision.Send s -> "send";
-                case Decision.Defer f -> "defer:" + f.reason();
-                case Decision.Suppress s -> "suppress:" + s.reason();
-            };
-            outcomes.merge(k, 1, Integer::sum);
+            outcomes.merge(label(gate.check(connection, r)), 1, Integer::sum);
         }
         System.out.println("\nGateBenchmark outcomes over " + requests.length + " requests: " + outcomes);
+
+        rounds = new ArrayList<>();
+        Map<String, Integer> roundOutcomes = new TreeMap<>();
+        for (int from = 0; from < requests.length; from += ROUND) {
+            List<GateRequest> round = new ArrayList<>(List.of(requests).subList(from, Math.min(requests.length, from + ROUND)));
+            round.sort(Comparator.comparing(GateRequest::personId)
+                    .thenComparing(Comparator.comparingInt(GateRequest::priority).reversed()));
+            rounds.add(List.copyOf(round));
+            for (Decision d : gate.checkRound(connection, round)) roundOutcomes.merge(label(d), 1, Integer::sum);
+        }
+        System.out.println("GateBenchmark outcomes over the same requests in rounds of " + ROUND + ": " + roundOutcomes);
+        // On PostgreSQL the thread mostly waits for the server, and 30 passes of single checks take minutes a trial.
+        if (!postgres) printCpuPerDelivery();
+    }
+
+    /**
+     * The gate's thread CPU per delivery, both ways, over 20 passes of the 6,000 requests after 10 unmeasured ones:
+     * a figure the machine's other load changes far less than wall-clock samples (a 500-delivery round is long enough
+     * to be preempted on a busy machine, a single check mostly is not).
+     */
+    private void printCpuPerDelivery() throws SQLException {
+        var threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        for (String way : List.of("round", "gate")) {
+            long cpu = 0;
+            for (int pass = 0; pass < 30; pass++) {
+                long start = threads.getCurrentThreadCpuTime();
+                if (way.equals("round")) {
+                    for (List<GateRequest> round : rounds) gate.checkRound(connection, round);
+                } else {
+                    for (GateRequest r : requests) gate.check(connection, r);
+                }
+                if (pass >= 10) cpu += threads.getCurrentThreadCpuTime() - start;
+            }
+            System.out.printf("GateBenchmark thread CPU per delivery, %s: %.1f us%n", way, cpu / 1000.0 / (20.0 * requests.length));
+        }
+    }
+
+    private static String label(Decision d) {
+        return switch (d) {
+            case Decision.Send s -> "send";
+            case Decision.Defer f -> "defer:" + f.reason();
+            case Decision.Suppress s -> "suppress:" + s.reason();
+        };
     }
 
     private void seed() {
@@ -219,6 +265,15 @@ public class GateBenchmark {
         GateRequest r = requests[next];
         next = next + 1 == requests.length ? 0 : next + 1;
         return gate.check(connection, r);
+    }
+
+    /** The dispatcher's path: a round of {@value #ROUND} requests at once; reported per delivery. */
+    @Benchmark
+    @OperationsPerInvocation(ROUND)
+    public List<Decision> round() throws SQLException {
+        List<GateRequest> round = rounds.get(nextRound);
+        nextRound = nextRound + 1 == rounds.size() ? 0 : nextRound + 1;
+        return gate.checkRound(connection, round);
     }
 
     /** Baseline: one primary-key SELECT, prepared per call as Herald's reads (and the gate's) are. */
