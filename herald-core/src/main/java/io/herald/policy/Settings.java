@@ -30,7 +30,7 @@ public final class Settings {
     private final Database db;
     private final InstantSource clock;
     private final ConcurrentHashMap<String, Cached<Policies>> policiesCache = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, Cached<ObjectNode>> stylesCache = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Cached<Styled>> stylesCache = new ConcurrentHashMap<>();
     /**
      * Bumped by every PUT. A read that began before a PUT committed must not leave what it read in the cache after
      * the PUT dropped the entry.
@@ -38,6 +38,10 @@ public final class Settings {
     private final AtomicLong generation = new AtomicLong();
 
     private record Cached<T>(T value, long loadedAt) {
+    }
+
+    /** The styles parsed, and as the JSON text every in-app list and stream sends. */
+    private record Styled(ObjectNode doc, String json) {
     }
 
     /** Reads a document on a connection; may throw what JDBC throws. */
@@ -65,11 +69,24 @@ public final class Settings {
 
     /** The workspace's in-app styles (defaults for everything never set). */
     public ObjectNode styles(String workspaceId) {
-        // Parsing checks every value against its grammar: worth doing once per change, not once per request. The
-        // copy keeps callers from changing the cached document.
-        ObjectNode cached = db.read(c -> cached(stylesCache, c, workspaceId,
-                cc -> read(cc, workspaceId, STYLES).map(Styles::parse).orElseGet(Styles::defaults)));
-        return cached.deepCopy();
+        // The copy keeps callers from changing the cached document.
+        return styled(workspaceId).doc().deepCopy();
+    }
+
+    /** {@link #styles} as JSON text, what the in-app list and stream send as it is. */
+    public String stylesJson(String workspaceId) {
+        return styled(workspaceId).json();
+    }
+
+    private Styled styled(String workspaceId) {
+        // Parsing checks every value against its grammar: worth doing once per change, not once per request; a hit
+        // needs no connection from the pool either.
+        Cached<Styled> hit = stylesCache.get(workspaceId);
+        if (hit != null && Math.abs(clock.millis() - hit.loadedAt) < TTL_MS) return hit.value;
+        return db.read(c -> cached(stylesCache, c, workspaceId, cc -> {
+            ObjectNode doc = read(cc, workspaceId, STYLES).map(Styles::parse).orElseGet(Styles::defaults);
+            return new Styled(doc, doc.toString());
+        }));
     }
 
     /** Replaces the workspace's styles with {@code body} over the defaults (validated first). */

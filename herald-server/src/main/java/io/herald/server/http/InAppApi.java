@@ -3,7 +3,6 @@ package io.herald.server.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.herald.error.ClientError;
-import io.herald.event.EventCodec;
 import io.herald.inapp.InApp;
 import io.herald.policy.Settings;
 import io.herald.workspace.Principal;
@@ -45,10 +44,15 @@ final class InAppApi {
         ClientIdentity.Who who = who(ctx);
         InApp.Listing listing = who.personId() == null ? new InApp.Listing(0, List.of())
                 : inApp.listing(who.workspaceId(), who.personId(), who.anonymousOnly());
-        ObjectNode out = EventCodec.mapper().createObjectNode();
-        out.putArray("data").addAll(listing.data());
-        out.set("styles", settings.styles(who.workspaceId()));
-        out.put("lastEventId", Long.toString(listing.lastEventId()));
+        // Written as text around the styles' cached JSON: the same document, without serializing the styles (most
+        // of the answer) again for every page view.
+        StringBuilder out = new StringBuilder(2048).append("{\"data\":[");
+        for (int i = 0; i < listing.data().size(); i++) {
+            if (i > 0) out.append(',');
+            out.append(listing.data().get(i).toString());
+        }
+        out.append("],\"styles\":").append(settings.stylesJson(who.workspaceId()))
+                .append(",\"lastEventId\":\"").append(listing.lastEventId()).append("\"}");
         ctx.contentType("application/json").result(out.toString());
     }
 
@@ -73,7 +77,7 @@ final class InAppApi {
             if (lastEventId < 0) throw ClientError.invalid(field, field + " must not be negative");
         }
         String sessionId = query(ctx, "sessionId");
-        streams.open(ctx, who, lastEventId, sessionId, settings.styles(who.workspaceId()));
+        streams.open(ctx, who, lastEventId, sessionId, settings.stylesJson(who.workspaceId()));
     }
 
     /** {@code POST /v1/inapp/events}. */

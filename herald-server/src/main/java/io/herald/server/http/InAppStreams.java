@@ -1,6 +1,5 @@
 package io.herald.server.http;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.herald.error.ClientError;
 import io.herald.inapp.InAppFeed;
 import io.herald.inapp.LiveFeed;
@@ -62,7 +61,7 @@ final class InAppStreams implements AutoCloseable {
      * Answers the request with a stream for {@code who}, resuming after {@code lastEventId} (null: from now on).
      * The first event is {@code styles}, with the id the stream resumes after.
      */
-    void open(Context ctx, ClientIdentity.Who who, Long lastEventId, String sessionId, ObjectNode styles) {
+    void open(Context ctx, ClientIdentity.Who who, Long lastEventId, String sessionId, String styles) {
         long start = lastEventId != null ? lastEventId
                 : who.personId() == null ? 0 : feed.lastSeq(who.workspaceId(), who.personId());
         new SseHandler(client -> {
@@ -76,7 +75,7 @@ final class InAppStreams implements AutoCloseable {
             open.add(s);
             // Styles first, before any nudge can start a read; the read after subscribing catches up on anything
             // appended before the subscription.
-            s.write("styles", styles.toString(), start);
+            s.write("styles", styles, start);
             s.subscription = feed.live().subscribe(LiveFeed.key(who.workspaceId(), who.kind(), who.value()), s::nudge);
             if (client.terminated()) {
                 s.close();
