@@ -69,7 +69,8 @@ public final class InApp {
         long now = clock.millis();
         record Row(int priority, long createdAt, String id, ObjectNode json) {
         }
-        List<Row> rows = Sql.query(c, "SELECT id, campaign_id, rendered, created_at, expires_at FROM deliveries "
+        // Kept prepared: every page view of every visitor asks.
+        List<Row> rows = Sql.queryKept(c, "SELECT id, campaign_id, rendered, created_at, expires_at FROM deliveries "
                 + "WHERE person_id = ? AND workspace_id = ? AND channel = 'in_app' AND retired_at IS NULL "
                 + "AND status IN " + InAppFeed.AVAILABLE + " AND (expires_at IS NULL OR expires_at > ?) "
                 + "ORDER BY created_at DESC LIMIT ?", rs -> {
@@ -79,13 +80,19 @@ public final class InApp {
             if (anonymousOnly && !InAppMessages.anonymous(content)) return null;
             long createdAt = rs.getLong(4);
             return new Row(InAppMessages.priority(content), createdAt, rs.getString(1),
-                    InAppMessages.of(rs.getString(1), rs.getString(2), content, createdAt, Sql.nullableLong(rs, "expires_at")));
+                    InAppMessages.of(rs.getString(1), rs.getString(2), content, createdAt, expiresAt(rs)));
         }, personId, workspaceId, now, MAX_ELIGIBLE);
         List<Row> sorted = new ArrayList<>();
         for (Row r : rows) if (r != null) sorted.add(r);
         sorted.sort(Comparator.comparingInt(Row::priority).reversed().thenComparingLong(Row::createdAt)
                 .thenComparing(Row::id));
         return sorted.stream().map(Row::json).toList();
+    }
+
+    /** Column 5, by position: a look-up by name makes the driver list the statement's column names first. */
+    private static Long expiresAt(java.sql.ResultSet rs) throws java.sql.SQLException {
+        long v = rs.getLong(5);
+        return rs.wasNull() ? null : v;
     }
 
     /**

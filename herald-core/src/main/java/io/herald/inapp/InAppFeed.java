@@ -143,8 +143,10 @@ public final class InAppFeed implements SentHook {
     }
 
     static long lastSeq(java.sql.Connection c, String workspaceId, String personId) throws java.sql.SQLException {
-        return Sql.queryOne(c, "SELECT MAX(seq) FROM inapp_feed WHERE person_id = ? AND workspace_id = ?",
-                rs -> rs.getLong(1), personId, workspaceId).orElse(0L);
+        // Kept prepared: every list and stream asks.
+        List<Long> max = Sql.queryKept(c, "SELECT MAX(seq) FROM inapp_feed WHERE person_id = ? AND workspace_id = ?",
+                rs -> rs.getLong(1), personId, workspaceId);
+        return max.isEmpty() ? 0L : max.get(0);
     }
 
     /**

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.herald.event.EventCodec;
 import io.herald.preference.Preferences;
 import io.herald.store.Sql;
+import io.herald.store.Statements;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

@@ -32,6 +32,22 @@ public final class Sql {
         }
     }
 
+    /**
+     * As {@link #query}, on a statement kept prepared on the connection ({@link Statements}): for the few statements a
+     * hot path runs on every request, where preparing would cost more than running.
+     */
+    public static <T> List<T> queryKept(Connection c, String sql, RowMapper<T> mapper, Object... params)
+            throws SQLException {
+        PreparedStatement kept = Statements.cached(c, sql);
+        if (kept == null) return query(c, sql, mapper, params);
+        bind(kept, params);
+        try (ResultSet rs = kept.executeQuery()) {
+            List<T> out = new ArrayList<>();
+            while (rs.next()) out.add(mapper.map(rs));
+            return out;
+        }
+    }
+
     public static <T> Optional<T> queryOne(Connection c, String sql, RowMapper<T> mapper, Object... params)
             throws SQLException {
         List<T> rows = query(c, sql, mapper, params);

@@ -1,4 +1,4 @@
-package io.herald.policy;
+package io.herald.store;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -9,9 +9,10 @@ import java.util.Iterator;
 import java.util.Map;
 
 /**
- * The gate's prepared statements, kept per physical connection across borrows from the pool.
+ * Prepared statements kept per physical connection across borrows from the pool, for the statements hot paths run
+ * on every delivery or client request (the policy gate, the in-app list and identity checks).
  *
- * <p>Why: the gate runs for every delivery, and on SQLite preparing its statement costs several times executing it
+ * <p>Why: on SQLite preparing a small statement costs several times executing it
  * (SQLite has no statement cache of its own, and the pool closes a borrower's statements when it returns the
  * connection). Statements are prepared on the physical connection under the pool's proxy ({@code
  * unwrap(Connection.class)}), so returning the proxy leaves them open; they run in whatever transaction the
@@ -19,7 +20,7 @@ import java.util.Map;
  * it), so a statement is never shared between threads. Entries of connections the pool has closed are dropped when
  * a new connection first comes by; the cache holds at most {@link #MAX_PER_CONNECTION} statements a connection.
  */
-final class Statements {
+public final class Statements {
     static final int MAX_PER_CONNECTION = 64;
     private static final Map<Connection, Map<String, PreparedStatement>> CACHE = new IdentityHashMap<>();
 
@@ -31,7 +32,7 @@ final class Statements {
      * closes the result set, never the statement. Null when the cache is full for this connection: the caller
      * prepares (and closes) its own.
      */
-    static PreparedStatement cached(Connection c, String sql) throws SQLException {
+    public static PreparedStatement cached(Connection c, String sql) throws SQLException {
         Connection physical = c.unwrap(Connection.class);
         Map<String, PreparedStatement> statements;
         synchronized (CACHE) {

@@ -2,6 +2,7 @@ package io.herald.policy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.herald.event.EventCodec;
+import io.herald.store.Statements;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.herald.event.EventCodec;
 import io.herald.preference.Preferences;
+import io.herald.store.Statements;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

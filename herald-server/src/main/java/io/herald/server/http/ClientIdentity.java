@@ -5,6 +5,7 @@ import io.herald.store.Database;
 import io.herald.store.Sql;
 import io.herald.workspace.Secrets;
 import io.herald.workspace.Workspaces;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -65,10 +66,11 @@ final class ClientIdentity {
         // One round trip: most visitors of a site are anonymous, and each of their list, stream and event calls asks.
         record Found(String personId, boolean known) {
         }
-        Found found = db.read(c -> Sql.queryOne(c, "SELECT i.person_id, p.user_id FROM identities i "
+        List<Found> rows = db.read(c -> Sql.queryKept(c, "SELECT i.person_id, p.user_id FROM identities i "
                 + "LEFT JOIN persons p ON p.id = i.person_id "
                 + "WHERE i.workspace_id = ? AND i.kind = 'anon' AND i.value = ?",
-                rs -> new Found(rs.getString(1), rs.getString(2) != null), workspaceId, anonymousId)).orElse(null);
+                rs -> new Found(rs.getString(1), rs.getString(2) != null), workspaceId, anonymousId));
+        Found found = rows.isEmpty() ? null : rows.get(0);
         if (found == null) return null;
         String personId = found.personId();
         boolean known = found.known();
@@ -80,7 +82,9 @@ final class ClientIdentity {
     }
 
     private Optional<String> lookup(String workspaceId, String kind, String value) {
-        return db.read(c -> Sql.queryOne(c, "SELECT person_id FROM identities WHERE workspace_id = ? AND kind = ? "
-                + "AND value = ?", rs -> rs.getString(1), workspaceId, kind, value));
+        // Kept prepared: every client request asks.
+        List<String> rows = db.read(c -> Sql.queryKept(c, "SELECT person_id FROM identities WHERE workspace_id = ? "
+                + "AND kind = ? AND value = ?", rs -> rs.getString(1), workspaceId, kind, value));
+        return rows.isEmpty() ? Optional.empty() : Optional.of(rows.get(0));
     }
 }
