@@ -23,12 +23,16 @@ public final class Sql {
     public static <T> List<T> query(Connection c, String sql, RowMapper<T> mapper, Object... params)
             throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(sql)) {
-            bind(ps, params);
-            try (ResultSet rs = ps.executeQuery()) {
-                List<T> out = new ArrayList<>();
-                while (rs.next()) out.add(mapper.map(rs));
-                return out;
-            }
+            return rows(ps, mapper, params);
+        }
+    }
+
+    private static <T> List<T> rows(PreparedStatement ps, RowMapper<T> mapper, Object... params) throws SQLException {
+        bind(ps, params);
+        try (ResultSet rs = ps.executeQuery()) {
+            List<T> out = new ArrayList<>();
+            while (rs.next()) out.add(mapper.map(rs));
+            return out;
         }
     }
 
@@ -39,13 +43,7 @@ public final class Sql {
     public static <T> List<T> queryKept(Connection c, String sql, RowMapper<T> mapper, Object... params)
             throws SQLException {
         PreparedStatement kept = Statements.cached(c, sql);
-        if (kept == null) return query(c, sql, mapper, params);
-        bind(kept, params);
-        try (ResultSet rs = kept.executeQuery()) {
-            List<T> out = new ArrayList<>();
-            while (rs.next()) out.add(mapper.map(rs));
-            return out;
-        }
+        return kept == null ? query(c, sql, mapper, params) : rows(kept, mapper, params);
     }
 
     public static <T> Optional<T> queryOne(Connection c, String sql, RowMapper<T> mapper, Object... params)
