@@ -6,6 +6,7 @@ import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -60,7 +61,9 @@ final class InAppClient {
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
 
         long t0 = System.nanoTime();
-        try (SseStreams streams = new SseStreams(port, connections, writeKey, identitySecret)) {
+        try (SseStreams streams = new SseStreams(port, connections, writeKey, identitySecret,
+                // the parent runs Herald on the system clock: its createdAt and our arrivals share one wall clock
+                InstantSource.system())) {
             Thread reader = Thread.ofPlatform().name("bench-sse-reader").daemon(true).start(streams::loop);
             while (streams.connected.get() < connections) {
                 if (System.nanoTime() - t0 > Duration.ofMinutes(3).toNanos()) {

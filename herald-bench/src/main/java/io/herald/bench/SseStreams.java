@@ -9,6 +9,7 @@ import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.time.InstantSource;
 import java.util.Arrays;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -38,10 +39,13 @@ final class SseStreams implements AutoCloseable {
     /** Per person, the nanoTime of each ping whose message has not arrived yet, oldest first. */
     final Queue<Long>[] sent;
     private final Selector selector;
+    /** What arrival times are read from: the wall clock of the server's machine, which stamps createdAt. */
+    private final InstantSource wallClock;
     private final byte[][] tails;
 
     @SuppressWarnings("unchecked")
-    SseStreams(int port, int n, String writeKey, String identitySecret) throws IOException {
+    SseStreams(int port, int n, String writeKey, String identitySecret, InstantSource wallClock) throws IOException {
+        this.wallClock = wallClock;
         this.selector = Selector.open();
         this.sent = new Queue[n];
         this.tails = new byte[n][];
@@ -97,7 +101,7 @@ final class SseStreams implements AutoCloseable {
                         continue;
                     }
                     long now = System.nanoTime();
-                    long wall = System.currentTimeMillis();
+                    long wall = wallClock.millis();
                     byte[] tail = tails[i];
                     byte[] data = new byte[(tail == null ? 0 : tail.length) + n];
                     if (tail != null) System.arraycopy(tail, 0, data, 0, tail.length);
