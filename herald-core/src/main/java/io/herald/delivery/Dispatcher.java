@@ -3,9 +3,7 @@ package io.herald.delivery;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.f4b6a3.uuid.UuidCreator;
-import io.herald.event.EventCodec;
 import io.herald.log.EventLog;
-import io.herald.message.RenderContext;
 import io.herald.message.RenderFailure;
 import io.herald.message.Rendered;
 import io.herald.message.Renderer;
@@ -33,9 +31,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
@@ -263,7 +259,7 @@ public final class Dispatcher implements AutoCloseable {
             }
             Rendered r;
             try {
-                r = renderer.render(d.channel(), d.message(), context(d, p));
+                r = renderer.render(d.channel(), d.message(), RenderInputs.of(d, p, links));
             } catch (RenderFailure e) {
                 finals.put(d.id(), Final.failed(d, e.reason(), null));
                 continue;
@@ -283,13 +279,13 @@ public final class Dispatcher implements AutoCloseable {
             }
             answers.put(d.id(), answer);
         }
-        awaitAll(answers.values());
+        Answers.awaitAll(answers.values(), options.lease());
         probe.at("answered");
         long now = clock.millis();
         for (Claimed d : sending) {
             CompletableFuture<Outcome> a = answers.get(d.id());
             if (a == null) continue;
-            Outcome o = outcomeOf(d, a);
+            Outcome o = Answers.outcomeOf(d, a);
             Rendered r = rendered.get(d.id());
             finals.put(d.id(), switch (o) {
                 case Outcome.Sent s -> new Final(d, "sent", null, r, s.providerId(), null);
@@ -486,73 +482,6 @@ public final class Dispatcher implements AutoCloseable {
             if (lost.size() < options.batchSize()) return total;
         }
         return total;
-    }
-
-    private RenderContext context(Claimed d, Person p) {
-        Map<String, Object> delivery = new HashMap<>(links.forDelivery(d.workspaceId(), d.personId(), d.id(), d.channel(),
-                d.topic()));
-        delivery.put("id", d.id());
-        return new RenderContext(p.view(), RenderContext.eventView(d.context().get("event")), map(d.context().get("journey")),
-                map(d.context().get("campaign")), delivery, p.locale(), p.timezone(), d.bucketKey());
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> map(JsonNode n) {
-        if (!(n instanceof ObjectNode)) return new HashMap<>();
-        return (Map<String, Object>) plain(n);
-    }
-
-    /**
-     * The tree as plain Java values, the ones {@code convertValue(n, Map.class)} gives (LinkedHashMap, ArrayList,
-     * String, the node's own Number, Boolean, null) without its detour through a token stream, which was ~6% of a
-     * delivery's CPU in the pipeline.
-     */
-    static Object plain(JsonNode n) {
-        return switch (n.getNodeType()) {
-            case OBJECT -> {
-                Map<String, Object> out = new LinkedHashMap<>();
-                for (Map.Entry<String, JsonNode> e : n.properties()) out.put(e.getKey(), plain(e.getValue()));
-                yield out;
-            }
-            case ARRAY -> {
-                List<Object> out = new ArrayList<>(n.size());
-                for (JsonNode item : n) out.add(plain(item));
-                yield out;
-            }
-            case STRING -> n.textValue();
-            case NUMBER -> n.numberValue();
-            case BOOLEAN -> n.booleanValue();
-            case NULL, MISSING -> null;
-            case BINARY, POJO -> EventCodec.mapper().convertValue(n, Object.class);
-        };
-    }
-
-    private void awaitAll(java.util.Collection<CompletableFuture<Outcome>> answers) {
-        if (answers.isEmpty()) return;
-        // Channels bound their own requests (webhook: at most MAX_TIMEOUT a hop); this bounds a channel that does not.
-        long waitMillis = Math.max(1000, options.lease().toMillis() / 2);
-        try {
-            CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)).get(waitMillis, TimeUnit.MILLISECONDS);
-        } catch (ExecutionException | TimeoutException e) {
-            // each answer is looked at on its own below
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private static Outcome outcomeOf(Claimed d, CompletableFuture<Outcome> a) {
-        if (!a.isDone()) {
-            a.cancel(false);
-            return new Outcome.Unknown("no_answer");
-        }
-        try {
-            Outcome o = a.getNow(null);
-            return o == null ? new Outcome.Unknown("no_answer") : o;
-        } catch (RuntimeException e) {
-            Throwable cause = e.getCause() == null ? e : e.getCause();
-            log.atError().setCause(cause).addKeyValue("delivery", d.id()).log("channel failed; delivery recorded unknown");
-            return new Outcome.Unknown("channel_error");
-        }
     }
 
     private void count(String channel, String status) {

@@ -19,7 +19,7 @@ class DispatcherPlainValuesTest {
     void plainValuesAreTheValuesJacksonConvertsTheTreeTo(String json) throws Exception {
         JsonNode tree = EventCodec.mapper().readTree(json);
         Object jackson = EventCodec.mapper().convertValue(tree, java.util.Map.class);
-        Object plain = Dispatcher.plain(tree);
+        Object plain = RenderInputs.plain(tree);
         assertThat(plain).isEqualTo(jackson);
         assertThat(types(plain)).isEqualTo(types(jackson));
     }
