@@ -3,13 +3,11 @@ package io.herald.credential;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.herald.event.EventCodec;
+import io.herald.workspace.Secrets;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.util.Base64;
 import java.util.Optional;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Tokens that are the only authority of a public route (unsubscribe links, tracked email links, provider status
@@ -19,29 +17,17 @@ import javax.crypto.spec.SecretKeySpec;
 public final class SignedTokens {
     private static final Base64.Encoder ENC = Base64.getUrlEncoder().withoutPadding();
 
-    private final SecretKeySpec key;
+    /** Keyed once: the dispatcher signs a token for every delivery it renders. */
+    private final Secrets.KeyedMac mac;
     private final int maxLength;
-    /**
-     * A MAC keyed once, cloned for each token: looking the algorithm up and keying it cost more than the MAC itself,
-     * and the dispatcher signs a token for every delivery it renders. Null when the provider's MAC cannot be cloned.
-     */
-    private final Mac keyed;
 
     /**
      * @param purpose   names the key derivation (changing it invalidates every token issued before)
      * @param maxLength longer than any token of this kind; longer input is refused unread
      */
     public SignedTokens(MasterKey master, String purpose, int maxLength) {
-        this.key = new SecretKeySpec(master.derive(purpose), "HmacSHA256");
+        this.mac = new Secrets.KeyedMac(master.derive(purpose));
         this.maxLength = maxLength;
-        Mac prototype;
-        try {
-            prototype = newMac();
-            prototype.clone();
-        } catch (CloneNotSupportedException e) {
-            prototype = null;
-        }
-        this.keyed = prototype;
     }
 
     public String issue(ObjectNode claim) {
@@ -69,22 +55,6 @@ public final class SignedTokens {
     }
 
     private byte[] mac(String payload) {
-        Mac mac;
-        try {
-            mac = keyed != null ? (Mac) keyed.clone() : newMac();
-        } catch (CloneNotSupportedException e) {
-            mac = newMac();
-        }
-        return mac.doFinal(payload.getBytes(StandardCharsets.US_ASCII));
-    }
-
-    private Mac newMac() {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(key);
-            return mac;
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HMAC-SHA256 is unavailable in this JVM", e);
-        }
+        return mac.mac(payload.getBytes(StandardCharsets.US_ASCII));
     }
 }

@@ -4,9 +4,9 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.HashMap;
-import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Prepared statements kept per physical connection across borrows from the pool, for the statements hot paths run
@@ -22,7 +22,12 @@ import java.util.Map;
  */
 public final class Statements {
     static final int MAX_PER_CONNECTION = 64;
-    private static final Map<Connection, Map<String, PreparedStatement>> CACHE = new IdentityHashMap<>();
+    /**
+     * By physical connection (drivers' connections compare by identity). Concurrent rather than locked: every
+     * client request looks its connection up here, and a lock that parks virtual threads on every collision cost
+     * more than the look-up.
+     */
+    private static final Map<Connection, Map<String, PreparedStatement>> CACHE = new ConcurrentHashMap<>();
 
     private Statements() {
     }
@@ -34,14 +39,11 @@ public final class Statements {
      */
     public static PreparedStatement cached(Connection c, String sql) throws SQLException {
         Connection physical = c.unwrap(Connection.class);
-        Map<String, PreparedStatement> statements;
-        synchronized (CACHE) {
-            statements = CACHE.get(physical);
-            if (statements == null) {
-                purgeClosed();
-                statements = new HashMap<>();
-                CACHE.put(physical, statements);
-            }
+        Map<String, PreparedStatement> statements = CACHE.get(physical);
+        if (statements == null) {
+            purgeClosed();
+            statements = new HashMap<>();
+            CACHE.put(physical, statements); // only this borrower has the connection: nobody races this put
         }
         // Only the thread that borrowed this connection is here now: the inner map needs no lock.
         PreparedStatement ps = statements.get(sql);

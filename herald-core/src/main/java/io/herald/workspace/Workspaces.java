@@ -3,6 +3,7 @@ package io.herald.workspace;
 import com.github.f4b6a3.uuid.UuidCreator;
 import io.herald.store.Database;
 import io.herald.store.Sql;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -29,7 +30,10 @@ public final class Workspaces {
      * Identity secrets by workspace: every verified client request needs one, and a workspace's secret never changes
      * after it is created (nothing updates it), so it is read once. One entry per workspace.
      */
-    private final ConcurrentHashMap<String, String> identitySecrets = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, IdentitySecret> identitySecrets = new ConcurrentHashMap<>();
+
+    private record IdentitySecret(String secret, Secrets.KeyedMac mac) {
+    }
 
     private record Cached(Optional<Principal> principal, long expiresAt) {
     }
@@ -125,13 +129,23 @@ public final class Workspaces {
 
     /** The secret SDK calls use to prove a userId (HMAC-SHA256 of the userId). */
     public String identitySecret(String workspaceId) {
-        String known = identitySecrets.get(workspaceId);
+        return identity(workspaceId).secret();
+    }
+
+    /** The userHash that proves {@code userId} in this workspace: hex HMAC-SHA256 of it under the identity secret. */
+    public String userHash(String workspaceId, String userId) {
+        return identity(workspaceId).mac().hex(userId);
+    }
+
+    private IdentitySecret identity(String workspaceId) {
+        IdentitySecret known = identitySecrets.get(workspaceId);
         if (known != null) return known;
         String secret = db.read(c -> Sql.queryOne(c, "SELECT identity_secret FROM workspaces WHERE id = ?",
                 rs -> rs.getString(1), workspaceId)).orElseThrow(
                 () -> new IllegalStateException("workspace " + workspaceId + " vanished"));
-        identitySecrets.put(workspaceId, secret);
-        return secret;
+        IdentitySecret made = new IdentitySecret(secret, new Secrets.KeyedMac(secret.getBytes(StandardCharsets.UTF_8)));
+        identitySecrets.put(workspaceId, made);
+        return made;
     }
 
     public List<Workspace> list() {
