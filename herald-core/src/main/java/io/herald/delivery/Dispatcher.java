@@ -440,7 +440,7 @@ public final class Dispatcher implements AutoCloseable {
             for (Final f : finals.values()) {
                 if (!f.status().equals("sent")) continue;
                 Claimed d = f.d();
-                sent.add(new SentHook.Sent(d.id(), d.workspaceId(), d.personId(), d.channel(), d.createdAt(),
+                sent.add(new SentHook.Sent(d.id(), d.workspaceId(), d.personId(), d.campaignId(), d.channel(), d.createdAt(),
                         d.expiresAt(), f.rendered() == null ? null : f.rendered().content()));
             }
             if (!sent.isEmpty()) sentHook.recording(c, sent);

@@ -24,11 +24,12 @@ public interface SentHook {
     /**
      * One delivery recorded sent.
      *
+     * @param campaignId the campaign it belongs to, or null (a test send)
      * @param expiresAt epoch ms the message said it expires at (top-level expiresAfter), else null
      * @param content   the rendered message as sent
      */
-    record Sent(String id, String workspaceId, String personId, String channel, long createdAt, Long expiresAt,
-                ObjectNode content) {
+    record Sent(String id, String workspaceId, String personId, String campaignId, String channel, long createdAt,
+                Long expiresAt, ObjectNode content) {
     }
 
     void recording(Connection c, List<Sent> sent) throws SQLException;

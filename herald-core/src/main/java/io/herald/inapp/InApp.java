@@ -17,6 +17,7 @@ import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
@@ -48,52 +49,82 @@ public final class InApp {
         return feed;
     }
 
-    /** The eligible messages and the feed position read just before them: a stream resumed there misses none. */
-    public record Listing(long lastEventId, List<ObjectNode> data) {
-    }
-
-    /** The person's eligible messages (below) with the feed position, read on one connection. */
-    public Listing listing(String workspaceId, String personId, boolean anonymousOnly) {
-        // Position first: a message recorded in between is in both (the client keeps one), never in neither.
-        return db.read(c -> new Listing(InAppFeed.lastSeq(c, workspaceId, personId),
-                eligible(c, workspaceId, personId, anonymousOnly)));
+    /**
+     * The eligible messages (each its JSON text, as the SDK renders it) and the feed position read with them: a
+     * stream resumed there misses none.
+     */
+    public record Listing(long lastEventId, List<String> data) {
+        static final Listing NONE = new Listing(0, List.of());
     }
 
     /**
-     * The person's eligible in-app messages, rendered, most important first (priority, then oldest first):
-     * available (sent and not retired) and not expired; for {@code anonymousOnly}, only those meant for anonymous
-     * visitors.
+     * What a client's identity finds: its {@link Listing}, and whether the person it names has since been identified
+     * (has a userId; an anonymousId alone must not act for them). Nobody yet (a visitor whose first event is still on
+     * its way): an empty listing at position 0.
      */
-    private List<ObjectNode> eligible(java.sql.Connection c, String workspaceId, String personId, boolean anonymousOnly)
-            throws java.sql.SQLException {
-        long now = clock.millis();
-        record Row(int priority, long createdAt, String id, ObjectNode json) {
-        }
-        // Kept prepared: every page view of every visitor asks.
-        List<Row> rows = Sql.queryKept(c, "SELECT id, campaign_id, rendered, created_at, expires_at FROM deliveries "
-                + "WHERE person_id = ? AND workspace_id = ? AND channel = 'in_app' AND retired_at IS NULL "
-                + "AND status IN " + InAppFeed.AVAILABLE + " AND (expires_at IS NULL OR expires_at > ?) "
-                + "ORDER BY created_at DESC LIMIT ?", rs -> {
-            String rendered = rs.getString(3);
-            if (rendered == null) return null;
-            JsonNode content = json(rendered);
-            if (anonymousOnly && !InAppMessages.anonymous(content)) return null;
-            long createdAt = rs.getLong(4);
-            return new Row(InAppMessages.priority(content), createdAt, rs.getString(1),
-                    InAppMessages.of(rs.getString(1), rs.getString(2), content, createdAt, expiresAt(rs)));
-        }, personId, workspaceId, now, MAX_ELIGIBLE);
-        List<Row> sorted = new ArrayList<>();
-        for (Row r : rows) if (r != null) sorted.add(r);
-        sorted.sort(Comparator.comparingInt(Row::priority).reversed().thenComparingLong(Row::createdAt)
-                .thenComparing(Row::id));
-        return sorted.stream().map(Row::json).toList();
+    public record Found(boolean identified, Listing listing) {
     }
 
-    /** Column 5, by position: a look-up by name makes the driver list the statement's column names first. */
-    private static Long expiresAt(java.sql.ResultSet rs) throws java.sql.SQLException {
-        long v = rs.getLong(5);
-        return rs.wasNull() ? null : v;
+    /**
+     * The eligible in-app messages of the person an identity names ({@code kind} user or anon), most important first
+     * (priority, then oldest first): available (sent and not retired) and not expired; for {@code anonymousOnly},
+     * only those meant for anonymous visitors.
+     *
+     * <p>One statement: who the identity is, their feed position and their messages. Every page view of every visitor
+     * asks, and on SQLite each statement is a read transaction of its own (file locks taken and released through
+     * system calls, the library's mutexes): a profile of the list put the identity look-up's statement at half the
+     * cost of the messages' own. One statement also reads all three from one snapshot, so a message recorded
+     * meanwhile is in both the list and the stream's resume position, never in neither.
+     */
+    public Found listing(String workspaceId, String kind, String value, boolean anonymousOnly) {
+        long now = clock.millis();
+        record Row(boolean identified, long lastSeq, String id, long createdAt, int priority, boolean anonymous,
+                   String json) {
+        }
+        return db.read(c -> {
+            List<Row> rows = Sql.queryKept(c, LISTING, rs -> new Row(rs.getString(2) != null,
+                    rs.getLong(3), rs.getString(4), rs.getLong(5), rs.getInt(6), rs.getBoolean(7), rs.getString(8)),
+                    workspaceId, kind, value, now, MAX_ELIGIBLE);
+            if (rows.isEmpty()) return new Found(false, Listing.NONE);
+            Row who = rows.get(0);
+            record Message(int priority, long createdAt, String id, String json) {
+            }
+            List<Message> messages = new ArrayList<>();
+            for (Row r : rows) {
+                if (r.id() == null) continue; // the person has none: the one row the outer join gives
+                if (r.json() != null) {
+                    if (!anonymousOnly || r.anonymous()) messages.add(new Message(r.priority(), r.createdAt(), r.id(),
+                            r.json()));
+                    continue;
+                }
+                // Sent before its client text was kept (V13): built from its rendering.
+                InAppMessages.Client m = Sql.query(c, "SELECT " + InAppMessages.COLUMNS + " FROM deliveries d "
+                        + "WHERE d.id = ?", rs -> InAppMessages.read(rs, 1), r.id()).stream().filter(Objects::nonNull)
+                        .findFirst().orElse(null);
+                if (m != null && (!anonymousOnly || m.anonymous())) {
+                    messages.add(new Message(m.priority(), r.createdAt(), r.id(), m.json()));
+                }
+            }
+            messages.sort(Comparator.comparingInt(Message::priority).reversed().thenComparingLong(Message::createdAt)
+                    .thenComparing(Message::id));
+            return new Found(who.identified(), new Listing(who.lastSeq(), messages.stream().map(Message::json)
+                    .toList()));
+        });
     }
+
+    /**
+     * The identity's person (materialized once: the feed position is a subquery of it), then their available,
+     * unexpired in-app deliveries, newest first, at most {@link #MAX_ELIGIBLE}.
+     */
+    private static final String LISTING = "WITH who AS MATERIALIZED (SELECT i.person_id, i.workspace_id, p.user_id, "
+            + "(SELECT MAX(f.seq) FROM inapp_feed f WHERE f.person_id = i.person_id AND f.workspace_id = i.workspace_id) "
+            + "AS last_seq FROM identities i LEFT JOIN persons p ON p.id = i.person_id "
+            + "WHERE i.workspace_id = ? AND i.kind = ? AND i.value = ?) "
+            + "SELECT who.person_id, who.user_id, who.last_seq, d.id, d.created_at, d.inapp_priority, d.inapp_anonymous, "
+            + "d.inapp_message FROM who LEFT JOIN deliveries d ON d.person_id = who.person_id "
+            + "AND d.workspace_id = who.workspace_id AND d.channel = 'in_app' AND d.retired_at IS NULL "
+            + "AND d.status IN " + InAppFeed.AVAILABLE + " AND (d.expires_at IS NULL OR d.expires_at > ?) "
+            + "ORDER BY d.created_at DESC LIMIT ?";
 
     /**
      * What the person did with a message, reported by their client.

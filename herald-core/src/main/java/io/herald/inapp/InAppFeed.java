@@ -38,7 +38,7 @@ public final class InAppFeed implements SentHook {
     private static final int SWEEP_BATCH = 500;
 
     /** An entry as a stream sends it: {@code event} is message or withdraw; {@code data} its JSON. */
-    public record Entry(long seq, String event, ObjectNode data) {
+    public record Entry(long seq, String event, String data) {
     }
 
     /**
@@ -84,20 +84,19 @@ public final class InAppFeed implements SentHook {
         if (inApp.isEmpty()) return;
         db.dialect().lockFeedAppends(c);
         long now = clock.millis();
-        try (PreparedStatement exp = c.prepareStatement("UPDATE deliveries SET expires_at = ? WHERE id = ?");
+        // The message its pages will get, built once here rather than on every page view that lists it.
+        try (PreparedStatement kept = c.prepareStatement("UPDATE deliveries SET expires_at = ?, inapp_message = ?, "
+                + "inapp_priority = ?, inapp_anonymous = ? WHERE id = ?");
              PreparedStatement feed = c.prepareStatement(INSERT)) {
-            boolean expiring = false;
             for (Sent s : inApp) {
                 Long at = InAppMessages.expiresAt(s.content(), s.createdAt(), s.expiresAt());
-                if (at != null) {
-                    Sql.bind(exp, at, s.id());
-                    exp.addBatch();
-                    expiring = true;
-                }
+                InAppMessages.Client m = InAppMessages.Client.of(s.id(), s.campaignId(), s.content(), s.createdAt(), at);
+                Sql.bind(kept, at, m.json(), m.priority(), m.anonymous(), s.id());
+                kept.addBatch();
                 Sql.bind(feed, s.workspaceId(), s.personId(), "message", s.id(), null, now);
                 feed.addBatch();
             }
-            if (expiring) exp.executeBatch();
+            kept.executeBatch();
             feed.executeBatch();
         }
     }
@@ -159,8 +158,8 @@ public final class InAppFeed implements SentHook {
             List<Entry> out = new ArrayList<>();
             long[] last = {after};
             int[] read = {0};
-            Sql.query(c, "SELECT f.seq, f.kind, f.delivery_id, f.except_session, d.campaign_id, d.rendered, d.created_at, "
-                    + "d.expires_at, d.status, d.retired_at FROM inapp_feed f LEFT JOIN deliveries d ON d.id = f.delivery_id "
+            Sql.query(c, "SELECT f.seq, f.kind, f.delivery_id, f.except_session, d.status, d.retired_at, "
+                    + InAppMessages.COLUMNS + " FROM inapp_feed f LEFT JOIN deliveries d ON d.id = f.delivery_id "
                     + "WHERE f.person_id = ? AND f.workspace_id = ? AND f.seq > ? ORDER BY f.seq LIMIT ?", rs -> {
                 long seq = rs.getLong(1);
                 read[0]++;
@@ -169,21 +168,18 @@ public final class InAppFeed implements SentHook {
                 if (rs.getString(2).equals("withdraw")) {
                     String except = rs.getString(4);
                     if (except == null || !except.equals(sessionId)) {
-                        ObjectNode d = EventCodec.mapper().createObjectNode();
-                        d.put("deliveryId", deliveryId);
-                        out.add(new Entry(seq, "withdraw", d));
+                        out.add(new Entry(seq, "withdraw", EventCodec.mapper().createObjectNode()
+                                .put("deliveryId", deliveryId).toString()));
                     }
                     return null;
                 }
-                String rendered = rs.getString(6);
-                Long expiresAt = Sql.nullableLong(rs, "expires_at");
-                boolean available = rendered != null && AVAILABLE.contains("'" + rs.getString(9) + "'")
-                        && rs.getObject(10) == null && (expiresAt == null || expiresAt > now);
-                if (!available) return null;
-                JsonNode content = InApp.json(rendered);
-                if (anonymousOnly && !InAppMessages.anonymous(content)) return null;
-                out.add(new Entry(seq, "message", InAppMessages.of(deliveryId, rs.getString(5), content, rs.getLong(7),
-                        expiresAt)));
+                // Columns 7.. are InAppMessages.COLUMNS: 10 is expires_at.
+                long expires = rs.getLong(10);
+                boolean unexpired = rs.wasNull() || expires > now;
+                if (!AVAILABLE.contains("'" + rs.getString(5) + "'") || rs.getObject(6) != null || !unexpired) return null;
+                InAppMessages.Client m = InAppMessages.read(rs, 7);
+                if (m == null || (anonymousOnly && !m.anonymous())) return null;
+                out.add(new Entry(seq, "message", m.json()));
                 return null;
             }, personId, workspaceId, after, limit);
             return new Page(out, last[0], read[0]);

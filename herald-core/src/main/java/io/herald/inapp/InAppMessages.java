@@ -3,6 +3,8 @@ package io.herald.inapp;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.herald.event.EventCodec;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -40,6 +42,36 @@ final class InAppMessages {
         m.put("createdAt", Instant.ofEpochMilli(createdAt).toString());
         if (anonymous(content)) m.put("anonymous", true);
         return m;
+    }
+
+    /**
+     * A sent delivery's message as its clients get it (the JSON text of {@link #of}), with what the eligible list
+     * filters and sorts on: built once when the delivery goes out and kept on its row, since every page view lists it.
+     */
+    record Client(String json, int priority, boolean anonymous) {
+        static Client of(String deliveryId, String campaignId, JsonNode content, long createdAt, Long expiresAt) {
+            return new Client(InAppMessages.of(deliveryId, campaignId, content, createdAt, expiresAt).toString(),
+                    InAppMessages.priority(content), InAppMessages.anonymous(content));
+        }
+    }
+
+    /** The columns {@link #read} reads, in its order ({@code d} names the deliveries table). */
+    static final String COLUMNS = "d.id, d.campaign_id, d.created_at, d.expires_at, d.inapp_message, d.inapp_priority, "
+            + "d.inapp_anonymous, d.rendered";
+
+    /**
+     * The client message of the delivery in the {@link #COLUMNS} from column {@code first} on: the text kept when it
+     * went out, or, for one sent before that was kept, built from its rendering. Null when it has no rendering.
+     */
+    static Client read(ResultSet rs, int first) throws SQLException {
+        String kept = rs.getString(first + 4);
+        if (kept != null) return new Client(kept, rs.getInt(first + 5), rs.getBoolean(first + 6));
+        String rendered = rs.getString(first + 7);
+        if (rendered == null) return null;
+        long expires = rs.getLong(first + 3);
+        Long expiresAt = rs.wasNull() ? null : expires;
+        return Client.of(rs.getString(first), rs.getString(first + 1), InApp.json(rendered), rs.getLong(first + 2),
+                expiresAt);
     }
 
     static int priority(JsonNode content) {

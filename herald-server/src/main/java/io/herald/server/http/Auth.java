@@ -24,7 +24,7 @@ final class Auth {
      */
     Principal writeKeyOutsideBody(Context ctx) {
         String key = basicUser(ctx);
-        if (key == null) key = ctx.queryParam("writeKey");
+        if (key == null) key = QueryParams.first(ctx, "writeKey");
         return key == null ? null : require(key, KeyKind.WRITE, WRITE_KEY);
     }
 

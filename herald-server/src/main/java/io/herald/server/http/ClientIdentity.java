@@ -5,6 +5,8 @@ import io.herald.store.Database;
 import io.herald.store.Sql;
 import io.herald.workspace.Secrets;
 import io.herald.workspace.Workspaces;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -26,11 +28,15 @@ final class ClientIdentity {
         }
 
         String kind() {
-            return userId != null ? "user" : "anon";
+            return verified().kind();
         }
 
         String value() {
-            return userId != null ? userId : anonymousId;
+            return verified().value();
+        }
+
+        Verified verified() {
+            return new Verified(workspaceId, userId, anonymousId);
         }
     }
 
@@ -42,49 +48,82 @@ final class ClientIdentity {
         this.db = db;
     }
 
+    /**
+     * The ids a request proved, before its person is looked up: the look-up can then be part of what the request
+     * reads next (the eligible list, on every page view, finds the person in the same statement).
+     */
+    record Verified(String workspaceId, String userId, String anonymousId) {
+        boolean anonymousOnly() {
+            return userId == null;
+        }
+
+        /** The identity's kind and value as the identities table keeps them. */
+        String kind() {
+            return userId != null ? "user" : "anon";
+        }
+
+        String value() {
+            return userId != null ? userId : anonymousId;
+        }
+    }
+
     /** Verifies the ids a request carries; 400 without any, 401 without the hash, 403 with a wrong one. */
-    Who resolve(String workspaceId, String userId, String anonymousId, String userHash) {
+    Verified verify(String workspaceId, String userId, String anonymousId, String userHash) {
         if (userId != null) {
             if (userHash == null) throw new ClientError(401, "identity_unverified", "userId needs its userHash", "userHash");
-            String expected = Secrets.hmacSha256Hex(workspaces.identitySecret(workspaceId), userId);
+            String expected = workspaces.userHash(workspaceId, userId);
             if (!Secrets.constantTimeEquals(expected, userHash.toLowerCase(Locale.ROOT))) {
                 throw new ClientError(403, "identity_unverified", "userHash does not prove this userId", "userHash");
             }
-            return new Who(workspaceId, lookup(workspaceId, "user", userId).orElse(null), userId, null);
+            return new Verified(workspaceId, userId, null);
         }
         if (anonymousId == null) throw ClientError.missing("userId");
-        return new Who(workspaceId, anonymousPerson(workspaceId, anonymousId), null, anonymousId);
+        return new Verified(workspaceId, null, anonymousId);
+    }
+
+    /** {@link #verify}, then the person the ids name now. */
+    Who resolve(String workspaceId, String userId, String anonymousId, String userHash) {
+        Verified v = verify(workspaceId, userId, anonymousId, userHash);
+        return new Who(workspaceId, db.read(c -> person(c, v)), v.userId(), v.anonymousId());
     }
 
     /** The person an identity names now (it changes when identities merge); empty when none yet. */
     Optional<String> current(Who who) {
-        if (who.userId() != null) return lookup(who.workspaceId(), "user", who.userId());
-        return Optional.ofNullable(anonymousPerson(who.workspaceId(), who.anonymousId()));
+        return Optional.ofNullable(db.read(c -> person(c, who.verified())));
     }
 
-    private String anonymousPerson(String workspaceId, String anonymousId) {
+    /**
+     * The refusal of an anonymousId whose person has since been identified: once identified, a person's messages
+     * answer only to a verified userId, since an anonymousId alone would let anyone who saw it act on them.
+     */
+    static ClientError identifiedAnonymous() {
+        return new ClientError(403, "identity_unverified", "this person is identified; send userId and userHash",
+                "userId");
+    }
+
+    /** The person verified ids name now; null when none yet. 403 for an anonymousId of a person since identified. */
+    private static String person(Connection c, Verified v) throws SQLException {
+        return v.userId() != null ? user(c, v.workspaceId(), v.userId()) : anonymousPerson(c, v.workspaceId(),
+                v.anonymousId());
+    }
+
+    private static String anonymousPerson(Connection c, String workspaceId, String anonymousId) throws SQLException {
         // One round trip: most visitors of a site are anonymous, and each of their list, stream and event calls asks.
         record Found(String personId, boolean known) {
         }
-        List<Found> rows = db.read(c -> Sql.queryKept(c, "SELECT i.person_id, p.user_id FROM identities i "
+        List<Found> rows = Sql.queryKept(c, "SELECT i.person_id, p.user_id FROM identities i "
                 + "LEFT JOIN persons p ON p.id = i.person_id "
                 + "WHERE i.workspace_id = ? AND i.kind = 'anon' AND i.value = ?",
-                rs -> new Found(rs.getString(1), rs.getString(2) != null), workspaceId, anonymousId));
-        Found found = rows.isEmpty() ? null : rows.get(0);
-        if (found == null) return null;
-        String personId = found.personId();
-        boolean known = found.known();
-        // Once identified, a person's messages answer only to a verified userId: an anonymousId alone would let
-        // anyone who saw it act on them.
-        if (known) throw new ClientError(403, "identity_unverified", "this person is identified; send userId and "
-                + "userHash", "userId");
-        return personId;
+                rs -> new Found(rs.getString(1), rs.getString(2) != null), workspaceId, anonymousId);
+        if (rows.isEmpty()) return null;
+        if (rows.get(0).known()) throw identifiedAnonymous();
+        return rows.get(0).personId();
     }
 
-    private Optional<String> lookup(String workspaceId, String kind, String value) {
+    private static String user(Connection c, String workspaceId, String userId) throws SQLException {
         // Kept prepared: every client request asks.
-        List<String> rows = db.read(c -> Sql.queryKept(c, "SELECT person_id FROM identities WHERE workspace_id = ? "
-                + "AND kind = ? AND value = ?", rs -> rs.getString(1), workspaceId, kind, value));
-        return rows.isEmpty() ? Optional.empty() : Optional.of(rows.get(0));
+        List<String> rows = Sql.queryKept(c, "SELECT person_id FROM identities WHERE workspace_id = ? "
+                + "AND kind = 'user' AND value = ?", rs -> rs.getString(1), workspaceId, userId);
+        return rows.isEmpty() ? null : rows.get(0);
     }
 }

@@ -8,7 +8,6 @@ import io.herald.policy.Settings;
 import io.herald.workspace.Principal;
 import io.javalin.http.Context;
 import java.util.Iterator;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -41,15 +40,18 @@ final class InAppApi {
 
     /** {@code GET /v1/inapp/messages}: {@code {data, styles, lastEventId}}. */
     void messages(Context ctx) {
-        ClientIdentity.Who who = who(ctx);
-        InApp.Listing listing = who.personId() == null ? new InApp.Listing(0, List.of())
-                : inApp.listing(who.workspaceId(), who.personId(), who.anonymousOnly());
+        Principal p = writeKey(ctx);
+        ClientIdentity.Verified who = identity.verify(p.workspaceId(), query(ctx, "userId"), query(ctx, "anonymousId"),
+                query(ctx, "userHash"));
+        InApp.Found found = inApp.listing(who.workspaceId(), who.kind(), who.value(), who.anonymousOnly());
+        if (found.identified() && who.anonymousOnly()) throw ClientIdentity.identifiedAnonymous();
+        InApp.Listing listing = found.listing();
         // Written as text around the styles' cached JSON: the same document, without serializing the styles (most
         // of the answer) again for every page view.
         StringBuilder out = new StringBuilder(2048).append("{\"data\":[");
         for (int i = 0; i < listing.data().size(); i++) {
             if (i > 0) out.append(',');
-            out.append(listing.data().get(i).toString());
+            out.append(listing.data().get(i));
         }
         out.append("],\"styles\":").append(settings.stylesJson(who.workspaceId()))
                 .append(",\"lastEventId\":\"").append(listing.lastEventId()).append("\"}");
@@ -65,7 +67,7 @@ final class InAppApi {
                     + "Accept: text/event-stream (EventSource does)", null);
         }
         String header = ctx.header("Last-Event-ID");
-        String raw = header != null && !header.isBlank() ? header : ctx.queryParam("lastEventId");
+        String raw = header != null && !header.isBlank() ? header : QueryParams.first(ctx, "lastEventId");
         Long lastEventId = null;
         if (raw != null && !raw.isBlank()) {
             String field = header != null && !header.isBlank() ? "Last-Event-ID" : "lastEventId";
@@ -162,7 +164,7 @@ final class InAppApi {
     }
 
     private static String query(Context ctx, String name) {
-        String v = ctx.queryParam(name);
+        String v = QueryParams.first(ctx, name);
         if (v == null) return null;
         if (v.isEmpty()) throw ClientError.invalid(name, name + " must not be empty");
         if (v.length() > 256) throw ClientError.invalid(name, name + " is longer than 256 characters");

@@ -191,7 +191,7 @@ final class InAppStreams implements AutoCloseable {
                 }
                 // Written without the permit: a slow page must not hold up other streams' reads.
                 synchronized (this) {
-                    for (InAppFeed.Entry e : page.entries()) write(e.event(), e.data().toString(), e.seq());
+                    for (InAppFeed.Entry e : page.entries()) write(e.event(), e.data(), e.seq());
                 }
                 last = page.last();
                 if (page.read() < PAGE || client.terminated()) return;

@@ -150,6 +150,29 @@ class InAppApiTest {
 
     @ParameterizedTest
     @MethodSource("io.herald.testing.TestDatabase#engines")
+    void messagesSentBeforeTheirClientTextWasKeptAreListedAndStreamedTheSame(Engine engine) {
+        try (TestHerald h = start(engine)) {
+            sent(h, "user", "ada", modal("Kept", "{\"priority\":20,\"expiresAfter\":\"PT1H\"}"));
+            sent(h, "user", "ada", modal("Also kept", "{\"priority\":70,\"frequency\":\"always\"}"));
+            String listed = messages(h, as("ada")).body();
+            String streamed;
+            try (SseProbe s = SseProbe.open(h, as("ada") + "&lastEventId=0")) {
+                s.next(); // styles
+                streamed = s.next().data() + s.next().data();
+            }
+            // As rows written before V13 are: the message text is built from the stored rendering instead.
+            h.herald().database().inTransaction(c -> Sql.update(c, "UPDATE deliveries SET inapp_message = NULL, "
+                    + "inapp_priority = NULL, inapp_anonymous = NULL"));
+            assertThat(messages(h, as("ada")).body()).isEqualTo(listed);
+            try (SseProbe s = SseProbe.open(h, as("ada") + "&lastEventId=0")) {
+                s.next();
+                assertThat(s.next().data() + s.next().data()).isEqualTo(streamed);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.herald.testing.TestDatabase#engines")
     void aForgedHashIsRefusedAndAnotherPersonsDeliveryIsNotFound(Engine engine) {
         try (TestHerald h = start(engine)) {
             String bobs = sent(h, "user", "bob", modal("Bob's", null));

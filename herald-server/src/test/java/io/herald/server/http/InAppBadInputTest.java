@@ -208,4 +208,24 @@ class InAppBadInputTest {
         assertThat(state(h, f.delivery())).isEqualTo(before).startsWith("sent/-/");
         assertThat(eventLogRows(h)).isEqualTo(logRows);
     }
+
+    @ParameterizedTest
+    @MethodSource("io.herald.testing.TestDatabase#engines")
+    void aMalformedEscapeInTheQueryIsRefusedNamingItsParameter(Engine engine) {
+        TestHerald h = fixture(engine).herald();
+        long logRows = eventLogRows(h);
+        String write = "Authorization: " + TestHerald.basic(TestHerald.WRITE_KEY);
+        String as = "userId=ada&userHash=" + InAppApiTest.hash("ada");
+        // Sent over a plain socket: Java's HTTP client refuses to send such a URI at all.
+        Map<String, Api.RawAnswer> answers = Map.of(
+                "userId", Api.raw(h, "GET /v1/inapp/messages?userId=ad%zz&userHash=ab HTTP/1.1", write),
+                "writeKey", Api.raw(h, "GET /v1/inapp/messages?" + as + "&writeKey=hw_%4 HTTP/1.1"),
+                "anonymousId", Api.raw(h, "GET /v1/inapp/stream?anonymousId=%G0 HTTP/1.1", write,
+                        "Accept: text/event-stream"));
+        answers.forEach((field, a) -> {
+            assertThat(a.status()).as(a.body()).isEqualTo(400);
+            assertThat(Api.json(a.body()).path("error").path("field").asText()).as(a.body()).isEqualTo(field);
+        });
+        assertThat(eventLogRows(h)).isEqualTo(logRows);
+    }
 }
