@@ -103,15 +103,39 @@ final class InAppClient {
             out.flush();
             expect(in, "list");
 
-            // The eligible-messages endpoint against the no-op endpoint, same server, same client threads.
-            double health = closedLoop(port, clients, Duration.ofSeconds(listSeconds), i -> "/health", 1);
-            double list = closedLoop(port, clients, Duration.ofSeconds(listSeconds), i -> {
-                String user = "u" + i;
-                return "/v1/inapp/messages?writeKey=" + writeKey + "&userId=" + user + "&userHash="
-                        + Secrets.hmacSha256Hex(identitySecret, user);
-            }, connections);
-            out.printf("rate health %.1f%n", health);
-            out.printf("rate list %.1f%n", list);
+            // Built before the clock starts, as a page has its userHash from its server: the client's own HMAC per
+            // request would take CPU from the server on this machine, and only in this loop.
+            Secrets.KeyedMac proof = new Secrets.KeyedMac(identitySecret.getBytes(StandardCharsets.UTF_8));
+            byte[][] lists = new byte[connections][];
+            for (int i = 0; i < connections; i++) {
+                lists[i] = KeepAlive.get("/v1/inapp/messages?writeKey=" + writeKey + "&userId=u" + i + "&userHash="
+                        + proof.hex("u" + i));
+            }
+            byte[] health = KeepAlive.get("/health");
+            // The eligible-messages endpoint against the no-op endpoint, same server, same client threads, in
+            // alternating one-second slices: this machine's speed drifts by a third from one minute to the next, and
+            // two back-to-back ten-second runs compared that drift as much as the endpoints.
+            // Untimed first: the list's code is compiled while it runs, and the slices should compare the two
+            // endpoints, not the JIT's progress on one of them.
+            closedLoop(port, clients, Duration.ofSeconds(2), i -> health, 1);
+            closedLoop(port, clients, Duration.ofSeconds(2), i -> lists[i], connections);
+            long[] healthRate = new long[2];
+            long[] listRate = new long[2];
+            List<Double> ratios = new ArrayList<>();
+            for (int s = 0; s < listSeconds; s++) {
+                long[] h = closedLoop(port, clients, Duration.ofSeconds(1), i -> health, 1);
+                long[] l = closedLoop(port, clients, Duration.ofSeconds(1), i -> lists[i], connections);
+                healthRate[0] += h[0];
+                healthRate[1] += h[1];
+                listRate[0] += l[0];
+                listRate[1] += l[1];
+                ratios.add(((double) l[0] / l[1]) / ((double) h[0] / h[1]));
+            }
+            ratios.sort(null);
+            out.printf("rate health %.1f%n", healthRate[0] / (healthRate[1] / 1e9));
+            out.printf("rate list %.1f%n", listRate[0] / (listRate[1] / 1e9));
+            out.printf("rate slices %.2f %.2f %.2f%n", ratios.get(0), ratios.get(ratios.size() / 2),
+                    ratios.get(ratios.size() - 1));
             out.println("done");
             out.flush();
             reader.interrupt();
@@ -192,8 +216,11 @@ final class InAppClient {
                 l.percentileMillis(1.0));
     }
 
-    /** Requests/s answered 200 by {@code threads} keep-alive clients sending back to back; path(i), random i < people. */
-    private static double closedLoop(int port, int threads, Duration d, IntFunction<String> path, int people)
+    /**
+     * {answered 200, nanoseconds taken} by {@code threads} keep-alive clients sending back to back for {@code d};
+     * request(i) (prepared bytes), random i < people.
+     */
+    private static long[] closedLoop(int port, int threads, Duration d, IntFunction<byte[]> request, int people)
             throws InterruptedException {
         AtomicLong ok = new AtomicLong();
         long deadline = System.nanoTime() + d.toNanos();
@@ -203,7 +230,7 @@ final class InAppClient {
             ts.add(Thread.ofPlatform().start(() -> {
                 try (KeepAlive http = new KeepAlive("127.0.0.1", port)) {
                     while (System.nanoTime() < deadline) {
-                        if (http.exchange(KeepAlive.get(path.apply(ThreadLocalRandom.current().nextInt(people)))) == 200) {
+                        if (http.exchange(request.apply(ThreadLocalRandom.current().nextInt(people))) == 200) {
                             ok.incrementAndGet();
                         }
                     }
@@ -211,6 +238,6 @@ final class InAppClient {
             }));
         }
         for (Thread t : ts) t.join();
-        return ok.get() / ((System.nanoTime() - t0) / 1e9);
+        return new long[] {ok.get(), System.nanoTime() - t0};
     }
 }
