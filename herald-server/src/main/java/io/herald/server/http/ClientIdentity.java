@@ -83,8 +83,12 @@ final class ClientIdentity {
 
     /** {@link #verify}, then the person the ids name now. */
     Who resolve(String workspaceId, String userId, String anonymousId, String userHash) {
-        Verified v = verify(workspaceId, userId, anonymousId, userHash);
-        return new Who(workspaceId, db.read(c -> person(c, v)), v.userId(), v.anonymousId());
+        return resolve(verify(workspaceId, userId, anonymousId, userHash));
+    }
+
+    /** The person verified ids name now. */
+    Who resolve(Verified v) {
+        return new Who(v.workspaceId(), db.read(c -> person(c, v)), v.userId(), v.anonymousId());
     }
 
     /** The person an identity names now (it changes when identities merge); empty when none yet. */

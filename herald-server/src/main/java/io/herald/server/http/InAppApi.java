@@ -40,9 +40,7 @@ final class InAppApi {
 
     /** {@code GET /v1/inapp/messages}: {@code {data, styles, lastEventId}}. */
     void messages(Context ctx) {
-        Principal p = writeKey(ctx);
-        ClientIdentity.Verified who = identity.verify(p.workspaceId(), query(ctx, "userId"), query(ctx, "anonymousId"),
-                query(ctx, "userHash"));
+        ClientIdentity.Verified who = verified(ctx);
         InApp.Found found = inApp.listing(who.workspaceId(), who.kind(), who.value(), who.anonymousOnly());
         if (found.identified() && who.anonymousOnly()) throw ClientIdentity.identifiedAnonymous();
         InApp.Listing listing = found.listing();
@@ -158,9 +156,14 @@ final class InAppApi {
         return p;
     }
 
-    private ClientIdentity.Who who(Context ctx) {
+    /** The query's write key and proven ids (the list finds their person itself, in the statement it reads with). */
+    private ClientIdentity.Verified verified(Context ctx) {
         Principal p = writeKey(ctx);
-        return identity.resolve(p.workspaceId(), query(ctx, "userId"), query(ctx, "anonymousId"), query(ctx, "userHash"));
+        return identity.verify(p.workspaceId(), query(ctx, "userId"), query(ctx, "anonymousId"), query(ctx, "userHash"));
+    }
+
+    private ClientIdentity.Who who(Context ctx) {
+        return identity.resolve(verified(ctx));
     }
 
     private static String query(Context ctx, String name) {

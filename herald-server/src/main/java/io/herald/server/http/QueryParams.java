@@ -39,18 +39,25 @@ final class QueryParams {
     private static boolean isName(String q, int from, int to, String name) {
         if (to - from == name.length() && q.startsWith(name, from)) return true;
         // An encoded name is rare but legal ("%77riteKey"): decoded only when it could be one.
-        if (to - from < name.length()) return false;
-        String raw = q.substring(from, to);
-        if (raw.indexOf('%') < 0 && raw.indexOf('+') < 0) return false;
+        if (to - from < name.length() || !escaped(q, from, to)) return false;
         try {
-            return URLDecoder.decode(raw, StandardCharsets.UTF_8).equals(name);
+            return URLDecoder.decode(q.substring(from, to), StandardCharsets.UTF_8).equals(name);
         } catch (IllegalArgumentException e) {
             return false; // another parameter's malformed name: not ours to judge
         }
     }
 
+    /** Whether {@code q[from, to)} holds a percent escape or a plus: only then does decoding change it. */
+    private static boolean escaped(String q, int from, int to) {
+        for (int i = from; i < to; i++) {
+            char ch = q.charAt(i);
+            if (ch == '%' || ch == '+') return true;
+        }
+        return false;
+    }
+
     private static String decode(String raw, String name) {
-        if (raw.indexOf('%') < 0 && raw.indexOf('+') < 0) return raw;
+        if (!escaped(raw, 0, raw.length())) return raw;
         try {
             return URLDecoder.decode(raw, StandardCharsets.UTF_8);
         } catch (IllegalArgumentException e) {
