@@ -48,7 +48,7 @@ final class CampaignBatch implements Batch.Flushable {
         List<Run> runs = byPerson.get(personId);
         if (runs == null) {
             // Someone who came into being in this batch has no runs yet: nothing to ask the store.
-            runs = PersonCache.createdInBatch(batch, personId) ? new ArrayList<>() : new ArrayList<>(Sql.query(c(),
+            runs = PersonCache.createdInBatch(batch, personId) ? new ArrayList<>() : new ArrayList<>(Sql.queryKept(c(),
                     "SELECT * FROM campaign_runs WHERE person_id = ? AND " + LIVE, CampaignBatch::map, personId, Run.ACTIVE,
                     Run.HELD, lookBack()));
             byPerson.put(personId, runs);
@@ -89,7 +89,7 @@ final class CampaignBatch implements Batch.Flushable {
     Long lastEntry(String campaignId, String personId) throws SQLException {
         long inBatch = Long.MIN_VALUE;
         for (Run r : runs(personId)) if (r.campaignId.equals(campaignId)) inBatch = Math.max(inBatch, r.enteredAt);
-        List<Long> rows = Sql.query(c(), "SELECT MAX(entered_at) AS last_entry FROM campaign_runs WHERE campaign_id = ? "
+        List<Long> rows = Sql.queryKept(c(), "SELECT MAX(entered_at) AS last_entry FROM campaign_runs WHERE campaign_id = ? "
                 + "AND person_id = ?", rs -> Sql.nullableLong(rs, "last_entry"), campaignId, personId);
         Long stored = rows.isEmpty() ? null : rows.get(0);
         if (stored == null && inBatch == Long.MIN_VALUE) return null;

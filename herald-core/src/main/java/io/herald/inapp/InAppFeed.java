@@ -158,7 +158,7 @@ public final class InAppFeed implements SentHook {
             List<Entry> out = new ArrayList<>();
             long[] last = {after};
             int[] read = {0};
-            Sql.query(c, "SELECT f.seq, f.kind, f.delivery_id, f.except_session, d.status, d.retired_at, "
+            Sql.queryKept(c, "SELECT f.seq, f.kind, f.delivery_id, f.except_session, d.status, d.retired_at, "
                     + InAppMessages.COLUMNS + " FROM inapp_feed f LEFT JOIN deliveries d ON d.id = f.delivery_id "
                     + "WHERE f.person_id = ? AND f.workspace_id = ? AND f.seq > ? ORDER BY f.seq LIMIT ?", rs -> {
                 long seq = rs.getLong(1);

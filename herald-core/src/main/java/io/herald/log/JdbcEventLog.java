@@ -206,7 +206,8 @@ public final class JdbcEventLog implements EventLog {
         }
         // Appends are serialised (one writer; on PostgreSQL also the lock above), so every row past the current
         // end is this transaction's: one range query gives the positions of all of them.
-        long end = Sql.queryOne(c, "SELECT COALESCE(MAX(seq), 0) FROM event_log", rs -> rs.getLong(1)).orElse(0L);
+        // Kept prepared, as the positions' query below: every append asks both.
+        long end = Sql.queryKept(c, "SELECT COALESCE(MAX(seq), 0) FROM event_log", rs -> rs.getLong(1)).get(0);
         int k = 0;
         try (PreparedStatement ps = c.prepareStatement(
                 "INSERT INTO event_log (workspace_id, partition_no, message_id, payload, received_at) "
@@ -225,7 +226,7 @@ public final class JdbcEventLog implements EventLog {
             ps.executeBatch();
         }
         Map<String, Long> positions = new HashMap<>();
-        for (Object[] row : Sql.query(c, "SELECT seq, workspace_id, message_id FROM event_log WHERE seq > ?",
+        for (Object[] row : Sql.queryKept(c, "SELECT seq, workspace_id, message_id FROM event_log WHERE seq > ?",
                 rs -> new Object[] {rs.getLong(1), rs.getString(2), rs.getString(3)}, end)) {
             positions.put(row[1] + "\u0000" + row[2], (Long) row[0]);
         }

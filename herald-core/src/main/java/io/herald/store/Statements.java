@@ -10,7 +10,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Prepared statements kept per physical connection across borrows from the pool, for the statements hot paths run
- * on every delivery or client request (the policy gate, the in-app list and identity checks).
+ * on every delivery, event or client request (the policy gate, the in-app list, feed and identity checks, a
+ * person's campaign runs, the log's positions after an append).
  *
  * <p>Why: on SQLite preparing a small statement costs several times executing it
  * (SQLite has no statement cache of its own, and the pool closes a borrower's statements when it returns the
