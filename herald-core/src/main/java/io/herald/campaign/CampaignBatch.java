@@ -89,8 +89,9 @@ final class CampaignBatch implements Batch.Flushable {
     Long lastEntry(String campaignId, String personId) throws SQLException {
         long inBatch = Long.MIN_VALUE;
         for (Run r : runs(personId)) if (r.campaignId.equals(campaignId)) inBatch = Math.max(inBatch, r.enteredAt);
-        List<Long> rows = Sql.queryKept(c(), "SELECT MAX(entered_at) AS last_entry FROM campaign_runs WHERE campaign_id = ? "
-                + "AND person_id = ?", rs -> Sql.nullableLong(rs, "last_entry"), campaignId, personId);
+        List<Long> rows = Sql.queryKept(c(), "SELECT MAX(entered_at) AS last_entry FROM campaign_runs "
+                + "WHERE campaign_id = ? AND person_id = ?", rs -> Sql.nullableLong(rs, "last_entry"), campaignId,
+                personId);
         Long stored = rows.isEmpty() ? null : rows.get(0);
         if (stored == null && inBatch == Long.MIN_VALUE) return null;
         return Math.max(stored == null ? Long.MIN_VALUE : stored, inBatch);

@@ -110,11 +110,12 @@ public final class InApp {
      * without its kept text through: {@link #withLegacy} reads its rendering to decide.
      */
     private static final String LISTING = "SELECT p.user_id, (SELECT MAX(f.seq) FROM inapp_feed f "
-            + "WHERE f.person_id = i.person_id AND f.workspace_id = i.workspace_id), i.person_id, d.inapp_message, d.id "
-            + "FROM identities i LEFT JOIN persons p ON p.id = i.person_id "
+            + "WHERE f.person_id = i.person_id AND f.workspace_id = i.workspace_id), i.person_id, "
+            + "d.inapp_message, d.id FROM identities i LEFT JOIN persons p ON p.id = i.person_id "
             + "LEFT JOIN deliveries d ON d.person_id = i.person_id AND d.workspace_id = i.workspace_id "
             + "AND d.channel = 'in_app' AND d.retired_at IS NULL AND d.status IN " + InAppFeed.AVAILABLE + " "
-            + "AND (d.expires_at IS NULL OR d.expires_at > ?) AND (d.inapp_anonymous OR d.inapp_message IS NULL OR NOT ?) "
+            + "AND (d.expires_at IS NULL OR d.expires_at > ?) "
+            + "AND (d.inapp_anonymous OR d.inapp_message IS NULL OR NOT ?) "
             + "WHERE i.workspace_id = ? AND i.kind = ? AND i.value = ? "
             + "ORDER BY d.inapp_priority DESC, d.created_at, d.id LIMIT ?";
 
