@@ -36,9 +36,10 @@ final class SqliteCheckpointer implements AutoCloseable {
     static final int HARD_LIMIT_PAGES = 131_072;
     /**
      * How long the held catch-up waits for readers of old frames. Page views and processors read for
-     * milliseconds; a long export must not hold every writer: the catch-up gives up and tries again next round.
+     * milliseconds; a long export must not hold every writer: the catch-up gives up and backs off.
      */
     private static final int RESTART_WAIT_MILLIS = 100;
+    private static final int MAX_BACKOFF_ROUNDS = 64;
     private static final int BUSY_TIMEOUT_MILLIS = 30_000;
     private static final long INTERVAL_MILLIS = 200;
 
@@ -46,20 +47,27 @@ final class SqliteCheckpointer implements AutoCloseable {
     private final Lock writers;
     private final int softLimitPages;
     private final long intervalMillis;
+    private final int restartWaitMillis;
+    // Only the checkpointer's thread writes these; tests read the two counts once it has stopped.
+    private int backoffRounds;
+    private int roundsToSkip;
+    private volatile int roundsOverSoftLimit;
+    private volatile int heldRestarts;
     private final Thread thread;
     private volatile boolean closed;
     /** Counted down by close(), so a stop does not wait out the interval (simulations open and close stores often). */
     private final CountDownLatch stopped = new CountDownLatch(1);
 
     SqliteCheckpointer(Path file, Lock writers) {
-        this(file, writers, SOFT_LIMIT_PAGES, INTERVAL_MILLIS);
+        this(file, writers, SOFT_LIMIT_PAGES, INTERVAL_MILLIS, RESTART_WAIT_MILLIS);
     }
 
-    SqliteCheckpointer(Path file, Lock writers, int softLimitPages, long intervalMillis) {
+    SqliteCheckpointer(Path file, Lock writers, int softLimitPages, long intervalMillis, int restartWaitMillis) {
         this.file = file;
         this.writers = writers;
         this.softLimitPages = softLimitPages;
         this.intervalMillis = intervalMillis;
+        this.restartWaitMillis = restartWaitMillis;
         this.thread = Thread.ofPlatform().daemon(true).name("herald-checkpoint-" + file.getFileName()).start(this::run);
     }
 
@@ -85,17 +93,23 @@ final class SqliteCheckpointer implements AutoCloseable {
     }
 
     private void checkpoint(Connection c) throws SQLException {
-        int[] wal = walCheckpoint(c, "PASSIVE");
-        if (wal[0] < softLimitPages) return;
-        boolean hard = wal[0] >= HARD_LIMIT_PAGES;
+        Wal wal = walCheckpoint(c, "PASSIVE");
+        if (wal.pages() < softLimitPages) return;
+        roundsOverSoftLimit++;
+        boolean hard = wal.pages() >= HARD_LIMIT_PAGES;
+        if (!hard && roundsToSkip > 0) {
+            roundsToSkip--;
+            return;
+        }
         writers.lock();
         try {
             if (hard) {
                 walCheckpoint(c, "TRUNCATE");
             } else {
-                busyTimeout(c, RESTART_WAIT_MILLIS);
+                busyTimeout(c, restartWaitMillis);
                 try {
-                    walCheckpoint(c, "RESTART");
+                    heldRestarts++;
+                    gaveUp(walCheckpoint(c, "RESTART").busy());
                 } finally {
                     busyTimeout(c, BUSY_TIMEOUT_MILLIS);
                 }
@@ -105,16 +119,33 @@ final class SqliteCheckpointer implements AutoCloseable {
         }
     }
 
+    /**
+     * After a held catch-up that a reader outlasted, the next ones wait 1, 2, 4 … 64 rounds: a reader that holds its
+     * snapshot for minutes (an export) would otherwise hold up writers for the wait of every round, half their time.
+     */
+    private void gaveUp(boolean busy) {
+        backoffRounds = busy ? Math.min(Math.max(1, backoffRounds * 2), MAX_BACKOFF_ROUNDS) : 0;
+        roundsToSkip = backoffRounds;
+    }
+
+    /** Rounds that found the WAL past the soft limit, and how many of them held the writers for a restart. */
+    int[] heldOfRounds() {
+        return new int[] {heldRestarts, roundsOverSoftLimit};
+    }
+
     private static void busyTimeout(Connection c, int millis) throws SQLException {
         try (Statement s = c.createStatement()) {
             s.execute("PRAGMA busy_timeout = " + millis);
         }
     }
 
-    /** Runs a checkpoint; returns the WAL's size and how much of it is now in the file, in pages. */
-    private static int[] walCheckpoint(Connection c, String mode) throws SQLException {
+    /** What a checkpoint reports: whether readers or writers kept it from finishing, the WAL's size in pages. */
+    private record Wal(boolean busy, int pages) {
+    }
+
+    private static Wal walCheckpoint(Connection c, String mode) throws SQLException {
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("PRAGMA wal_checkpoint(" + mode + ")")) {
-            return rs.next() ? new int[] {rs.getInt(2), rs.getInt(3)} : new int[] {0, 0};
+            return rs.next() ? new Wal(rs.getInt(1) != 0, rs.getInt(2)) : new Wal(false, 0);
         }
     }
 

@@ -35,19 +35,9 @@ class SqliteCheckpointerTest {
             AtomicBoolean done = new AtomicBoolean();
             Thread reader = Thread.ofPlatform().start(() -> readUntil(file, done));
             long maxWal = 0;
-            try (SqliteCheckpointer ignored = new SqliteCheckpointer(file, writers, SOFT_LIMIT_PAGES, 5);
-                 PreparedStatement insert = w.prepareStatement("INSERT INTO blobs (body) VALUES (?)")) {
-                String body = "x".repeat(ROW_BYTES);
-                w.setAutoCommit(false);
+            try (SqliteCheckpointer ignored = new SqliteCheckpointer(file, writers, SOFT_LIMIT_PAGES, 5, 100)) {
                 for (int i = 0; i < ROWS; i++) {
-                    writers.lock();
-                    try {
-                        insert.setString(1, body);
-                        insert.executeUpdate();
-                        w.commit();
-                    } finally {
-                        writers.unlock();
-                    }
+                    write(w, writers);
                     maxWal = Math.max(maxWal, Files.size(wal(file)));
                 }
             } finally {
@@ -58,6 +48,42 @@ class SqliteCheckpointerTest {
             // Without the held catch-up the WAL kept every frame written (here ~48 MB); with it the file only grows
             // by what comes in between two rounds of the checkpointer (rounds 5 ms apart here, not 200).
             assertTrue(maxWal < written / 3, "WAL reached " + maxWal + " bytes for " + written + " written");
+        }
+    }
+
+    @Test
+    void aReaderThatHoldsItsSnapshotMakesTheCatchUpBackOffInsteadOfHoldingWritersEveryRound() throws Exception {
+        Path file = dir.resolve("export.db");
+        ReentrantLock writers = new ReentrantLock(true);
+        try (Connection w = open(file); Connection export = open(file)) {
+            try (Statement s = w.createStatement()) {
+                s.execute("CREATE TABLE blobs (id INTEGER PRIMARY KEY, body TEXT NOT NULL)");
+            }
+            // As a long export: one read transaction, open for the whole run, so no restart can finish.
+            export.setAutoCommit(false);
+            try (Statement s = export.createStatement(); ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM blobs")) {
+                rs.next();
+            }
+            SqliteCheckpointer checkpointer = new SqliteCheckpointer(file, writers, SOFT_LIMIT_PAGES, 1, 1);
+            try (checkpointer) {
+                for (int i = 0; i < ROWS / 2; i++) write(w, writers);
+            }
+            export.commit();
+            int[] held = checkpointer.heldOfRounds();
+            // Every round would hold the writers without the back-off; with it, a few rounds in the first seven and
+            // then one in 65 do.
+            assertTrue(held[1] > 100, "only " + held[1] + " rounds found the WAL past its soft limit");
+            assertTrue(held[0] <= 7 + held[1] / 32, held[0] + " of " + held[1] + " rounds held the writers");
+        }
+    }
+
+    private static void write(Connection w, ReentrantLock writers) throws SQLException {
+        writers.lock();
+        try (PreparedStatement insert = w.prepareStatement("INSERT INTO blobs (body) VALUES (?)")) {
+            insert.setString(1, "x".repeat(ROW_BYTES));
+            insert.executeUpdate();
+        } finally {
+            writers.unlock();
         }
     }
 
