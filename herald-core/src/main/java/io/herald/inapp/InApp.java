@@ -105,6 +105,13 @@ public final class InApp {
     }
 
     /**
+     * An in-app delivery the person can see now (one parameter: the time). V14's index is partial on the same terms,
+     * which is what lets SQLite read a list from it alone.
+     */
+    private static final String ELIGIBLE = "d.channel = 'in_app' AND d.retired_at IS NULL AND d.status IN "
+            + InAppFeed.AVAILABLE + " AND (d.expires_at IS NULL OR d.expires_at > ?)";
+
+    /**
      * The identity's person (a LEFT JOIN: someone with nothing eligible is one row of nulls), their feed position, and
      * their available, unexpired in-app deliveries in the answer's order. The anonymous-only test lets a delivery
      * without its kept text through: {@link #withLegacy} reads its rendering to decide.
@@ -112,10 +119,8 @@ public final class InApp {
     private static final String LISTING = "SELECT p.user_id, (SELECT MAX(f.seq) FROM inapp_feed f "
             + "WHERE f.person_id = i.person_id AND f.workspace_id = i.workspace_id), i.person_id, "
             + "d.inapp_message, d.id FROM identities i LEFT JOIN persons p ON p.id = i.person_id "
-            + "LEFT JOIN deliveries d ON d.person_id = i.person_id AND d.workspace_id = i.workspace_id "
-            + "AND d.channel = 'in_app' AND d.retired_at IS NULL AND d.status IN " + InAppFeed.AVAILABLE + " "
-            + "AND (d.expires_at IS NULL OR d.expires_at > ?) "
-            + "AND (d.inapp_anonymous OR d.inapp_message IS NULL OR NOT ?) "
+            + "LEFT JOIN deliveries d ON d.person_id = i.person_id AND d.workspace_id = i.workspace_id AND " + ELIGIBLE
+            + " AND (d.inapp_anonymous OR d.inapp_message IS NULL OR NOT ?) "
             + "WHERE i.workspace_id = ? AND i.kind = ? AND i.value = ? "
             + "ORDER BY d.inapp_priority DESC, d.created_at, d.id LIMIT ?";
 
@@ -129,8 +134,7 @@ public final class InApp {
         }
         List<Message> messages = new ArrayList<>();
         Sql.query(c, "SELECT " + InAppMessages.COLUMNS + " FROM deliveries d WHERE d.person_id = ? "
-                + "AND d.workspace_id = ? AND d.channel = 'in_app' AND d.retired_at IS NULL "
-                + "AND d.status IN " + InAppFeed.AVAILABLE + " AND (d.expires_at IS NULL OR d.expires_at > ?)", rs -> {
+                + "AND d.workspace_id = ? AND " + ELIGIBLE, rs -> {
             InAppMessages.Client m = InAppMessages.read(rs, 1);
             if (m != null && (!anonymousOnly || m.anonymous())) {
                 messages.add(new Message(m.priority(), rs.getLong(3), rs.getString(1), m.json()));
