@@ -40,6 +40,21 @@ public final class Dialect {
         }
     }
 
+    /**
+     * Serialises the dispatchers' gate steps (threads and nodes) for the rest of the transaction.
+     *
+     * <p>Why: a gate step counts a person's sends under the frequency caps and marks the ones it lets through as
+     * sent. Two steps at once under READ COMMITTED would each count without the other's sends and could together
+     * pass more than a cap allows. SQLite's write transaction is this lock already.
+     */
+    public void lockGate(Connection c) throws SQLException {
+        if (engine == Engine.POSTGRESQL) {
+            try (Statement s = c.createStatement()) {
+                s.execute("SELECT pg_advisory_xact_lock(4242007)");
+            }
+        }
+    }
+
     /** Row locking for claiming work; SQLite's single writer needs none. */
     public String forUpdateSkipLocked() {
         return engine == Engine.POSTGRESQL ? " FOR UPDATE SKIP LOCKED" : "";

@@ -8,6 +8,7 @@ import io.herald.event.EventCodec;
 import io.herald.ingest.CallKind;
 import io.herald.message.Renderer;
 import io.herald.policy.Gate;
+import io.herald.policy.Settings;
 import io.herald.preference.Links;
 import io.herald.store.Database;
 import io.herald.store.Engine;
@@ -288,6 +289,45 @@ class DispatcherTest {
             assertThat(inApp.perDelivery).hasSize(300);
             assertThat(inApp.perDelivery.values()).allSatisfy(n -> assertThat(n.get()).isEqualTo(1));
             for (String id : ids) assertThat(Outbox.status(p.store().db(), id)).isEqualTo("sent");
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.herald.testing.TestDatabase#engines")
+    void roundsGatedAtOnceByTwoDispatchersNeverPassMoreThanAFrequencyCapAllows(Engine engine) throws Exception {
+        try (Pipeline p = new Pipeline(engine, dir, TestClock.at("2026-11-22T10:00:00Z"))) {
+            Database db = p.store().db();
+            new Settings(db, p.clock()).putPolicies(Outbox.WS,
+                    json("{\"frequencyCaps\":[{\"channel\":\"any\",\"max\":3,\"per\":\"P1D\"}]}"));
+            List<String> people = List.of("ada", "bob", "cy", "dee", "eve");
+            for (String who : people) identify(p, who);
+            // 30 capped deliveries a person, interleaved, so that every round holds several of each person's.
+            for (int i = 0; i < 30 * people.size(); i++) {
+                String id = Outbox.queue(db, people.get(i % people.size()), "in_app", "{}", now(p));
+                db.inTransaction(c -> Sql.update(c, "UPDATE deliveries SET context = replace(context, "
+                        + "'\"frequencyCap\":false', '\"frequencyCap\":true') WHERE id = ?", id));
+            }
+            ScriptedChannel inApp = new ScriptedChannel("in_app");
+            Dispatcher.Options small = Dispatcher.Options.defaults().withBatchSize(4).withRounds(2);
+            List<Dispatcher> dispatchers = List.of(dispatcher(p, small, inApp), dispatcher(p, small, inApp));
+            ExecutorService pool = Executors.newFixedThreadPool(4);
+            try {
+                // Each dispatcher's two rounds at once, as its two background threads run them.
+                List<Callable<Integer>> work = new ArrayList<>();
+                for (Dispatcher d : dispatchers) for (int r = 0; r < small.rounds(); r++) work.add(d::dispatchDue);
+                int total = 0;
+                for (Future<Integer> f : pool.invokeAll(work)) total += f.get();
+                assertThat(total).isEqualTo(150);
+            } finally {
+                pool.shutdownNow();
+            }
+            assertThat(inApp.perDelivery.values()).allSatisfy(n -> assertThat(n.get()).isEqualTo(1));
+            for (String who : people) {
+                List<String> outcomes = db.read(c -> Sql.query(c, "SELECT status || ':' || COALESCE(reason, '') "
+                        + "FROM deliveries WHERE person_id = ?", rs -> rs.getString(1), Outbox.personOf(c, who)));
+                assertThat(outcomes).as(who).filteredOn("sent:"::equals).hasSize(3);
+                assertThat(outcomes).as(who).filteredOn("suppressed:frequency_capped"::equals).hasSize(27);
+            }
         }
     }
 
