@@ -11,6 +11,8 @@ import io.herald.testing.TestClock;
 import io.herald.workspace.Secrets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.io.TempDir;
@@ -125,6 +127,28 @@ class InAppApiTest {
 
             clock.advance(Duration.ofHours(1));
             assertThat(messages(h, as("ada")).json().path("data").findValuesAsText("deliveryId")).containsExactly(plain, low);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.herald.testing.TestDatabase#engines")
+    void aPersonWithMoreThanTwoHundredMessagesGetsTheFirstTwoHundredInDisplayOrder(Engine engine) {
+        try (TestHerald h = start(engine)) {
+            List<String> routine = new ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                routine.add(queue(h, "user", "ada", modal("Routine " + i, "{\"priority\":10}")));
+                clock.advance(Duration.ofMillis(1));
+            }
+            String urgent = queue(h, "user", "ada", modal("Urgent", "{\"priority\":90}"));
+            h.herald().dispatcher().dispatchDue();
+            assertThat(status(h, urgent)).isEqualTo("sent");
+
+            // Most important first, then oldest first; the cap keeps the head of that order, so the newest routine
+            // message waits for room rather than the urgent one.
+            List<String> listed = messages(h, as("ada")).json().path("data").findValuesAsText("deliveryId");
+            assertThat(listed).hasSize(200);
+            assertThat(listed.get(0)).isEqualTo(urgent);
+            assertThat(listed.subList(1, 200)).containsExactlyElementsOf(routine.subList(0, 199));
         }
     }
 
