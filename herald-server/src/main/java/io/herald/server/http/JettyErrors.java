@@ -12,6 +12,10 @@ import org.eclipse.jetty.util.Callback;
 /**
  * Answers the requests Jetty refuses before they reach a route (a malformed URI, headers too large) in API.md's JSON
  * error shape. Without it those answers are Jetty's HTML pages, which SDKs and API clients cannot parse.
+ *
+ * <p>Each answer says {@code Connection: close}. Jetty closes the connection after refusing such a request (a control
+ * character in the path, say) but did not say so: a client keeping connections alive (java.net.http, browsers,
+ * SDKs) sent its next request on the closing one and saw it fail with no answer at all.
  */
 final class JettyErrors extends ErrorHandler {
 
@@ -19,6 +23,7 @@ final class JettyErrors extends ErrorHandler {
     protected void generateResponse(Request request, Response response, int status, String message, Throwable cause,
                                     Callback callback) {
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+        response.getHeaders().put(HttpHeader.CONNECTION, "close");
         response.write(true, body(status, message), callback);
     }
 
@@ -26,6 +31,7 @@ final class JettyErrors extends ErrorHandler {
     @Override
     public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields) {
         fields.put(HttpHeader.CONTENT_TYPE, "application/json");
+        fields.put(HttpHeader.CONNECTION, "close");
         return body(status, reason);
     }
 

@@ -79,9 +79,18 @@ final class Api {
      * HttpClient refuses to build; header names in the answer are lower-cased.
      */
     static RawAnswer raw(TestHerald h, String requestLine, String... headerLines) {
+        return raw(h, false, requestLine, headerLines);
+    }
+
+    /**
+     * As {@link #raw(TestHerald, String, String...)}; with {@code keepAlive} the request does not ask the server to
+     * close, so the answer is read to the server's own close (a server that keeps the connection fails the read).
+     */
+    static RawAnswer raw(TestHerald h, boolean keepAlive, String requestLine, String... headerLines) {
         try (Socket socket = new Socket("127.0.0.1", h.herald().port())) {
             socket.setSoTimeout(10_000);
-            StringBuilder head = new StringBuilder(requestLine).append("\r\nHost: 127.0.0.1\r\nConnection: close\r\n");
+            StringBuilder head = new StringBuilder(requestLine).append("\r\nHost: 127.0.0.1\r\n")
+                    .append(keepAlive ? "" : "Connection: close\r\n");
             for (String line : headerLines) head.append(line).append("\r\n");
             socket.getOutputStream().write(head.append("\r\n").toString().getBytes(StandardCharsets.UTF_8));
             socket.getOutputStream().flush();

@@ -404,17 +404,21 @@ class BadInputCorpusTest {
 
     @ParameterizedTest
     @MethodSource("io.herald.testing.TestDatabase#engines")
-    void requestsTheServerRefusesBeforeRoutingStillGetTheJsonErrorShape(Engine engine) {
+    void requestsTheServerRefusesBeforeRoutingGetTheJsonErrorShapeAndAreToldTheConnectionCloses(Engine engine) {
         TestHerald h = fixture(engine).herald();
+        // Kept alive, as clients keep them: the answer says whether the server closes the connection.
         List<Api.RawAnswer> answers = List.of(
-                Api.raw(h, "GET /api/v1/people/%ZZ HTTP/1.1", "Authorization: " + BEARER_ADMIN),
-                Api.raw(h, "POST /v1/track%ZZ HTTP/1.1", "Content-Length: 0"),
-                Api.raw(h, "GET /api/v1/people HTTP/1.1", "X-Padding: " + "p".repeat(64 * 1024)),
-                Api.raw(h, "GET /api/v1/" + "p".repeat(70 * 1024) + " HTTP/1.1"),
-                Api.raw(h, "NOT-HTTP"));
+                Api.raw(h, true, "GET /api/v1/people/%ZZ HTTP/1.1", "Authorization: " + BEARER_ADMIN),
+                Api.raw(h, true, "POST /v1/track%ZZ HTTP/1.1", "Content-Length: 0"),
+                Api.raw(h, true, "POST /v1/providers/messages/status/%00%01garbage HTTP/1.1", "Content-Length: 0"),
+                Api.raw(h, true, "GET /api/v1/people HTTP/1.1", "X-Padding: " + "p".repeat(64 * 1024)),
+                Api.raw(h, true, "GET /api/v1/" + "p".repeat(70 * 1024) + " HTTP/1.1"),
+                Api.raw(h, true, "NOT-HTTP"));
         for (Api.RawAnswer a : answers) {
             assertThat(a.status()).as(a.body()).isBetween(400, 499);
             assertThat(a.headers().getOrDefault("content-type", "")).as(a.body()).startsWith("application/json");
+            // Jetty closes the connection after these: a client that reused it would get no answer to its next call.
+            assertThat(a.headers().getOrDefault("connection", "")).as(a.body()).isEqualToIgnoringCase("close");
             JsonNode error = Api.json(a.body()).path("error");
             assertThat(error.path("code").asText()).as(a.body()).isNotBlank();
             assertThat(error.path("message").asText()).as(a.body()).isNotBlank();
