@@ -17,14 +17,16 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The delivery pipeline end to end: {@code --deliveries} queued deliveries (default 200,000) for {@code --people}
- * people (default 20,000) taken from the outbox by one {@link Dispatcher} running {@code --rounds} rounds at once, as its
- * background threads do (default: the server's, 2) (claim with a lease → policy gate → render →
- * channel → outcome event appended to the log → status recorded) to a channel that does nothing but answer "sent"
- * (in_app, whose sending is making the message available). Target (issue 5): ≥ 10,000 deliveries/s.
+ * people (default 20,000) taken from the outbox by one {@link Dispatcher} (claim with a lease → policy gate → render →
+ * channel → outcome event appended to the log → status recorded), {@code --rounds} rounds at once as its background
+ * threads run them (default: the server's, 2), to a channel that does nothing but answer "sent" (in_app, whose
+ * sending is making the message available). Target (issue 5): ≥ 10,000 deliveries/s.
  *
  * <p>Baseline, same run, over the same rows before the pipeline: the floor a pipeline that writes each delivery's
  * outcome cannot beat, {@code --deliveries} plain batched UPDATEs of delivery rows (one statement per row, batches of
@@ -34,12 +36,13 @@ import java.util.concurrent.TimeUnit;
  * work costs.
  *
  * <p>Run: {@code java -jar herald-bench/target/herald-bench.jar delivery --engine sqlite [--deliveries 200000]
- * [--people 20000] [--batch 500] [--rounds 2] [--warmup 30000]}; the warm-up deliveries are dispatched (not measured) first.
+ * [--people 20000] [--batch 500] [--rounds 2] [--warmup 30000]}; the warm-up deliveries are dispatched (not measured)
+ * first.
  */
 final class DeliveryBench {
     static final Set<String> FLAGS = Set.of("keep");
-    static final Set<String> OPTIONS = Set.of("engine", "deliveries", "people", "batch", "rounds", "warmup", "pg-url", "pg-user",
-            "pg-password", "tmp");
+    static final Set<String> OPTIONS = Set.of("engine", "deliveries", "people", "batch", "rounds", "warmup", "pg-url",
+            "pg-user", "pg-password", "tmp");
     private static final String MESSAGE = "{\"format\":\"banner\",\"title\":\"Hi {{ person.name }}\","
             + "\"steps\":[{\"blocks\":[{\"type\":\"text\",\"text\":\"Your trial ends in {{ journey.days }} days\"}]}]}";
 
@@ -54,8 +57,8 @@ final class DeliveryBench {
         int rounds = o.integer("rounds", Dispatcher.Options.defaults().rounds(), 1);
         InstantSource clock = InstantSource.system();
         try (BenchStore store = BenchStore.create(o)) {
-            LoadGenerator.log("delivery pipeline on %s: %,d deliveries for %,d people, rounds of %d, %d at once; JVM %s, %d CPUs",
-                    store.engineName(), deliveries, people, batch, rounds, Runtime.version(),
+            LoadGenerator.log("delivery pipeline on %s: %,d deliveries for %,d people, rounds of %d, %d at once; "
+                    + "JVM %s, %d CPUs", store.engineName(), deliveries, people, batch, rounds, Runtime.version(),
                     Runtime.getRuntime().availableProcessors());
             Database db = Database.open(store.heraldConfig());
             JdbcEventLog log = JdbcEventLog.open(db, store.heraldConfig(), 1, 8192);
@@ -94,8 +97,9 @@ final class DeliveryBench {
                 double rate = deliveries / seconds;
                 Timer latency = meters.get("herald.dispatch.latency").timer();
                 LoadGenerator.log("pipeline: %,d deliveries in %.2f s", deliveries, seconds);
-                Report report = new Report("Delivery pipeline on " + store.engineName() + " — " + String.format("%,d", deliveries)
-                        + " deliveries, " + String.format("%,d", people) + " people, rounds of " + batch + ", " + rounds + " at once");
+                Report report = new Report("Delivery pipeline on " + store.engineName() + " — "
+                        + String.format("%,d", deliveries) + " deliveries, " + String.format("%,d", people)
+                        + " people, rounds of " + batch + ", " + rounds + " at once");
                 report.row("pipeline: outbox → gate → render → no-op channel → event + status", Report.rate(rate),
                         "≥ 10,000/s", Report.verdict(rate >= 10_000));
                 report.row("pipeline CPU (process, all threads: dispatcher, log writer, checkpointer)",
@@ -126,8 +130,8 @@ final class DeliveryBench {
      * threads does ({@link Dispatcher#dispatchDue}: rounds until one comes back short); how many were processed.
      */
     private static int dispatchAll(Dispatcher dispatcher) throws Exception {
-        List<java.util.concurrent.Future<Integer>> done = new java.util.ArrayList<>();
-        try (var threads = java.util.concurrent.Executors.newThreadPerTaskExecutor(Thread.ofPlatform().factory())) {
+        List<Future<Integer>> done = new ArrayList<>();
+        try (var threads = Executors.newThreadPerTaskExecutor(Thread.ofPlatform().factory())) {
             for (int i = 0; i < dispatcher.options().rounds(); i++) done.add(threads.submit(dispatcher::dispatchDue));
         }
         int total = 0;

@@ -81,13 +81,15 @@ public final class Dispatcher implements AutoCloseable {
      *                    overlap the next one's claim and gate; two did 11,656–13,069 deliveries/s to a no-op channel
      *                    where one did 9,178–11,560 (docs/benchmarks.md, issue 5)
      */
-    public record Options(int batchSize, Duration lease, int maxAttempts, Duration retryBase, Duration retryCap, long seed,
-                          int rounds) {
+    public record Options(int batchSize, Duration lease, int maxAttempts, Duration retryBase, Duration retryCap,
+                          long seed, int rounds) {
         public Options {
             if (batchSize < 1 || batchSize > 5000) {
                 throw new IllegalArgumentException("batchSize must be from 1 to 5000, was " + batchSize);
             }
-            if (rounds < 1 || rounds > 16) throw new IllegalArgumentException("rounds must be from 1 to 16, was " + rounds);
+            if (rounds < 1 || rounds > 16) {
+                throw new IllegalArgumentException("rounds must be from 1 to 16, was " + rounds);
+            }
             if (maxAttempts < 1) throw new IllegalArgumentException("maxAttempts must be at least 1, was " + maxAttempts);
             if (lease.isNegative() || lease.isZero()) {
                 throw new IllegalArgumentException("lease must be positive, was " + lease);
@@ -95,8 +97,8 @@ public final class Dispatcher implements AutoCloseable {
         }
 
         public static Options defaults() {
-            return new Options(500, Duration.ofMinutes(5), 8, Duration.ofSeconds(10), Duration.ofHours(1), System.nanoTime(),
-                    2);
+            return new Options(500, Duration.ofMinutes(5), 8, Duration.ofSeconds(10), Duration.ofHours(1),
+                    System.nanoTime(), 2);
         }
 
         public Options withBatchSize(int n) {
