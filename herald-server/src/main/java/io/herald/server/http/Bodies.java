@@ -27,10 +27,7 @@ final class Bodies {
         long declared = ctx.req().getContentLengthLong();
         String encoding = ctx.header("Content-Encoding");
         boolean gzip = encoding != null && encoding.trim().equalsIgnoreCase("gzip");
-        if (!gzip && declared > maxBytes) {
-            drain(ctx);
-            throw tooLarge(tooLargeCode, maxBytes);
-        }
+        if (!gzip && declared > maxBytes) throw tooLarge(tooLargeCode, maxBytes);
         if (encoding != null && !gzip && !encoding.trim().equalsIgnoreCase("identity")) {
             throw new ClientError(415, "unsupported_encoding", "Content-Encoding must be gzip or identity", null);
         }
@@ -42,10 +39,7 @@ final class Bodies {
         } catch (IOException e) {
             throw new ClientError(400, "unreadable_body", "the request body could not be read: " + e.getMessage(), null);
         }
-        if (bytes.length > maxBytes) {
-            drain(ctx);
-            throw tooLarge(tooLargeCode, maxBytes);
-        }
+        if (bytes.length > maxBytes) throw tooLarge(tooLargeCode, maxBytes);
         if (bytes.length == 0) throw new ClientError(400, "invalid_json", "the request body is empty", null);
         try {
             return new Json(EventCodec.mapper().readTree(bytes), bytes.length);
@@ -59,9 +53,12 @@ final class Bodies {
     }
 
     /**
-     * Reads and discards the rest of a refused body, up to {@link #DRAIN_LIMIT}: a client still sending when the
-     * server answers and closes can lose the 413 to a connection reset and see only a broken connection. A body
-     * larger than that is cut off (the connection closes), as it must be.
+     * Reads and discards what is left of the request's body, up to {@link #DRAIN_LIMIT}; the two places that answer a
+     * refusal ({@link ClientError}: the API's exception handler and the preference pages) call it first, whatever
+     * the refusal. Answered with the body unread (a 413 found from Content-Length, a 401 before the body was looked
+     * at), Jetty said {@code Connection: close} and closed on the unread bytes, and a client still sending could
+     * lose the answer to the connection reset. A body already read costs one read that finds its end; one larger
+     * than the limit is cut off (the connection closes), as it must be.
      */
     static void drain(Context ctx) {
         try {

@@ -94,7 +94,6 @@ final class EngagementApi {
     /** {@code POST /v1/providers/messages/status/{token}}: the signed token is the only authority. */
     void messageStatus(Context ctx) {
         if (ctx.req().getContentLengthLong() > MAX_FORM) {
-            Bodies.drain(ctx); // so the provider reads the 413 rather than a reset connection
             throw new ClientError(413, "body_too_large", "a status callback is at most " + MAX_FORM + " bytes", null);
         }
         String type = ctx.contentType();

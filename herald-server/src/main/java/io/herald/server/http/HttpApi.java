@@ -196,7 +196,10 @@ public final class HttpApi {
             Counter.Builder requests = Counter.builder("herald.http.requests").description("HTTP requests answered");
             r.after(ctx -> requests.tag("status", statusClass(ctx)).register(s.meters()).increment());
 
-            r.exception(ClientError.class, (e, ctx) -> ApiErrors.write(ctx, e.status(), e.code(), e.getMessage(), e.field()));
+            r.exception(ClientError.class, (e, ctx) -> {
+                Bodies.drain(ctx);
+                ApiErrors.write(ctx, e.status(), e.code(), e.getMessage(), e.field());
+            });
             r.exception(Unavailable.class, (e, ctx) -> {
                 ctx.header("Retry-After", String.valueOf(e.retryAfterSeconds()));
                 ApiErrors.write(ctx, e.getMessage().contains("capacity") ? 429 : 503,
