@@ -351,7 +351,7 @@ public final class Dispatcher implements AutoCloseable {
      * gate over the rest of the round at once; returns the deliveries to send (now {@code sending}), in order.
      */
     private List<Claimed> gate(String token, List<Claimed> rows, Map<String, Final> finals) {
-        return db.inTransaction(c -> {
+        GateStep step = db.inTransaction(c -> {
             long now = clock.millis();
             List<Claimed> asked = new ArrayList<>(rows.size());
             List<GateRequest> requests = new ArrayList<>(rows.size());
@@ -377,7 +377,8 @@ public final class Dispatcher implements AutoCloseable {
             // The whole round in one question (a statement per delivery was most of the gate's cost): the gate counts
             // each Send it decides under the caps of the person's later deliveries, as if it were already written.
             // The sends are then written in bulk, in this transaction, before anything else can read the caps.
-            List<Decision> decisions = requests.isEmpty() ? List.of() : gate.checkRound(c, requests);
+            Gate.Round round = requests.isEmpty() ? null : gate.round(c, requests);
+            List<Decision> decisions = round == null ? List.of() : round.decisions();
             List<Claimed> passed = new ArrayList<>();
             List<Claimed> send = new ArrayList<>();
             try (PreparedStatement defer = c.prepareStatement("UPDATE deliveries SET status = 'deferred', reason = ?, "
@@ -400,8 +401,23 @@ public final class Dispatcher implements AutoCloseable {
                 markSending(c, token, now, passed, send);
                 if (deferred) defer.executeBatch();
             }
-            return send;
+            List<GateRequest> written = new ArrayList<>(send.size());
+            for (int i = 0, j = 0; i < asked.size() && j < send.size(); i++) {
+                if (asked.get(i) == send.get(j)) {
+                    written.add(requests.get(i));
+                    j++;
+                }
+            }
+            return new GateStep(send, round, written);
         });
+        // Committed: the gate adds these sends to what it remembers (told before the commit, it could remember sends
+        // that a rollback undid).
+        if (step.round() != null) gate.written(step.round(), step.written());
+        return step.send();
+    }
+
+    /** What a gate step sends, and what the gate is told about it once it committed. */
+    private record GateStep(List<Claimed> send, Gate.Round round, List<GateRequest> written) {
     }
 
     /**

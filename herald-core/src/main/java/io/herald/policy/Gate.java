@@ -35,12 +35,20 @@ import java.util.Map;
  * read in a few set-based statements and every decision is made in memory, each counting the Sends decided before
  * it, exactly as if the requests had been checked one by one with each Send written in between. {@link #check} is
  * a round of one, so both paths are one implementation.
+ *
+ * <p>On SQLite a gate remembers the round's people's sends for later rounds ({@link SendLedger}), checked against a
+ * version the store bumps on every change to them; a caller that writes Sends tells it which after the commit
+ * ({@link #round}, {@link #written}).
  */
 public final class Gate {
     /** How long an outranked delivery waits before it asks again (the higher one normally goes within a second). */
     static final long OUTRANKED_RETRY_MS = 60_000;
 
     private final Settings settings;
+    /** What this gate remembers of people's sends between rounds (SQLite only; see {@link SendLedger}). */
+    private final SendLedger ledger = new SendLedger();
+    /** Whether the store is SQLite, learnt from the first connection asked on (one gate serves one store). */
+    private volatile Boolean sqlite;
 
     /** A gate that reads the workspace's policies on every check (nothing cached). */
     public Gate() {
@@ -68,6 +76,15 @@ public final class Gate {
      * applied to that snapshot, so a later delivery of the same person counts it.
      */
     public List<Decision> checkRound(Connection c, List<GateRequest> requests) throws SQLException {
+        return round(c, requests).decisions();
+    }
+
+    /**
+     * {@link #checkRound} for a caller that writes the round's sends: once the transaction that wrote them has
+     * committed, it tells the gate which it wrote ({@link #written}), so that the gate's memory of those people's
+     * sends stays true (otherwise they are read from the store again next time).
+     */
+    public Round round(Connection c, List<GateRequest> requests) throws SQLException {
         Map<String, Policies> policies = new HashMap<>();
         List<Plan> plans = new ArrayList<>(requests.size());
         for (GateRequest r : requests) {
@@ -78,14 +95,51 @@ public final class Gate {
             }
             plans.add(Plan.of(r, p));
         }
-        Snapshot s = Snapshot.read(c, plans);
+        boolean sqlite = sqlite(c);
+        Snapshot s = Snapshot.read(c, plans, sqlite, sqlite ? ledger : null);
         List<Decision> out = new ArrayList<>(plans.size());
         for (Plan plan : plans) {
             Decision d = decide(c, plan, s);
             if (d instanceof Decision.Send) s.sent(plan.request());
             out.add(d);
         }
-        return out;
+        return new Round(List.copyOf(out), s.versions());
+    }
+
+    /**
+     * After the transaction that wrote some of {@code round}'s Sends committed (each delivery {@code sending} with
+     * {@code sent_at} = its request's {@code now}): the gate adds them to what it remembers of those people, where
+     * what it remembered was true when the round read it; anything else it will read again.
+     */
+    public void written(Round round, List<GateRequest> sends) {
+        if (!round.versions.isEmpty() && !sends.isEmpty()) ledger.written(round.versions, sends);
+    }
+
+    /** A round's decisions, in the order of its requests, and the versions of its people's sends it read. */
+    public static final class Round {
+        private final List<Decision> decisions;
+        private final Map<String, Long> versions;
+
+        private Round(List<Decision> decisions, Map<String, Long> versions) {
+            this.decisions = decisions;
+            this.versions = versions;
+        }
+
+        public List<Decision> decisions() {
+            return decisions;
+        }
+    }
+
+    /** How many people's sends this gate remembers (for tests). */
+    int rememberedPeople() {
+        return ledger.size();
+    }
+
+    /** Whether the store is SQLite: sends are remembered between rounds there, where it keeps their versions (V15). */
+    private boolean sqlite(Connection c) throws SQLException {
+        Boolean known = sqlite;
+        if (known == null) sqlite = known = c.isWrapperFor(org.sqlite.SQLiteConnection.class);
+        return known;
     }
 
     /** One request with what applies to it: the workspace's policies, the caps it is held to, the checks it needs. */

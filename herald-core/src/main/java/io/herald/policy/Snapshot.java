@@ -30,10 +30,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Why a round at once: the gate runs for every delivery, and a statement per delivery cost most of the gate's
  * time (on SQLite a prepare, JNI round trips and a dozen B-tree seeks; on PostgreSQL a round trip to the server,
  * ~50 µs, five times the gate's budget). Here each kind of fact is one statement over the round's people: their
- * person rows with preferences, the topics the round's messages use, their stored sends counted per cap (one row
- * a person, from one pass over the longest window on the covering index {@code deliveries_person_sent}, V11) and
- * their waiting deliveries (the partial covering index {@code deliveries_waiting_person}). The round's own sends
- * and the priority counts are then counted in memory, per request, with exactly the predicates the store applies.
+ * person rows with preferences, the topics the round's messages use, their sends in the longest window of their
+ * caps (the covering index {@code deliveries_person_sent}, V11; on SQLite only for people the gate does not remember
+ * at their current version, see {@link SendLedger}) and their waiting deliveries (the partial covering index {@code
+ * deliveries_waiting_person}). Sends per cap, the round's own sends and the priority counts are then counted in
+ * memory, per request, with exactly the predicates the store would apply.
  *
  * <p>The store changes while a round is gated only where the gate says Send: the dispatcher marks that delivery
  * {@code sending} with {@code sent_at = now}. {@link #sent} applies the same change here, so a later request of
@@ -69,6 +70,8 @@ final class Snapshot {
         boolean preferencesParsed;
         String attributeZone;
         boolean attributeZoneParsed;
+        /** The version of the person's sends (SQLite, V15; 0 before any), read with the person row; null: not read. */
+        Long sendsVersion;
         /** Per workspace and {@code now}: the stored sends counted per cap of the workspace, in its order. */
         final Map<String, int[]> stored = new HashMap<>(2);
         /** Sends the gate decided in this round. */
@@ -110,12 +113,14 @@ final class Snapshot {
     private final Map<String, Person> people = new HashMap<>();
     /** Topics by workspace and key: {@code default_opt_in}; absent when the workspace has no such topic. */
     private final Map<String, Boolean> topics = new HashMap<>();
+    /** Per person whose sends the ledger now remembers: the version it remembers them at. */
+    private final Map<String, Long> versions = new HashMap<>();
 
     private Snapshot() {
     }
 
     /** Reads what {@code plans} need, for all of them at once. */
-    static Snapshot read(Connection c, List<Gate.Plan> plans) throws SQLException {
+    static Snapshot read(Connection c, List<Gate.Plan> plans, boolean sqlite, SendLedger ledger) throws SQLException {
         Snapshot s = new Snapshot();
         Set<String> personRows = new LinkedHashSet<>();
         Set<String> capped = new LinkedHashSet<>();
@@ -124,6 +129,8 @@ final class Snapshot {
         boolean zone = false;
         boolean subscription = false;
         int lowestPriority = Integer.MAX_VALUE;
+        long earliest = Long.MAX_VALUE;
+        long latest = Long.MIN_VALUE;
         for (Gate.Plan p : plans) {
             GateRequest r = p.request();
             if (p.subscription() || p.quiet()) personRows.add(r.personId());
@@ -137,19 +144,25 @@ final class Snapshot {
                 groups.computeIfAbsent(countKey(r), k -> new CountGroup(r.workspaceId(), r.now(),
                         p.policies().frequencyCaps(), new LinkedHashSet<>())).people().add(r.personId());
                 lowestPriority = Math.min(lowestPriority, r.priority());
+                earliest = Math.min(earliest, r.now());
+                latest = Math.max(latest, r.now());
             }
         }
         for (String id : personRows) s.person(id); // a person without a row has no zone and no preferences
+        boolean versions = ledger != null && !capped.isEmpty(); // (a capped request is a subscription check too)
         if (!personRows.isEmpty()) {
             // The preferences of a person without a person row are nobody's: joined to the row, as segments read them.
             String head = "SELECT p.id, p.timezone, " + (zone ? "p.attributes" : "NULL") + ", "
-                    + (subscription ? "pp.preferences" : "NULL") + " FROM persons p"
-                    + (subscription ? " LEFT JOIN person_preferences pp ON pp.person_id = p.id" : "") + " WHERE p.id IN (";
+                    + (subscription ? "pp.preferences" : "NULL") + ", " + (versions ? "sv.version" : "NULL")
+                    + " FROM persons p"
+                    + (subscription ? " LEFT JOIN person_preferences pp ON pp.person_id = p.id" : "")
+                    + (versions ? " LEFT JOIN send_versions sv ON sv.person_id = p.id" : "") + " WHERE p.id IN (";
             query(c, head, ")", new Object[0], List.copyOf(personRows), new Object[0], rs -> {
                 Person p = s.person(rs.getString(1));
                 p.profileZone = rs.getString(2);
                 p.attributes = rs.getString(3);
                 p.preferencesText = rs.getString(4);
+                if (versions) p.sendsVersion = rs.getLong(5);
             });
         }
         for (Map.Entry<String, Set<String>> e : topicsByWorkspace.entrySet()) {
@@ -161,12 +174,13 @@ final class Snapshot {
         if (!capped.isEmpty()) {
             List<String> ids = List.copyOf(capped);
             for (String id : ids) s.person(id);
-            for (Map.Entry<String, CountGroup> e : groups.entrySet()) s.readCounts(c, e.getKey(), e.getValue());
-            // Only deliveries above the round's lowest priority can ever compete; the predicate on status is the
-            // partial index's own, so both engines read the index alone.
+            s.readCounts(c, groups, sqlite, ledger);
+            // Only deliveries above the round's lowest priority, due and not expired at some request's now can ever
+            // compete; the predicate on status is the partial index's own, so both engines read the index alone.
             query(c, "SELECT person_id, id, channel, priority, next_attempt_at, expires_at FROM deliveries WHERE person_id IN (",
-                    ") AND status IN ('queued', 'deferred') AND priority > ? AND transactional = ?", new Object[0], ids,
-                    new Object[] {lowestPriority, false},
+                    ") AND status IN ('queued', 'deferred') AND priority > ? AND transactional = ? AND (next_attempt_at "
+                    + "IS NULL OR next_attempt_at <= ?) AND (expires_at IS NULL OR expires_at > ?)", new Object[0], ids,
+                    new Object[] {lowestPriority, false, latest, earliest},
                     rs -> s.person(rs.getString(1)).waiting.add(new Waiting(rs.getString(2), rs.getString(3),
                             rs.getInt(4), nullableLong(rs, 5), nullableLong(rs, 6))));
         }
@@ -185,41 +199,87 @@ final class Snapshot {
     }
 
     /**
-     * Counts the group's people's stored sends per cap in SQL: a row per person instead of a row per send (a week of
-     * history is dozens of rows a person, each crossing JNI column by column on SQLite). All caps from one pass over
-     * the person's sends in the longest window, on the covering index {@code deliveries_person_sent} (V11).
+     * Counts the groups' people's stored sends per cap of their workspace. Their sends in the longest window come
+     * from the ledger where it remembers the person at the version just read, else from the store (one statement for
+     * all the others, remembered afterwards where the version is known); counted in memory either way.
      */
-    private void readCounts(Connection c, String key, CountGroup g) throws SQLException {
-        List<Policies.FrequencyCap> caps = g.caps();
-        int n = caps.size();
-        Object[] before = new Object[n];
-        long oldest = g.now();
-        for (int k = 0; k < n; k++) {
-            long from = g.now() - caps.get(k).per().toMillis();
-            before[k] = from;
-            oldest = Math.min(oldest, from);
+    private void readCounts(Connection c, Map<String, CountGroup> groups, boolean sqlite, SendLedger ledger)
+            throws SQLException {
+        Map<String, Long> from = new HashMap<>(); // per person, the oldest instant a cap of theirs looks back to
+        long oldest = Long.MAX_VALUE;
+        for (CountGroup g : groups.values()) {
+            long f = g.now();
+            for (Policies.FrequencyCap cap : g.caps()) f = Math.min(f, g.now() - cap.per().toMillis());
+            for (String id : g.people()) from.merge(id, f, Math::min);
+            oldest = Math.min(oldest, f);
         }
-        StringBuilder head = new StringBuilder("SELECT person_id");
-        for (Policies.FrequencyCap cap : caps) {
-            head.append(", COUNT(CASE WHEN sent_at > ?").append(channelFilter(cap)).append(" THEN 1 END)");
+        Map<String, SendLedger.Sends> sends = new HashMap<>();
+        List<String> unknown = new ArrayList<>();
+        for (Map.Entry<String, Long> e : from.entrySet()) {
+            Long version = person(e.getKey()).sendsVersion;
+            SendLedger.Sends known = version == null ? null : ledger.get(e.getKey(), version, e.getValue());
+            if (known != null) {
+                sends.put(e.getKey(), known);
+                versions.put(e.getKey(), version);
+            } else {
+                unknown.add(e.getKey());
+            }
         }
-        head.append(" FROM deliveries WHERE person_id IN (");
-        for (String id : g.people()) person(id).stored.put(key, new int[n]);
-        query(c, head.toString(), ") AND sent_at > ? AND sent_at <= ? AND transactional = ? GROUP BY person_id", before,
-                List.copyOf(g.people()), new Object[] {oldest, g.now(), false}, rs -> {
-                    int[] counts = person(rs.getString(1)).stored.get(key);
-                    for (int k = 0; k < n; k++) counts[k] = rs.getInt(k + 2);
-                });
+        if (!unknown.isEmpty()) {
+            for (String id : unknown) {
+                Long version = person(id).sendsVersion;
+                sends.put(id, new SendLedger.Sends(version == null ? 0 : version, oldest));
+            }
+            // One row a person, its sends as "sent_at channel" items: a row a send crossed JNI column by column.
+            query(c, "SELECT person_id, " + (sqlite ? "group_concat" : "string_agg") + "(sent_at || ' ' || channel, ',') "
+                    + "FROM deliveries WHERE person_id IN (", ") AND sent_at > ? AND transactional = ? GROUP BY person_id",
+                    new Object[0], unknown, new Object[] {oldest, false},
+                    rs -> addAll(sends.get(rs.getString(1)), rs.getString(2)));
+            for (String id : unknown) {
+                Long version = person(id).sendsVersion;
+                if (version == null) continue; // no person row read (or not SQLite): nothing to be true at
+                ledger.remember(id, sends.get(id));
+                versions.put(id, version);
+            }
+        }
+        // Under the ledger's lock: a caller other than the dispatcher (whose gate steps take turns) may be applying
+        // its sends to what this round counts.
+        synchronized (ledger != null ? ledger : this) {
+            for (Map.Entry<String, CountGroup> e : groups.entrySet()) {
+                CountGroup g = e.getValue();
+                for (String id : g.people()) {
+                    SendLedger.Sends known = sends.get(id);
+                    int[] counts = new int[g.caps().size()];
+                    for (int k = 0; k < counts.length; k++) counts[k] = known.count(g.caps().get(k), g.now());
+                    person(id).stored.put(e.getKey(), counts);
+                }
+            }
+        }
     }
 
-    /**
-     * The store's test of a send's channel for a cap: an {@code any} cap as comparisons, since SQLite evaluates an
-     * {@code IN} list that no index reads by building a temporary table from it on every run of the statement.
-     */
-    private static String channelFilter(Policies.FrequencyCap cap) {
-        return cap.channel().equals("any")
-                ? " AND (channel = 'in_app' OR channel = 'push' OR channel = 'email' OR channel = 'sms' OR channel = 'whatsapp')"
-                : " AND channel = '" + cap.channel() + "'";
+    /** Adds the sends {@code items} lists ("sent_at channel", comma-separated) to {@code to}. */
+    private static void addAll(SendLedger.Sends to, String items) {
+        int from = 0;
+        while (from < items.length()) {
+            int space = items.indexOf(' ', from);
+            int comma = items.indexOf(',', space);
+            int end = comma < 0 ? items.length() : comma;
+            to.add(Long.parseLong(items, from, space, 10), channel(items, space + 1, end));
+            from = end + 1;
+        }
+    }
+
+    /** The versions of people's sends this round read and the ledger remembers them at (see {@link Gate#written}). */
+    Map<String, Long> versions() {
+        return versions;
+    }
+
+    /** The channel named at {@code [from, to)} of {@code s}, as the one shared string (not one per remembered send). */
+    private static String channel(String s, int from, int to) {
+        for (String known : Policies.CAP_CHANNELS) {
+            if (known.length() == to - from && s.regionMatches(from, known, 0, known.length())) return known;
+        }
+        return s.substring(from, to);
     }
 
     private Person person(String id) {
@@ -302,7 +362,7 @@ final class Snapshot {
     }
 
     /** Whether the store's counts count a delivery on {@code channel} under {@code cap}. */
-    private static boolean counts(Policies.FrequencyCap cap, String channel) {
+    static boolean counts(Policies.FrequencyCap cap, String channel) {
         return cap.channel().equals("any") ? PERSON_CHANNELS.contains(channel) : cap.channel().equals(channel);
     }
 

@@ -145,6 +145,9 @@ class GateQuietHoursTest {
                     .isEqualTo(deferUntil("2026-11-23T07:00:00Z"));
             f.person(GateFixture.PERSON, "{\"timezone\":42}", null);
             assertThat(f.request("push").check()).as("then the workspace's (Tokyo, 08:00: over)").isEqualTo(SEND);
+            f.person(GateFixture.PERSON, "{\"timezone\":-1}", null);
+            assertThat(f.request("push").check()).as("a number is no zone (not the offset -01:00, 22:00: quiet)")
+                    .isEqualTo(SEND);
             f.policies("{\"quietHours\":{\"start\":\"22:00\",\"end\":\"08:00\"}}");
             assertThat(f.request("push").check()).as("and UTC when the workspace set none")
                     .isEqualTo(deferUntil("2026-11-23T08:00:00Z"));
