@@ -51,6 +51,9 @@ class JdbcEventLogTest {
             assertThat(log.read(0, fromMemory.get(1).position(), 100)).extracting(Event::messageId)
                     .containsExactly("m3");
             reopened.close();
+            // The second log's own store (on SQLite its file's pool and checkpointer) too: left open, its checkpointer
+            // could recreate the WAL while the temporary directory was being deleted.
+            reopened.closeStore();
             log.close();
             log.closeStore();
         }
@@ -91,6 +94,9 @@ class JdbcEventLogTest {
             JdbcEventLog reopened = JdbcEventLog.open(store.db(), store.config(), 1, 64, 100, 1000);
             assertThat(reopened.read(0, 0, 100)).extracting(Event::messageId).containsExactly("m2");
             reopened.close();
+            // The second log's own store (on SQLite its file's pool and checkpointer) too: left open, its checkpointer
+            // could recreate the WAL while the temporary directory was being deleted.
+            reopened.closeStore();
             log.close();
             log.closeStore();
         }

@@ -9,6 +9,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 import org.junit.jupiter.api.Test;
@@ -33,7 +34,12 @@ class SqliteCheckpointerTest {
                 s.execute("CREATE TABLE blobs (id INTEGER PRIMARY KEY, body TEXT NOT NULL)");
             }
             AtomicBoolean done = new AtomicBoolean();
-            Thread reader = Thread.ofPlatform().start(() -> readUntil(file, done));
+            // A task, not a bare thread: a failure of the reader (SQLITE_BUSY, say) fails the test at get().
+            FutureTask<Void> reader = new FutureTask<>(() -> {
+                readUntil(file, done);
+                return null;
+            });
+            Thread.ofPlatform().start(reader);
             long maxWal = 0;
             try (SqliteCheckpointer ignored = new SqliteCheckpointer(file, writers, SOFT_LIMIT_PAGES, 5, 100)) {
                 for (int i = 0; i < ROWS; i++) {
@@ -42,7 +48,7 @@ class SqliteCheckpointerTest {
                 }
             } finally {
                 done.set(true);
-                reader.join();
+                reader.get();
             }
             long written = (long) ROWS * ROW_BYTES;
             // Without the held catch-up the WAL kept every frame written (here ~48 MB); with it the file only grows
