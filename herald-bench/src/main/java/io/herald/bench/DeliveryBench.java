@@ -1,6 +1,7 @@
 package io.herald.bench;
 
 import io.herald.delivery.Channels;
+import io.herald.delivery.DispatchOptions;
 import io.herald.delivery.Dispatcher;
 import io.herald.delivery.InAppChannel;
 import io.herald.log.JdbcEventLog;
@@ -54,7 +55,7 @@ final class DeliveryBench {
         int people = o.integer("people", 20_000, 1);
         int batch = o.integer("batch", 500, 1);
         int warmup = o.integer("warmup", 30_000, 0);
-        int rounds = o.integer("rounds", Dispatcher.Options.defaults().rounds(), 1);
+        int rounds = o.integer("rounds", DispatchOptions.defaults().rounds(), 1);
         InstantSource clock = InstantSource.system();
         try (BenchStore store = BenchStore.create(o)) {
             LoadGenerator.log("delivery pipeline on %s: %,d deliveries for %,d people, rounds of %d, %d at once; "
@@ -122,7 +123,7 @@ final class DeliveryBench {
                                          int batch, int rounds) {
         return new Dispatcher(db, log, Channels.of(new InAppChannel()), new Gate(), new Renderer(),
                 new Links("https://herald.example.com"), clock, meters,
-                Dispatcher.Options.defaults().withBatchSize(batch).withRounds(rounds));
+                DispatchOptions.defaults().withBatchSize(batch).withRounds(rounds));
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.herald.bench;
 
 import io.herald.delivery.Channels;
+import io.herald.delivery.DispatchOptions;
 import io.herald.delivery.Dispatcher;
 import io.herald.log.JdbcEventLog;
 import io.herald.message.Renderer;
@@ -27,7 +28,7 @@ final class PushSeed {
     static Dispatcher dispatcher(Database db, JdbcEventLog log, PushChannel push, InstantSource clock,
                                  MeterRegistry meters, int batch) {
         return new Dispatcher(db, log, Channels.of(push), new Gate(), new Renderer(), new Links("https://herald.example.com"),
-                clock, meters, Dispatcher.Options.defaults().withBatchSize(batch));
+                clock, meters, DispatchOptions.defaults().withBatchSize(batch));
     }
 
     /** One enabled device per person: {@code platform}/{@code provider} with the token {@code token(i)}. */

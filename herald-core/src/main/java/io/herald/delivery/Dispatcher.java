@@ -15,6 +15,7 @@ import io.herald.preference.Links;
 import io.herald.store.Database;
 import io.herald.store.Engine;
 import io.herald.store.Sql;
+import io.herald.time.Pollers;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -33,7 +34,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,9 +59,9 @@ import org.slf4j.LoggerFactory;
  *   {@code unknown} (reason {@code answer_lost}) once their lease runs out; the events already appended carry
  *   messageIds the log deduplicates, so telling again adds nothing.</li>
  * </ol>
- * Rounds are of {@link Options#batchSize()} deliveries, so a few transactions carry hundreds of deliveries, and
- * {@link Options#rounds()} of them run at once: one round renders, sends and records while another claims and is
- * gated. Their gate steps take turns (SQLite's one writer; on PostgreSQL an advisory lock, see {@link
+ * Rounds are of {@link DispatchOptions#batchSize()} deliveries, so a few transactions carry hundreds of deliveries,
+ * and {@link DispatchOptions#rounds()} of them run at once: one round renders, sends and records while another claims
+ * and is gated. Their gate steps take turns (SQLite's one writer; on PostgreSQL an advisory lock, see {@link
  * io.herald.store.Dialect#lockGate}), so a round's gate reads every send an earlier gate step decided and caps hold
  * exactly, across threads and nodes.
  */
@@ -69,50 +69,6 @@ public final class Dispatcher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
     /** The reason a delivery whose answer was lost in a crash is recorded {@code unknown} with. */
     public static final String ANSWER_LOST = "answer_lost";
-
-    /**
-     * @param batchSize   deliveries per round
-     * @param lease       how long a round holds its deliveries; longer than a round can take (channel timeouts
-     *                    included), since a delivery whose lease ran out mid-send is recorded unknown
-     * @param maxAttempts sends before a transient failure becomes {@code failed}
-     * @param retryBase   the first retry's delay (doubled each time, with jitter) up to {@code retryCap}
-     * @param seed        the jitter's
-     * @param rounds      rounds in flight at once (background threads): one round's render, send and record
-     *                    overlap the next one's claim and gate; two did 11,656–13,069 deliveries/s to a no-op channel
-     *                    where one did 9,178–11,560 (docs/benchmarks.md, issue 5)
-     */
-    public record Options(int batchSize, Duration lease, int maxAttempts, Duration retryBase, Duration retryCap,
-                          long seed, int rounds) {
-        public Options {
-            if (batchSize < 1 || batchSize > 5000) {
-                throw new IllegalArgumentException("batchSize must be from 1 to 5000, was " + batchSize);
-            }
-            if (rounds < 1 || rounds > 16) {
-                throw new IllegalArgumentException("rounds must be from 1 to 16, was " + rounds);
-            }
-            if (maxAttempts < 1) throw new IllegalArgumentException("maxAttempts must be at least 1, was " + maxAttempts);
-            if (lease.isNegative() || lease.isZero()) {
-                throw new IllegalArgumentException("lease must be positive, was " + lease);
-            }
-        }
-
-        public static Options defaults() {
-            return new Options(500, Duration.ofMinutes(5), 8, Duration.ofSeconds(10), Duration.ofHours(1),
-                    System.nanoTime(), 2);
-        }
-
-        public Options withBatchSize(int n) {
-            return new Options(n, lease, maxAttempts, retryBase, retryCap, seed, rounds);
-        }
-
-        public Options withMaxAttempts(int n) {
-            return new Options(batchSize, lease, n, retryBase, retryCap, seed, rounds);
-        }
-
-        public Options withRounds(int n) {
-            return new Options(batchSize, lease, maxAttempts, retryBase, retryCap, seed, n);
-        }
-    }
 
     /**
      * Points of a round where a test may stop the process (crash tests): {@code claimed} after the claim committed,
@@ -134,7 +90,7 @@ public final class Dispatcher implements AutoCloseable {
     private final Renderer renderer;
     private final Links links;
     private final InstantSource clock;
-    private final Options options;
+    private final DispatchOptions options;
     private final Probe probe;
     private final SentHook sentHook;
     private final OutcomeEvents events;
@@ -149,24 +105,22 @@ public final class Dispatcher implements AutoCloseable {
      * each claim (0.4 s at 100,000 queued); the partial index yields them in claim order and stops at the batch.
      */
     private final String pendingIndex;
-    private volatile List<Thread> pollers = List.of();
-    /** Which poller {@link #wake} unparks next. */
-    private final AtomicLong wakes = new AtomicLong();
+    private volatile Pollers pollers;
     private volatile boolean stopping;
 
     public Dispatcher(Database db, EventLog eventLog, Channels channels, Gate gate, Renderer renderer, Links links,
-                      InstantSource clock, MeterRegistry meters, Options options) {
+                      InstantSource clock, MeterRegistry meters, DispatchOptions options) {
         this(db, eventLog, channels, gate, renderer, links, clock, meters, options, Probe.NONE);
     }
 
     public Dispatcher(Database db, EventLog eventLog, Channels channels, Gate gate, Renderer renderer, Links links,
-                      InstantSource clock, MeterRegistry meters, Options options, Probe probe) {
+                      InstantSource clock, MeterRegistry meters, DispatchOptions options, Probe probe) {
         this(db, eventLog, channels, gate, renderer, links, clock, meters, options, probe, SentHook.NONE);
     }
 
     /** @param sentHook told about the deliveries each round records sent (in-app reaches open pages through it) */
     public Dispatcher(Database db, EventLog eventLog, Channels channels, Gate gate, Renderer renderer, Links links,
-                      InstantSource clock, MeterRegistry meters, Options options, Probe probe, SentHook sentHook) {
+                      InstantSource clock, MeterRegistry meters, DispatchOptions options, Probe probe, SentHook sentHook) {
         this.sentHook = sentHook;
         this.db = db;
         this.channels = channels;
@@ -185,7 +139,7 @@ public final class Dispatcher implements AutoCloseable {
                 .publishPercentiles(0.5, 0.99).register(meters);
     }
 
-    public Options options() {
+    public DispatchOptions options() {
         return options;
     }
 
@@ -545,40 +499,19 @@ public final class Dispatcher implements AutoCloseable {
     }
 
     /**
-     * Dispatches in the background on {@link Options#rounds()} threads: each runs a round as soon as one is due and
-     * polls every {@code pollMillis} (a full round wakes another, which claims the next meanwhile).
+     * Dispatches in the background on {@link DispatchOptions#rounds()} threads ({@link Pollers}): each runs a round
+     * as soon as one is due and polls every {@code pollMillis} (a full round wakes another, which claims the next
+     * meanwhile).
      */
     public void start(long pollMillis) {
-        List<Thread> started = new ArrayList<>(options.rounds());
-        for (int i = 0; i < options.rounds(); i++) {
-            started.add(Thread.ofPlatform().name("herald-dispatcher-" + (i + 1)).daemon(true).unstarted(() -> {
-                while (!stopping) {
-                    try {
-                        dispatchDue();
-                    } catch (RuntimeException e) {
-                        log.atError().setCause(e).log("dispatching deliveries failed; will retry");
-                    }
-                    if (!stopping) LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(pollMillis));
-                }
-            }));
-        }
-        pollers = List.copyOf(started);
-        started.forEach(Thread::start);
+        pollers = Pollers.start("herald-dispatcher", options.rounds(), pollMillis, "dispatching deliveries failed",
+                this::dispatchDue);
     }
 
-    /**
-     * Runs a round now rather than at the next poll (new deliveries were queued, or a full round left more): unparks
-     * the pollers in turn, one per call and never the caller (a poller with a full round wakes another), so a trickle
-     * of deliveries does not send every poller to claim. Never blocks.
-     */
+    /** Runs a round now rather than at the next poll (new deliveries were queued, or a full round left more). */
     public void wake() {
-        List<Thread> ts = pollers;
-        int n = ts.size();
-        if (n == 0) return;
-        long turn = wakes.getAndIncrement();
-        Thread t = ts.get((int) (turn % n));
-        if (t == Thread.currentThread()) t = ts.get((int) ((turn + 1) % n));
-        LockSupport.unpark(t);
+        Pollers p = pollers;
+        if (p != null) p.wake();
     }
 
     /**
@@ -588,16 +521,7 @@ public final class Dispatcher implements AutoCloseable {
     @Override
     public void close() {
         stopping = true;
-        List<Thread> ts = pollers;
-        ts.forEach(LockSupport::unpark);
-        long deadline = System.nanoTime() + options.lease().toNanos();
-        for (Thread t : ts) {
-            try {
-                t.join(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
+        Pollers p = pollers;
+        if (p != null) p.stop(options.lease());
     }
 }

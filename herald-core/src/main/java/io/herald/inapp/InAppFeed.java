@@ -6,6 +6,7 @@ import io.herald.delivery.SentHook;
 import io.herald.event.EventCodec;
 import io.herald.store.Database;
 import io.herald.store.Sql;
+import io.herald.time.Pollers;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -16,8 +17,6 @@ import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,7 +51,7 @@ public final class InAppFeed implements SentHook {
     private final LiveFeed live;
     private final InstantSource clock;
     private volatile Duration heartbeat = Duration.ofSeconds(15);
-    private volatile Thread sweeper;
+    private volatile Pollers sweeper;
     private volatile boolean stopping;
 
     public InAppFeed(Database db, LiveFeed live, InstantSource clock) {
@@ -222,28 +221,13 @@ public final class InAppFeed implements SentHook {
 
     /** Sweeps expiries in the background every {@code pollMillis}. */
     public void start(long pollMillis) {
-        sweeper = Thread.ofPlatform().name("herald-inapp-expiry").daemon(true).start(() -> {
-            while (!stopping) {
-                try {
-                    withdrawExpired();
-                } catch (RuntimeException e) {
-                    log.atError().setCause(e).log("withdrawing expired in-app messages failed; will retry");
-                }
-                if (!stopping) LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(pollMillis));
-            }
-        });
+        sweeper = Pollers.start("herald-inapp-expiry", 1, pollMillis, "withdrawing expired in-app messages failed",
+                this::withdrawExpired);
     }
 
     public void close() {
         stopping = true;
-        Thread t = sweeper;
-        if (t != null) {
-            LockSupport.unpark(t);
-            try {
-                t.join(5000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        Pollers p = sweeper;
+        if (p != null) p.stop(Duration.ofSeconds(5));
     }
 }

@@ -1,5 +1,7 @@
 package io.herald.policy;
 
+import io.herald.store.Dialect;
+import io.herald.store.Engine;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -47,8 +49,8 @@ public final class Gate {
     private final Settings settings;
     /** What this gate remembers of people's sends between rounds (SQLite only; see {@link SendLedger}). */
     private final SendLedger ledger = new SendLedger();
-    /** Whether the store is SQLite, learnt from the first connection asked on (one gate serves one store). */
-    private volatile Boolean sqlite;
+    /** The store's dialect, learnt from the first connection asked on (one gate serves one store). */
+    private volatile Dialect dialect;
 
     /** A gate that reads the workspace's policies on every check (nothing cached). */
     public Gate() {
@@ -95,8 +97,10 @@ public final class Gate {
             }
             plans.add(Plan.of(r, p));
         }
-        boolean sqlite = sqlite(c);
-        Snapshot s = Snapshot.read(c, plans, sqlite, sqlite ? ledger : null);
+        Dialect store = dialect;
+        if (store == null) dialect = store = Dialect.of(c);
+        // Sends are remembered between rounds on SQLite only, where the store keeps their versions (V15).
+        Snapshot s = Snapshot.read(c, plans, store, store.engine() == Engine.SQLITE ? ledger : null);
         List<Decision> out = new ArrayList<>(plans.size());
         for (Plan plan : plans) {
             Decision d = decide(c, plan, s);
@@ -133,13 +137,6 @@ public final class Gate {
     /** How many people's sends this gate remembers (for tests). */
     int rememberedPeople() {
         return ledger.size();
-    }
-
-    /** Whether the store is SQLite: sends are remembered between rounds there, where it keeps their versions (V15). */
-    private boolean sqlite(Connection c) throws SQLException {
-        Boolean known = sqlite;
-        if (known == null) sqlite = known = c.isWrapperFor(org.sqlite.SQLiteConnection.class);
-        return known;
     }
 
     /** One request with what applies to it: the workspace's policies, the caps it is held to, the checks it needs. */

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.herald.event.EventCodec;
 import io.herald.preference.Preferences;
+import io.herald.store.Dialect;
 import io.herald.store.Sql;
 import io.herald.store.Statements;
 import java.io.IOException;
@@ -120,7 +121,7 @@ final class Snapshot {
     }
 
     /** Reads what {@code plans} need, for all of them at once. */
-    static Snapshot read(Connection c, List<Gate.Plan> plans, boolean sqlite, SendLedger ledger) throws SQLException {
+    static Snapshot read(Connection c, List<Gate.Plan> plans, Dialect dialect, SendLedger ledger) throws SQLException {
         Snapshot s = new Snapshot();
         Set<String> personRows = new LinkedHashSet<>();
         Set<String> capped = new LinkedHashSet<>();
@@ -174,7 +175,7 @@ final class Snapshot {
         if (!capped.isEmpty()) {
             List<String> ids = List.copyOf(capped);
             for (String id : ids) s.person(id);
-            s.readCounts(c, groups, sqlite, ledger);
+            s.readCounts(c, groups, dialect, ledger);
             // Only deliveries above the round's lowest priority, due and not expired at some request's now can ever
             // compete; the predicate on status is the partial index's own, so both engines read the index alone.
             query(c, "SELECT person_id, id, channel, priority, next_attempt_at, expires_at FROM deliveries WHERE person_id IN (",
@@ -203,7 +204,7 @@ final class Snapshot {
      * from the ledger where it remembers the person at the version just read, else from the store (one statement for
      * all the others, remembered afterwards where the version is known); counted in memory either way.
      */
-    private void readCounts(Connection c, Map<String, CountGroup> groups, boolean sqlite, SendLedger ledger)
+    private void readCounts(Connection c, Map<String, CountGroup> groups, Dialect dialect, SendLedger ledger)
             throws SQLException {
         Map<String, Long> from = new HashMap<>(); // per person, the oldest instant a cap of theirs looks back to
         long oldest = Long.MAX_VALUE;
@@ -231,8 +232,8 @@ final class Snapshot {
                 sends.put(id, new SendLedger.Sends(version == null ? 0 : version, oldest));
             }
             // One row a person, its sends as "sent_at channel" items: a row a send crossed JNI column by column.
-            query(c, "SELECT person_id, " + (sqlite ? "group_concat" : "string_agg") + "(sent_at || ' ' || channel, ',') "
-                    + "FROM deliveries WHERE person_id IN (", ") AND sent_at > ? AND transactional = ? GROUP BY person_id",
+            query(c, "SELECT person_id, " + dialect.joined("sent_at || ' ' || channel", "','")
+                    + " FROM deliveries WHERE person_id IN (", ") AND sent_at > ? AND transactional = ? GROUP BY person_id",
                     new Object[0], unknown, new Object[] {oldest, false},
                     rs -> addAll(sends.get(rs.getString(1)), rs.getString(2)));
             for (String id : unknown) {

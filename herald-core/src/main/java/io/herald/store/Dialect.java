@@ -12,6 +12,15 @@ public final class Dialect {
         this.engine = engine;
     }
 
+    /** The dialect of the store {@code c} is a connection to, for code that is given connections, not the store. */
+    public static Dialect of(Connection c) throws SQLException {
+        return new Dialect(c.isWrapperFor(org.sqlite.SQLiteConnection.class) ? Engine.SQLITE : Engine.POSTGRESQL);
+    }
+
+    public Engine engine() {
+        return engine;
+    }
+
     /**
      * Serialises appends to the event log for the rest of the transaction.
      *
@@ -58,6 +67,11 @@ public final class Dialect {
     /** Row locking for claiming work; SQLite's single writer needs none. */
     public String forUpdateSkipLocked() {
         return engine == Engine.POSTGRESQL ? " FOR UPDATE SKIP LOCKED" : "";
+    }
+
+    /** An aggregate of a group's {@code expression}s as one text, joined by {@code separator} (an SQL literal). */
+    public String joined(String expression, String separator) {
+        return (engine == Engine.POSTGRESQL ? "string_agg(" : "group_concat(") + expression + ", " + separator + ")";
     }
 
     /** Case-insensitive LIKE. */

@@ -47,7 +47,7 @@ public final class DispatcherChild {
             }
         };
         Dispatcher d = new Dispatcher(db, log, Channels.of(webhook), new Gate(), new Renderer(),
-                new Links("https://herald.example.com"), clock, new SimpleMeterRegistry(), Dispatcher.Options.defaults(), probe);
+                new Links("https://herald.example.com"), clock, new SimpleMeterRegistry(), DispatchOptions.defaults(), probe);
         int n = d.dispatchDue();
         System.out.println("DONE " + n);
         System.out.flush();

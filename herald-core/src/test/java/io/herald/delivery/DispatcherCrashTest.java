@@ -74,7 +74,7 @@ class DispatcherCrashTest {
             Dispatcher restarted = dispatcher(p);
             assertThat(restarted.dispatchDue()).as("leases still held by the dead dispatcher").isZero();
             // The child leased on the real clock, a few seconds after this test's clock was set.
-            p.clock().set(Instant.now().plus(Dispatcher.Options.defaults().lease()).plusSeconds(1));
+            p.clock().set(Instant.now().plus(DispatchOptions.defaults().lease()).plusSeconds(1));
             assertThat(restarted.dispatchDue()).isEqualTo(DELIVERIES);
 
             for (String id : ids) assertThat(Outbox.status(p.store().db(), id)).isEqualTo("sent");
@@ -94,7 +94,7 @@ class DispatcherCrashTest {
             Dispatcher restarted = dispatcher(p);
             assertThat(restarted.dispatchDue()).as("leases still held by the dead dispatcher").isZero();
             assertThat(receivedPerKey()).hasSize(DELIVERIES);
-            p.clock().set(Instant.now().plus(Dispatcher.Options.defaults().lease()).plusSeconds(1));
+            p.clock().set(Instant.now().plus(DispatchOptions.defaults().lease()).plusSeconds(1));
             restarted.dispatchDue();
             p.clock().advance(Duration.ofDays(1));
             restarted.dispatchDue();
@@ -122,7 +122,7 @@ class DispatcherCrashTest {
     private Dispatcher dispatcher(Pipeline p) {
         WebhookChannel webhook = new WebhookChannel(new WebhookSecrets(p.store().db(), p.clock()), p.clock());
         return new Dispatcher(p.store().db(), p.log(), Channels.of(webhook), new Gate(), new Renderer(),
-                new Links("https://herald.example.com"), p.clock(), new SimpleMeterRegistry(), Dispatcher.Options.defaults());
+                new Links("https://herald.example.com"), p.clock(), new SimpleMeterRegistry(), DispatchOptions.defaults());
     }
 
     /** Starts the child dispatcher, waits for it to reach {@code point}, and kills it with SIGKILL. */

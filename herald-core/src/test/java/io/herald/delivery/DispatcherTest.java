@@ -44,10 +44,10 @@ class DispatcherTest {
     }
 
     private Dispatcher dispatcher(Pipeline p, Channel... channels) {
-        return dispatcher(p, Dispatcher.Options.defaults().withMaxAttempts(3), channels);
+        return dispatcher(p, DispatchOptions.defaults().withMaxAttempts(3), channels);
     }
 
-    private Dispatcher dispatcher(Pipeline p, Dispatcher.Options options, Channel... channels) {
+    private Dispatcher dispatcher(Pipeline p, DispatchOptions options, Channel... channels) {
         return new Dispatcher(p.store().db(), p.log(), Channels.of(channels), new Gate(), new Renderer(),
                 new Links("https://herald.example.com"), p.clock(), meters, options);
     }
@@ -273,7 +273,7 @@ class DispatcherTest {
             List<String> ids = new ArrayList<>();
             for (int i = 0; i < 300; i++) ids.add(Outbox.queue(p.store().db(), i % 2 == 0 ? "ada" : "bob", "in_app", "{}", now(p)));
             ScriptedChannel inApp = new ScriptedChannel("in_app");
-            Dispatcher.Options small = Dispatcher.Options.defaults().withBatchSize(7);
+            DispatchOptions small = DispatchOptions.defaults().withBatchSize(7);
             List<Dispatcher> dispatchers = List.of(dispatcher(p, small, inApp), dispatcher(p, small, inApp),
                     dispatcher(p, small, inApp));
             ExecutorService pool = Executors.newFixedThreadPool(3);
@@ -308,7 +308,7 @@ class DispatcherTest {
                         + "'\"frequencyCap\":false', '\"frequencyCap\":true') WHERE id = ?", id));
             }
             ScriptedChannel inApp = new ScriptedChannel("in_app");
-            Dispatcher.Options small = Dispatcher.Options.defaults().withBatchSize(4).withRounds(2);
+            DispatchOptions small = DispatchOptions.defaults().withBatchSize(4).withRounds(2);
             List<Dispatcher> dispatchers = List.of(dispatcher(p, small, inApp), dispatcher(p, small, inApp));
             ExecutorService pool = Executors.newFixedThreadPool(4);
             try {

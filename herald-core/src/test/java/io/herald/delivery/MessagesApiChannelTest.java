@@ -84,7 +84,7 @@ class MessagesApiChannelTest {
                 tokens, () -> "https://herald.example.com", p.clock());
         Dispatcher d = new Dispatcher(p.store().db(), p.log(), Channels.of(sms, whatsapp), new Gate(), new Renderer(),
                 new Links("https://herald.example.com"), p.clock(), new SimpleMeterRegistry(),
-                Dispatcher.Options.defaults().withMaxAttempts(5));
+                DispatchOptions.defaults().withMaxAttempts(5));
         StatusCallbacks callbacks = new StatusCallbacks(tokens, new DeliveryProgress(p.store().db(), p.log(), p.clock()));
         return new Setup(p, d, sms, whatsapp, tokens, callbacks);
     }

@@ -73,7 +73,7 @@ class WebhookChannelTest {
         WebhookChannel channel = new WebhookChannel(secrets, p.clock());
         Dispatcher d = new Dispatcher(p.store().db(), p.log(), Channels.of(channel), new Gate(), new Renderer(),
                 new Links("https://herald.example.com"), p.clock(), new SimpleMeterRegistry(),
-                Dispatcher.Options.defaults().withMaxAttempts(5));
+                DispatchOptions.defaults().withMaxAttempts(5));
         return new Setup(p, d, channel, secrets);
     }
 

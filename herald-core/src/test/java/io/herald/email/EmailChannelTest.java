@@ -8,6 +8,7 @@ import com.icegreen.greenmail.junit5.GreenMailExtension;
 import com.icegreen.greenmail.util.ServerSetupTest;
 import io.herald.credential.MasterKey;
 import io.herald.delivery.Channels;
+import io.herald.delivery.DispatchOptions;
 import io.herald.delivery.Dispatcher;
 import io.herald.delivery.DeliveryProgress;
 import io.herald.event.EventCodec;
@@ -77,7 +78,7 @@ class EmailChannelTest {
                 ? Optional.ofNullable(credentials) : Optional.empty(), links, tracking,
                 new EmailChannel.Options(2, 10, Duration.ofSeconds(2), Duration.ofSeconds(5)));
         Dispatcher d = new Dispatcher(p.store().db(), p.log(), Channels.of(email), new Gate(), new Renderer(), links,
-                p.clock(), new SimpleMeterRegistry(), Dispatcher.Options.defaults().withMaxAttempts(5));
+                p.clock(), new SimpleMeterRegistry(), DispatchOptions.defaults().withMaxAttempts(5));
         return new Setup(p, d, email, tracking, new DeliveryProgress(p.store().db(), p.log(), p.clock()));
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.herald.delivery.Channels;
+import io.herald.delivery.DispatchOptions;
 import io.herald.delivery.Dispatcher;
 import io.herald.ingest.CallKind;
 import io.herald.message.Renderer;
@@ -67,7 +68,7 @@ class ApnsPushTest {
                 ? Optional.of(apple.credentials()) : Optional.empty(), List.of(apns), p.clock());
         Dispatcher d = new Dispatcher(p.store().db(), p.log(), Channels.of(push), new Gate(), new Renderer(),
                 new Links("https://herald.example.com"), p.clock(), new SimpleMeterRegistry(),
-                Dispatcher.Options.defaults().withMaxAttempts(5));
+                DispatchOptions.defaults().withMaxAttempts(5));
         return new Setup(p, d, apns, push);
     }
 
@@ -296,7 +297,7 @@ class ApnsPushTest {
                 "-----BEGIN PRIVATE KEY-----\nbm90IGEga2V5\n-----END PRIVATE KEY-----\n");
         PushChannel push = new PushChannel(p.store().db(), (ws, provider) -> Optional.of(broken), List.of(apns), p.clock());
         Dispatcher d = new Dispatcher(p.store().db(), p.log(), Channels.of(push), new Gate(), new Renderer(),
-                new Links("https://herald.example.com"), p.clock(), new SimpleMeterRegistry(), Dispatcher.Options.defaults());
+                new Links("https://herald.example.com"), p.clock(), new SimpleMeterRegistry(), DispatchOptions.defaults());
         try (Setup s = new Setup(p, d, apns, push)) {
             device(s, apple.token(), "apns");
             String id = queue(s, "{\"title\":\"t\",\"body\":\"b\"}");

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.herald.delivery.Channels;
+import io.herald.delivery.DispatchOptions;
 import io.herald.delivery.Dispatcher;
 import io.herald.event.EventCodec;
 import io.herald.ingest.CallKind;
@@ -83,7 +84,7 @@ class WebPushTest {
                 ? Optional.of(creds) : Optional.empty(), List.of(webpush), p.clock());
         Dispatcher d = new Dispatcher(p.store().db(), p.log(), Channels.of(push), new Gate(), new Renderer(),
                 new Links("https://herald.example.com"), p.clock(), new SimpleMeterRegistry(),
-                Dispatcher.Options.defaults().withMaxAttempts(5));
+                DispatchOptions.defaults().withMaxAttempts(5));
         return new Setup(p, d, webpush, push);
     }
 

@@ -18,6 +18,7 @@ import io.herald.campaign.CampaignStage;
 import io.herald.campaign.Campaigns;
 import io.herald.campaign.Deliveries;
 import io.herald.delivery.Channels;
+import io.herald.delivery.DispatchOptions;
 import io.herald.delivery.Dispatcher;
 import io.herald.delivery.InAppChannel;
 import io.herald.delivery.TestSends;
@@ -141,7 +142,7 @@ public final class Herald implements AutoCloseable {
             this.inAppFeed = new io.herald.inapp.InAppFeed(db, new io.herald.inapp.LocalLiveFeed(), clock);
             this.dispatcher = new Dispatcher(db, eventLog, Channels.of(new InAppChannel(), webhooks, push, email, sms,
                     whatsapp), new Gate(settings),
-                    new Renderer(clock), links, clock, meters, Dispatcher.Options.defaults(), Dispatcher.Probe.NONE,
+                    new Renderer(clock), links, clock, meters, DispatchOptions.defaults(), Dispatcher.Probe.NONE,
                     inAppFeed);
             // New deliveries are taken at once, not at the next poll (in-app latency: event → open page).
             campaigns.onDeliveriesQueued(dispatcher::wake);

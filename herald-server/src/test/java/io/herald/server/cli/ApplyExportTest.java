@@ -49,7 +49,11 @@ class ApplyExportTest {
         Main.environment = () -> Map.of("HERALD_ADMIN_KEY", TestHerald.ADMIN_KEY);
         List<String> all = new ArrayList<>(List.of(args));
         all.addAll(List.of("--url", herald.baseUrl()));
-        return Main.run(all.toArray(String[]::new), new PrintWriter(out, true), new PrintWriter(err, true));
+        int code = Main.run(all.toArray(String[]::new), new PrintWriter(out, true), new PrintWriter(err, true));
+        // Into the test's report: a run that failed where it should not (rarely, in the full suite, at the first
+        // call) says why there, since most assertions check only the exit code.
+        if (code != 0) System.err.println("herald " + String.join(" ", args) + " exited " + code + ": " + err);
+        return code;
     }
 
     private List<String> lines() {
