@@ -412,6 +412,16 @@ public final class Dispatcher implements AutoCloseable {
             events.append(told, senders, now);
         }
         return db.inTransaction(c -> {
+            List<SentHook.Sent> sent = new ArrayList<>();
+            for (Final f : finals.values()) {
+                if (!f.status().equals("sent")) continue;
+                Claimed d = f.d();
+                sent.add(new SentHook.Sent(d.id(), d.workspaceId(), d.personId(), d.campaignId(), d.channel(), d.createdAt(),
+                        d.expiresAt(), f.rendered() == null ? null : f.rendered().content()));
+            }
+            // The hook first, while the deliveries are still sending: what it writes on their rows then changes no
+            // person's in-app list, so the list version (V16) is bumped once per delivery, by the status below.
+            if (!sent.isEmpty()) sentHook.recording(c, sent);
             // sent_at stays only where the delivery may have reached the person (sent, unknown): caps count those. Two
             // statements, so that a delivery keeping its sent_at does not rewrite the (person_id, sent_at) index entry.
             String set = "UPDATE deliveries SET status = ?, reason = ?, provider_id = ?, rendered = COALESCE(?, rendered), "
@@ -434,14 +444,6 @@ public final class Dispatcher implements AutoCloseable {
                 if (kept) keep.executeBatch();
                 if (cleared) clear.executeBatch();
             }
-            List<SentHook.Sent> sent = new ArrayList<>();
-            for (Final f : finals.values()) {
-                if (!f.status().equals("sent")) continue;
-                Claimed d = f.d();
-                sent.add(new SentHook.Sent(d.id(), d.workspaceId(), d.personId(), d.campaignId(), d.channel(), d.createdAt(),
-                        d.expiresAt(), f.rendered() == null ? null : f.rendered().content()));
-            }
-            if (!sent.isEmpty()) sentHook.recording(c, sent);
             return sent;
         });
     }

@@ -7,8 +7,9 @@ import java.util.List;
 
 /**
  * Told about deliveries a dispatcher round recorded {@code sent}: in-app messages use it to reach the person's open
- * pages. {@link #recording} runs inside the transaction that records the round, so what it writes commits with the
- * status; {@link #recorded} runs once that transaction committed.
+ * pages. {@link #recording} runs inside the transaction that records the round, before its statuses are written (the
+ * deliveries are still {@code sending}), so what it writes commits with them; {@link #recorded} runs once that
+ * transaction committed.
  */
 public interface SentHook {
     SentHook NONE = new SentHook() {

@@ -10,6 +10,7 @@ import io.herald.event.EventCodec;
 import io.herald.event.Payload;
 import io.herald.ingest.Ingest;
 import io.herald.store.Database;
+import io.herald.store.Engine;
 import io.herald.store.Sql;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -37,6 +38,8 @@ public final class InApp {
     private final DeliveryProgress progress;
     private final Ingest ingest;
     private final InstantSource clock;
+    /** Lists kept between page views, on SQLite (see {@link ListingMemory}); null on PostgreSQL. */
+    private final ListingMemory memory;
 
     public InApp(Database db, InAppFeed feed, DeliveryProgress progress, Ingest ingest, InstantSource clock) {
         this.db = db;
@@ -44,6 +47,7 @@ public final class InApp {
         this.progress = progress;
         this.ingest = ingest;
         this.clock = clock;
+        this.memory = db.engine() == Engine.SQLITE ? new ListingMemory() : null;
     }
 
     public InAppFeed feed() {
@@ -64,6 +68,7 @@ public final class InApp {
      * its way): an empty listing at position 0.
      */
     public record Found(boolean identified, Listing listing) {
+        static final Found NOBODY = new Found(false, Listing.NONE);
     }
 
     /**
@@ -71,37 +76,80 @@ public final class InApp {
      * (priority, then oldest first), the first {@link #MAX_ELIGIBLE} of them: available (sent and not retired) and not
      * expired; for {@code anonymousOnly}, only those meant for anonymous visitors.
      *
-     * <p>One statement: who the identity is, their feed position and their messages, in the order the answer lists
-     * them. Every page view of every visitor asks, and on SQLite each statement is a read transaction of its own; one
-     * statement also reads all three from one snapshot, so a message recorded meanwhile is in both the list and the
-     * stream's resume position, never in neither. It reads only what the answer needs (a call into the SQLite driver
-     * per value read cost about 0.6 µs): the person's two facts from the first row, then one text per message.
-     * With V14's index a single-threaded probe ran it in 29 µs; the statement before it (a CTE, every column of every
-     * row read) took 44–49 µs.
+     * <p>On SQLite the list is first looked for in {@link ListingMemory}: one statement reads who the identity names
+     * and that person's list version, and a list kept for them at that version (none of its messages expired since)
+     * is the answer. The version is read before the list it keeps, so a list is never kept under a version newer than
+     * what it holds: a change committed between the two reads only costs the next page view a read.
      */
     public Found listing(String workspaceId, String kind, String value, boolean anonymousOnly) {
         long now = clock.millis();
         return db.read(c -> {
-            record Head(boolean identified, long lastSeq) {
+            if (memory == null) return read(c, workspaceId, kind, value, anonymousOnly, now).found();
+            List<Object[]> named = Sql.queryKept(c, VERSION, rs -> new Object[] {rs.getString(1), rs.getLong(2)},
+                    workspaceId, kind, value);
+            if (named.isEmpty()) return Found.NOBODY;
+            String personId = (String) named.get(0)[0];
+            long version = (Long) named.get(0)[1];
+            ListingMemory.Key key = new ListingMemory.Key(workspaceId, kind, value, anonymousOnly);
+            Found kept = memory.get(key, personId, version, now);
+            if (kept != null) return kept;
+            Read read = read(c, workspaceId, kind, value, anonymousOnly, now);
+            if (read.keepable() && personId.equals(read.personId())) {
+                memory.put(key, personId, version, read.validUntil(), read.found());
             }
-            Head[] head = {null};
-            String[] legacyOf = {null};
-            List<String> messages = new ArrayList<>();
-            Sql.queryKept(c, LISTING, rs -> {
-                if (head[0] == null) head[0] = new Head(rs.getString(1) != null, rs.getLong(2));
-                String json = rs.getString(4);
-                if (json != null) {
-                    messages.add(json);
-                } else if (legacyOf[0] == null && rs.getString(5) != null) {
-                    legacyOf[0] = rs.getString(3); // sent before its client text was kept (V13)
-                }
-                return null;
-            }, now, anonymousOnly, workspaceId, kind, value, MAX_ELIGIBLE);
-            if (head[0] == null) return new Found(false, Listing.NONE);
-            List<String> data = legacyOf[0] == null ? messages
-                    : withLegacy(c, workspaceId, legacyOf[0], anonymousOnly, now);
-            return new Found(head[0].identified(), new Listing(head[0].lastSeq(), data));
+            return read.found();
         });
+    }
+
+    /** The identity's person and their list version (0 before anything changed it since V16). */
+    private static final String VERSION = "SELECT i.person_id, COALESCE(v.version, 0) FROM identities i "
+            + "LEFT JOIN inapp_versions v ON v.person_id = i.person_id "
+            + "WHERE i.workspace_id = ? AND i.kind = ? AND i.value = ?";
+
+    /**
+     * A list read from the store, with what keeping it needs: the person it was read for and the earliest expiry
+     * among its messages; not keepable when nobody was found or some of it was built from renderings (V13).
+     */
+    private record Read(Found found, String personId, long validUntil, boolean keepable) {
+    }
+
+    /**
+     * One statement: who the identity is, their feed position and their messages, in the order the answer lists
+     * them. Every page view of every visitor the memory cannot answer asks, and on SQLite each statement is a read
+     * transaction of its own; one statement also reads all three from one snapshot, so a message recorded meanwhile
+     * is in both the list and the stream's resume position, never in neither. It reads only what the answer needs (a
+     * call into the SQLite driver per value read cost about 0.6 µs): the person's three facts from the first row,
+     * then one text per message (and its expiry when the list may be kept). With V14's index a single-threaded probe
+     * ran it in 29 µs; the statement before it (a CTE, every column of every row read) took 44–49 µs.
+     */
+    private Read read(Connection c, String workspaceId, String kind, String value, boolean anonymousOnly, long now)
+            throws SQLException {
+        record Head(boolean identified, long lastSeq, String personId) {
+        }
+        Head[] head = {null};
+        String[] legacyOf = {null};
+        long[] validUntil = {Long.MAX_VALUE};
+        List<String> messages = new ArrayList<>();
+        Sql.queryKept(c, LISTING, rs -> {
+            if (head[0] == null) head[0] = new Head(rs.getString(1) != null, rs.getLong(2), rs.getString(3));
+            String json = rs.getString(4);
+            if (json != null) {
+                messages.add(json);
+                if (memory != null) {
+                    long expires = rs.getLong(6);
+                    if (!rs.wasNull()) validUntil[0] = Math.min(validUntil[0], expires);
+                }
+            } else if (legacyOf[0] == null && rs.getString(5) != null) {
+                legacyOf[0] = rs.getString(3); // sent before its client text was kept (V13)
+            }
+            return null;
+        }, now, anonymousOnly, workspaceId, kind, value, MAX_ELIGIBLE);
+        if (head[0] == null) return new Read(Found.NOBODY, null, 0, false);
+        // Unmodifiable: a kept list is handed to every page view that asks until it changes.
+        List<String> data = legacyOf[0] == null ? List.copyOf(messages)
+                : withLegacy(c, workspaceId, legacyOf[0], anonymousOnly, now);
+        return new Read(new Found(head[0].identified(), new Listing(head[0].lastSeq(), data)), head[0].personId(),
+                validUntil[0], legacyOf[0] == null);
     }
 
     /**
@@ -118,7 +166,7 @@ public final class InApp {
      */
     private static final String LISTING = "SELECT p.user_id, (SELECT MAX(f.seq) FROM inapp_feed f "
             + "WHERE f.person_id = i.person_id AND f.workspace_id = i.workspace_id), i.person_id, "
-            + "d.inapp_message, d.id FROM identities i LEFT JOIN persons p ON p.id = i.person_id "
+            + "d.inapp_message, d.id, d.expires_at FROM identities i LEFT JOIN persons p ON p.id = i.person_id "
             + "LEFT JOIN deliveries d ON d.person_id = i.person_id AND d.workspace_id = i.workspace_id AND " + ELIGIBLE
             + " AND (d.inapp_anonymous OR d.inapp_message IS NULL OR NOT ?) "
             + "WHERE i.workspace_id = ? AND i.kind = ? AND i.value = ? "

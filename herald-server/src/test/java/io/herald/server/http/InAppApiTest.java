@@ -448,4 +448,147 @@ class InAppApiTest {
             assertThat(left).isZero();
         }
     }
+
+    // A list answered once is kept in memory on SQLite (inapp.ListingMemory): each test below asks for a list, changes
+    // what it holds in one way, and asks again.
+
+    private static List<String> listed(TestHerald h, String query) {
+        return messages(h, query).json().path("data").findValuesAsText("deliveryId");
+    }
+
+    private static String lastEventId(TestHerald h, String query) {
+        return messages(h, query).json().path("lastEventId").asText();
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.herald.testing.TestDatabase#engines")
+    void aListAnsweredBeforeAMessageWentOutHasItOnTheNextPageView(Engine engine) {
+        try (TestHerald h = start(engine)) {
+            String first = sent(h, "user", "ada", modal("First", null));
+            assertThat(listed(h, as("ada"))).containsExactly(first);
+            String before = lastEventId(h, as("ada"));
+
+            clock.advance(Duration.ofSeconds(1));
+            String second = sent(h, "user", "ada", modal("Second", "{\"priority\":90}"));
+            assertThat(listed(h, as("ada"))).containsExactly(second, first);
+            assertThat(Long.parseLong(lastEventId(h, as("ada")))).isGreaterThan(Long.parseLong(before));
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.herald.testing.TestDatabase#engines")
+    void aDismissedOrRecalledMessageLeavesAListAlreadyAnswered(Engine engine) {
+        try (TestHerald h = start(engine)) {
+            String dismissed = sent(h, "user", "ada", modal("Dismiss me", "{\"frequency\":\"always\"}"));
+            clock.advance(Duration.ofSeconds(1));
+            String recalled = sent(h, "user", "ada", modal("Recall me", "{\"frequency\":\"always\"}"));
+            clock.advance(Duration.ofSeconds(1));
+            String kept = sent(h, "user", "ada", modal("Keep me", "{\"frequency\":\"always\"}"));
+            assertThat(listed(h, as("ada"))).containsExactly(dismissed, recalled, kept);
+
+            // Dismissing retires the delivery without a feed entry: only the delivery's row changes.
+            assertThat(event(h, "ada", "{\"deliveryId\":\"" + dismissed + "\",\"type\":\"dismissed\"}").status())
+                    .isEqualTo(200);
+            assertThat(listed(h, as("ada"))).containsExactly(recalled, kept);
+            String before = lastEventId(h, as("ada"));
+            assertThat(Api.admin(h, "POST", "/api/v1/deliveries/" + recalled + "/recall", null).status()).isEqualTo(200);
+            assertThat(listed(h, as("ada"))).containsExactly(kept);
+            assertThat(Long.parseLong(lastEventId(h, as("ada")))).isGreaterThan(Long.parseLong(before));
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.herald.testing.TestDatabase#engines")
+    void aKeptListDropsAMessageTheMomentItExpires(Engine engine) {
+        try (TestHerald h = start(engine)) {
+            String lasting = sent(h, "user", "ada", modal("Lasting", null));
+            String brief = sent(h, "user", "ada", modal("Brief", "{\"priority\":90,\"expiresAfter\":\"PT10M\"}"));
+            assertThat(listed(h, as("ada"))).containsExactly(brief, lasting);
+
+            clock.advance(Duration.ofMinutes(10).minusMillis(1));
+            assertThat(listed(h, as("ada"))).containsExactly(brief, lasting);
+            clock.advance(Duration.ofMillis(1));
+            assertThat(listed(h, as("ada"))).containsExactly(lasting);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.herald.testing.TestDatabase#engines")
+    void aChangeWrittenStraightToTheStoreIsSeenByTheNextPageView(Engine engine) {
+        try (TestHerald h = start(engine)) {
+            String id = sent(h, "user", "ada", modal("Before", null));
+            assertThat(messages(h, as("ada")).body()).contains("Before");
+
+            // As another process or an operator's SQL would: nothing tells the server.
+            h.herald().database().inTransaction(c -> Sql.update(c, "UPDATE deliveries SET inapp_message = "
+                    + "REPLACE(inapp_message, 'Before', 'After') WHERE id = ?", id));
+            assertThat(messages(h, as("ada")).body()).contains("After").doesNotContain("Before");
+            h.herald().database().inTransaction(c -> Sql.update(c, "UPDATE deliveries SET status = 'failed' WHERE id = ?",
+                    id));
+            assertThat(listed(h, as("ada"))).isEmpty();
+            h.herald().database().inTransaction(c -> Sql.update(c, "UPDATE deliveries SET status = 'delivered' "
+                    + "WHERE id = ?", id));
+            assertThat(listed(h, as("ada"))).containsExactly(id);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.herald.testing.TestDatabase#engines")
+    void listsAnsweredBeforeAMergeFollowTheVisitorToTheKnownPerson(Engine engine) {
+        try (TestHerald h = start(engine)) {
+            String welcome = sent(h, "anon", "anon-7", "{\"format\":\"banner\",\"anonymous\":true,\"steps\":[{\"blocks\":"
+                    + "[{\"type\":\"text\",\"text\":\"Welcome\"}]}]}");
+            String adas = sent(h, "user", "ada", modal("Ada's", null));
+            assertThat(listed(h, asAnonymous("anon-7"))).containsExactly(welcome);
+            assertThat(listed(h, as("ada"))).containsExactly(adas);
+
+            Api.accepted(h, "/v1/identify", "{\"userId\":\"ada\",\"anonymousId\":\"anon-7\",\"traits\":{}}");
+            h.process();
+            assertThat(listed(h, as("ada"))).containsExactlyInAnyOrder(welcome, adas);
+            assertThat(messages(h, asAnonymous("anon-7")).status()).isEqualTo(403);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.herald.testing.TestDatabase#engines")
+    void anErasedPersonsListIsGoneWithThem(Engine engine) {
+        try (TestHerald h = start(engine)) {
+            sent(h, "user", "ada", modal("Private", null));
+            assertThat(listed(h, as("ada"))).hasSize(1);
+
+            assertThat(Api.adminDelete(h, "/api/v1/people/ada").status()).isLessThan(300);
+            TestHerald.Answer a = messages(h, as("ada"));
+            assertThat(a.status()).isEqualTo(200);
+            assertThat(a.json().path("data").size()).isZero();
+            assertThat(a.body()).doesNotContain("Private");
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.herald.testing.TestDatabase#engines")
+    void aVisitorsEmptyListIsRefusedOnceTheirIdIsLinkedToAKnownPerson(Engine engine) {
+        try (TestHerald h = start(engine)) {
+            // Neither person has ever had an in-app message: their list versions are alike, only the person differs.
+            assertThat(messages(h, asAnonymous("anon-7")).status()).isEqualTo(200);
+            Api.accepted(h, "/v1/alias", "{\"userId\":\"ada\",\"previousId\":\"anon-7\"}");
+            h.process();
+            assertThat(messages(h, asAnonymous("anon-7")).status()).isEqualTo(403);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.herald.testing.TestDatabase#engines")
+    void aVisitorsKeptListIsRefusedOnceTheyIdentifyAsSomeoneNew(Engine engine) {
+        try (TestHerald h = start(engine)) {
+            Api.accepted(h, "/v1/track", "{\"anonymousId\":\"anon-9\",\"event\":\"landed\"}");
+            h.process();
+            assertThat(messages(h, asAnonymous("anon-9")).status()).isEqualTo(200);
+
+            // Carol is new: the visitor's own person gets her userId, no merge.
+            Api.accepted(h, "/v1/identify", "{\"userId\":\"carol\",\"anonymousId\":\"anon-9\",\"traits\":{}}");
+            h.process();
+            assertThat(messages(h, asAnonymous("anon-9")).status()).isEqualTo(403);
+            assertThat(messages(h, as("carol")).status()).isEqualTo(200);
+        }
+    }
 }
