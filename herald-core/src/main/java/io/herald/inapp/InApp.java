@@ -101,6 +101,11 @@ public final class InApp {
         });
     }
 
+    /** Forgets the lists kept for a person who was just erased (what the store held of them is gone already). */
+    public void forget(String personId) {
+        if (memory != null) memory.forget(personId);
+    }
+
     /** The identity's person and their list version (0 before anything changed it since V16). */
     private static final String VERSION = "SELECT i.person_id, COALESCE(v.version, 0) FROM identities i "
             + "LEFT JOIN inapp_versions v ON v.person_id = i.person_id "

@@ -64,6 +64,17 @@ final class ListingMemory {
         }
     }
 
+    /** Forgets every list kept for this person: an erased person's messages do not stay in memory until evicted. */
+    synchronized void forget(String personId) {
+        for (Iterator<Kept> it = kept.values().iterator(); it.hasNext(); ) {
+            Kept k = it.next();
+            if (k.personId.equals(personId)) {
+                chars -= k.chars;
+                it.remove();
+            }
+        }
+    }
+
     /** How many lists are kept (for tests). */
     synchronized int size() {
         return kept.size();

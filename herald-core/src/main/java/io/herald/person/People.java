@@ -146,17 +146,14 @@ public final class People {
     /**
      * Erases a person: profile, identities, events (in the history and the log), where their ids route in the log,
      * devices, timers, campaign runs and deliveries. With {@code suppress}, their user ids are remembered so later
-     * events cannot re-create them.
+     * events cannot re-create them. Returns the erased person's id (for what servers keep in memory of them).
      */
-    public void erase(String workspaceId, String userId, boolean suppress) {
+    public String erase(String workspaceId, String userId, boolean suppress) {
         // No batch may be between reading this person and writing them back while they are erased.
-        guard.exclusively(() -> {
-            eraseNow(workspaceId, userId, suppress);
-            return null;
-        });
+        return guard.exclusively(() -> eraseNow(workspaceId, userId, suppress));
     }
 
-    private void eraseNow(String workspaceId, String userId, boolean suppress) {
+    private String eraseNow(String workspaceId, String userId, boolean suppress) {
         // The raw log rows and routes hold the same personal data as the history, so they go too, and first: the log
         // may be another store, and if the erasure stops half way a repeated call still finds them through the
         // history and the identities.
@@ -175,7 +172,7 @@ public final class People {
         });
         eventLog.forget(workspaceId, messageIds);
         eventLog.forgetRoutes(workspaceId, routingKeys);
-        db.inTransaction(c -> {
+        return db.inTransaction(c -> {
             String personId = personIdBy(c, workspaceId, PersonCache.USER, userId)
                     .orElseThrow(() -> ClientError.notFound("person " + userId));
             if (suppress) {
@@ -199,7 +196,7 @@ public final class People {
             Sql.update(c, "DELETE FROM inapp_feed WHERE person_id = ?", personId);
             Sql.update(c, "DELETE FROM identities WHERE person_id = ?", personId);
             Sql.update(c, "DELETE FROM persons WHERE id = ?", personId);
-            return null;
+            return personId;
         });
     }
 

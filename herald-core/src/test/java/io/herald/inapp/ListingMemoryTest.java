@@ -54,4 +54,18 @@ class ListingMemoryTest {
         assertThat(memory.size()).isZero();
         assertThat(memory.get(ADA, "per_1", 1, 0)).isNull();
     }
+
+    @Test
+    void anErasedPersonsListsAreForgottenAndNobodyElses() {
+        ListingMemory memory = new ListingMemory();
+        memory.put(ADA, "per_1", 1, Long.MAX_VALUE, list("ada's"));
+        ListingMemory.Key adaAnonymous = new ListingMemory.Key("ws", "anon", "anon-1", true);
+        memory.put(adaAnonymous, "per_1", 1, Long.MAX_VALUE, list());
+        memory.put(key(2), "per_2", 1, Long.MAX_VALUE, list("bob's"));
+
+        memory.forget("per_1");
+        assertThat(memory.size()).isEqualTo(1);
+        assertThat(memory.get(ADA, "per_1", 1, 0)).isNull();
+        assertThat(memory.get(key(2), "per_2", 1, 0)).isNotNull();
+    }
 }

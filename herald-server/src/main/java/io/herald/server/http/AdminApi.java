@@ -3,6 +3,7 @@ package io.herald.server.http;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.herald.error.ClientError;
 import io.herald.event.EventCodec;
+import io.herald.inapp.InApp;
 import io.herald.person.People;
 import io.herald.segment.Segments;
 import io.herald.store.Page;
@@ -14,12 +15,14 @@ import java.util.List;
 /** The admin API's people and settings endpoints. Thin: parse, call the service, shape the answer. */
 final class AdminApi {
     private final People people;
+    private final InApp inApp;
     private final Segments segments;
     private final Workspaces workspaces;
     private final Auth auth;
 
-    AdminApi(People people, Segments segments, Workspaces workspaces, Auth auth) {
+    AdminApi(People people, Segments segments, Workspaces workspaces, InApp inApp, Auth auth) {
         this.people = people;
+        this.inApp = inApp;
         this.segments = segments;
         this.workspaces = workspaces;
         this.auth = auth;
@@ -72,7 +75,7 @@ final class AdminApi {
         if (suppress != null && !suppress.equals("true") && !suppress.equals("false")) {
             throw ClientError.invalid("suppress", "suppress must be true or false");
         }
-        people.erase(p.workspaceId(), ctx.pathParam("userId"), !"false".equals(suppress));
+        inApp.forget(people.erase(p.workspaceId(), ctx.pathParam("userId"), !"false".equals(suppress)));
         ctx.status(204);
     }
 

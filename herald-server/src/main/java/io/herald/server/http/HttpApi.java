@@ -53,7 +53,7 @@ public final class HttpApi {
     public static Javalin create(Services s) {
         Auth auth = new Auth(s.workspaces());
         TrackingApi tracking = new TrackingApi(s.ingest(), auth);
-        AdminApi admin = new AdminApi(s.people(), s.segments(), s.workspaces(), auth);
+        AdminApi admin = new AdminApi(s.people(), s.segments(), s.workspaces(), s.inApp(), auth);
         SegmentsApi segments = new SegmentsApi(s.segments(), auth);
         TopicsApi topics = new TopicsApi(s.topics(), s.preferences(), auth);
         CampaignsApi campaigns = new CampaignsApi(s.campaigns(), s.deliveries(), auth);
