@@ -27,9 +27,11 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -355,13 +357,9 @@ public final class Dispatcher implements AutoCloseable {
                 markSending(c, token, now, passed, send);
                 if (deferred) defer.executeBatch();
             }
-            List<GateRequest> written = new ArrayList<>(send.size());
-            for (int i = 0, j = 0; i < asked.size() && j < send.size(); i++) {
-                if (asked.get(i) == send.get(j)) {
-                    written.add(requests.get(i));
-                    j++;
-                }
-            }
+            Set<String> sending = new HashSet<>();
+            for (Claimed d : send) sending.add(d.id());
+            List<GateRequest> written = requests.stream().filter(r -> sending.contains(r.deliveryId())).toList();
             return new GateStep(send, round, written);
         });
         // Committed: the gate adds these sends to what it remembers (told before the commit, it could remember sends

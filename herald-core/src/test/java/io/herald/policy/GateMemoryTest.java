@@ -93,10 +93,10 @@ class GateMemoryTest {
     @MethodSource("io.herald.testing.TestDatabase#engines")
     void sendsTheCallerWroteAndToldAreCountedOnce(Engine engine) {
         try (GateFixture f = fixture(engine, TWO_PUSHES_A_DAY)) {
-            assertThat(sendAndTell(f, "w1")).isEqualTo(SEND);
-            assertThat(sendAndTell(f, "w2")).as("one send so far, counted once").isEqualTo(SEND);
+            assertThat(sendAndTell(f)).isEqualTo(SEND);
+            assertThat(sendAndTell(f)).as("one send so far, counted once").isEqualTo(SEND);
             remembered(f, engine);
-            assertThat(sendAndTell(f, "w3")).isEqualTo(CAPPED);
+            assertThat(sendAndTell(f)).isEqualTo(CAPPED);
         }
     }
 
@@ -104,13 +104,8 @@ class GateMemoryTest {
     @MethodSource("io.herald.testing.TestDatabase#engines")
     void sendToldAfterALaterRoundReadItIsNotCountedTwice(Engine engine) {
         try (GateFixture f = fixture(engine, TWO_PUSHES_A_DAY)) {
-            String w1 = f.waiting("push", "queued", 50, null, null, "{}");
-            GateRequest first = f.request("push").id(w1).build();
-            Gate.Round a = f.db().inTransaction(c -> {
-                Gate.Round round = f.gate.round(c, List.of(first));
-                markSending(f, c, w1);
-                return round;
-            });
+            GateRequest first = f.request("push").id(f.waiting("push", "queued", 50, null, null, "{}")).build();
+            Gate.Round a = gateAndMark(f, first);
             assertThat(a.decisions()).containsExactly(SEND);
             // Another round reads the person after that commit, before the first caller tells the gate.
             assertThat(f.request("push").check()).isEqualTo(SEND);
@@ -154,7 +149,7 @@ class GateMemoryTest {
     @MethodSource("io.herald.testing.TestDatabase#engines")
     void sendsLeaveTheWindowAsTimePasses(Engine engine) {
         try (GateFixture f = fixture(engine, ONE_PUSH_A_DAY)) {
-            assertThat(sendAndTell(f, "w1")).isEqualTo(SEND);
+            assertThat(sendAndTell(f)).isEqualTo(SEND);
             assertThat(f.request("push").check()).isEqualTo(CAPPED);
             f.advance(Duration.ofDays(1));
             assertThat(f.request("push").check()).isEqualTo(SEND);
@@ -163,16 +158,20 @@ class GateMemoryTest {
     }
 
     /** As the dispatcher does: a round of one, the Send written in its transaction, the gate told after the commit. */
-    private static Decision sendAndTell(GateFixture f, String name) {
-        String id = f.waiting("push", "queued", 50, null, null, "{}");
-        GateRequest r = f.request("push").id(id).build();
-        Gate.Round round = f.db().inTransaction(c -> {
-            Gate.Round checked = f.gate.round(c, List.of(r));
-            if (checked.decisions().get(0) instanceof Decision.Send) markSending(f, c, id);
-            return checked;
-        });
+    private static Decision sendAndTell(GateFixture f) {
+        GateRequest r = f.request("push").id(f.waiting("push", "queued", 50, null, null, "{}")).build();
+        Gate.Round round = gateAndMark(f, r);
         if (round.decisions().get(0) instanceof Decision.Send) f.gate.written(round, List.of(r));
         return round.decisions().get(0);
+    }
+
+    /** A round of one whose Send is written in the round's transaction (the gate is not told). */
+    private static Gate.Round gateAndMark(GateFixture f, GateRequest r) {
+        return f.db().inTransaction(c -> {
+            Gate.Round checked = f.gate.round(c, List.of(r));
+            if (checked.decisions().get(0) instanceof Decision.Send) markSending(f, c, r.deliveryId());
+            return checked;
+        });
     }
 
     private static void markSending(GateFixture f, java.sql.Connection c, String id) throws java.sql.SQLException {
