@@ -26,7 +26,7 @@ import java.util.Map;
  *       "quiet_hours")} or {@code Suppress("quiet_hours")} by the campaign's action, else the workspace's. A deferral
  *       that would outlive the delivery's expiry is a suppression.</li>
  *   <li><b>expiry</b>: {@code expiresAt <= now} → {@code Suppress("expired")}.</li>
- *   <li><b>priority</b>: see {@link #decide}.</li>
+ *   <li><b>priority</b>: see {@link #priority}.</li>
  * </ol>
  * Webhook deliveries are calls to a system, not messages to a person: only expiry applies to them.
  *
@@ -101,9 +101,15 @@ public final class Gate {
         if (store == null) dialect = store = Dialect.of(c);
         // Sends are remembered between rounds on SQLite only, where the store keeps their versions (V15).
         Snapshot s = Snapshot.read(c, plans, store, store.engine() == Engine.SQLITE ? ledger : null);
+        // The priority rule needs the people's waiting deliveries, read only for the requests that can reach it: the
+        // checks before it stop a request with the sends stored now, so they stop it after the round's sends too.
+        List<Plan> contenders = new ArrayList<>();
+        for (Plan plan : plans) if (!plan.caps().isEmpty() && beforePriority(plan, s) == null) contenders.add(plan);
+        s.readWaiting(c, contenders);
         List<Decision> out = new ArrayList<>(plans.size());
         for (Plan plan : plans) {
-            Decision d = decide(c, plan, s);
+            Decision d = beforePriority(plan, s);
+            if (d == null) d = priority(c, plan, s);
             if (d instanceof Decision.Send) s.sent(plan.request());
             out.add(d);
         }
@@ -154,19 +160,10 @@ public final class Gate {
     }
 
     /**
-     * The five checks for one request, in order. Priority: when deliveries of one person compete for the last room under a cap, the higher priority wins.
-     *
-     * <p>A delivery that a cap still has room for is outranked when, for some cap it is held to, the person's
-     * deliveries that are waiting right now with a strictly higher priority and that the same cap would hold and
-     * count (status queued or deferred, due, not expired, not transactional, their campaign not opted out of caps,
-     * on a channel the cap covers) are at least as many as the room left. Sending it would take room one of them
-     * needs, so it waits {@link #OUTRANKED_RETRY_MS} and asks again: by then the higher ones have normally gone and
-     * the cap turns it away ({@code frequency_capped}), or they were stopped by their own checks and it goes. It is
-     * suppressed as {@code outranked} when it would expire before asking again. Equal priorities never outrank each
-     * other (first come, first served), so two deliveries cannot keep deferring each other. Counted by
-     * {@link Snapshot#outranked}.
+     * The first four checks for one request, in order: the decision of the first that stops it, or null when it
+     * passes them all. Caps count the round's sends decided so far ({@link #round} also asks before deciding any).
      */
-    private static Decision decide(Connection c, Plan plan, Snapshot s) throws SQLException {
+    private static Decision beforePriority(Plan plan, Snapshot s) throws SQLException {
         GateRequest r = plan.request();
         List<Policies.FrequencyCap> caps = plan.caps();
         // The person's stored documents are parsed before any check, as a statement reading them per delivery would:
@@ -183,8 +180,7 @@ public final class Gate {
 
         if (plan.quiet()) {
             Policies.QuietHours q = plan.policies().quietHours();
-            Long end = QuietTime.endIfQuiet(q.start(), q.end(), s.zone(r.personId(), plan.policies().defaultTimezone()),
-                    r.now());
+            Long end = s.quietEnd(q, s.zone(r.personId(), plan.policies().defaultTimezone()), r.now());
             if (end != null) {
                 QuietHoursAction action = r.quietHoursAction() != null ? r.quietHoursAction() : q.action();
                 if (action == QuietHoursAction.SKIP) return new Decision.Suppress("quiet_hours");
@@ -194,8 +190,27 @@ public final class Gate {
         }
 
         if (r.expiresAt() != null && r.expiresAt() <= r.now()) return new Decision.Suppress("expired");
+        return null;
+    }
 
-        if (!caps.isEmpty() && s.outranked(c, r, caps, sent)) {
+    /**
+     * The fifth check, for a request that passed the others. Priority: when deliveries of one person compete for the
+     * last room under a cap, the higher priority wins.
+     *
+     * <p>A delivery that a cap still has room for is outranked when, for some cap it is held to, the person's
+     * deliveries that are waiting right now with a strictly higher priority and that the same cap would hold and
+     * count (status queued or deferred, due, not expired, not transactional, their campaign not opted out of caps,
+     * on a channel the cap covers) are at least as many as the room left. Sending it would take room one of them
+     * needs, so it waits {@link #OUTRANKED_RETRY_MS} and asks again: by then the higher ones have normally gone and
+     * the cap turns it away ({@code frequency_capped}), or they were stopped by their own checks and it goes. It is
+     * suppressed as {@code outranked} when it would expire before asking again. Equal priorities never outrank each
+     * other (first come, first served), so two deliveries cannot keep deferring each other. Counted by
+     * {@link Snapshot#outranked}.
+     */
+    private static Decision priority(Connection c, Plan plan, Snapshot s) throws SQLException {
+        GateRequest r = plan.request();
+        List<Policies.FrequencyCap> caps = plan.caps();
+        if (!caps.isEmpty() && s.outranked(c, r, caps, s.sentCounts(plan))) {
             long retry = r.now() + OUTRANKED_RETRY_MS;
             if (r.expiresAt() != null && r.expiresAt() <= retry) return new Decision.Suppress("outranked");
             return new Decision.Defer(retry, "outranked");

@@ -17,10 +17,12 @@ import java.sql.SQLException;
 import java.time.DateTimeException;
 import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -33,8 +35,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * ~50 µs, five times the gate's budget). Here each kind of fact is one statement over the round's people: their
  * person rows with preferences, the topics the round's messages use, their sends in the longest window of their
  * caps (the covering index {@code deliveries_person_sent}, V11; on SQLite only for people the gate does not remember
- * at their current version, see {@link SendLedger}) and their waiting deliveries (the partial covering index {@code
- * deliveries_waiting_person}). Sends per cap, the round's own sends and the priority counts are then counted in
+ * at their current version, see {@link SendLedger}) and, for the requests that can reach the priority rule, their
+ * waiting deliveries (the partial covering index {@code deliveries_waiting_person}). Sends per cap, the round's own sends and the priority counts are then counted in
  * memory, per request, with exactly the predicates the store would apply.
  *
  * <p>The store changes while a round is gated only where the gate says Send: the dispatcher marks that delivery
@@ -51,7 +53,7 @@ final class Snapshot {
     private static final JsonFactory JSON = JsonFactory.builder().disable(JsonFactory.Feature.CANONICALIZE_FIELD_NAMES)
             .build();
     /** Zones by the ids people's profiles carry (empty: not a zone); a few hundred distinct ids in practice. */
-    private static final Map<String, java.util.Optional<ZoneId>> ZONES = new ConcurrentHashMap<>();
+    private static final Map<String, Optional<ZoneId>> ZONES = new ConcurrentHashMap<>();
     private static final int MAX_ZONES = 10_000;
     /** The channels an {@code any} cap counts in the store's sends and waiting counts (the five person channels). */
     private static final Set<String> PERSON_CHANNELS = Set.of("in_app", "push", "email", "sms", "whatsapp");
@@ -61,6 +63,17 @@ final class Snapshot {
      */
     private static final int[] LIST_SIZES = {1, 8, 64, Sql.MAX_IN_LIST};
     private static final Map<String, String> SQL = new ConcurrentHashMap<>();
+
+    /**
+     * Preference documents' choices by their text, shared by every gate: people's documents are alike (a few
+     * channels and topics opted out of), and parsing the same text again was a tenth of a round. Bounded by the
+     * characters of the texts kept; a text over {@link #MAX_PARSED_TEXT} is parsed every time.
+     */
+    private static final Map<String, Choices> PARSED = new ConcurrentHashMap<>();
+    private static final int MAX_PARSED_TEXT = 2_000;
+    private static final long MAX_PARSED_CHARS = 2_000_000;
+    /** The characters of the texts {@link #PARSED} holds; guarded by it. */
+    private static long parsedChars;
 
     /** One person's facts; preferences and the attribute zone are parsed when a check first needs them. */
     private static final class Person {
@@ -74,7 +87,7 @@ final class Snapshot {
         /** The version of the person's sends (SQLite, V15; 0 before any), read with the person row; null: not read. */
         Long sendsVersion;
         /** Per workspace and {@code now}: the stored sends counted per cap of the workspace, in its order. */
-        final Map<String, int[]> stored = new HashMap<>(2);
+        final Map<CountKey, int[]> stored = new HashMap<>(2);
         /** Sends the gate decided in this round. */
         final List<Send> roundSends = new ArrayList<>(2);
         final List<Waiting> waiting = new ArrayList<>();
@@ -112,6 +125,11 @@ final class Snapshot {
     }
 
     private final Map<String, Person> people = new HashMap<>();
+    /**
+     * {@link QuietTime#endIfQuiet} per window, zone and now (empty: not quiet): a round's people share a few zones
+     * and one now, and turning an instant into a zone's local date was a tenth of a round.
+     */
+    private final Map<QuietKey, Optional<Long>> quietEnds = new HashMap<>();
     /** Topics by workspace and key: {@code default_opt_in}; absent when the workspace has no such topic. */
     private final Map<String, Boolean> topics = new HashMap<>();
     /** Per person whose sends the ledger now remembers: the version it remembers them at. */
@@ -120,18 +138,15 @@ final class Snapshot {
     private Snapshot() {
     }
 
-    /** Reads what {@code plans} need, for all of them at once. */
+    /** Reads what {@code plans} need, for all of them at once, but the waiting deliveries ({@link #readWaiting}). */
     static Snapshot read(Connection c, List<Gate.Plan> plans, Dialect dialect, SendLedger ledger) throws SQLException {
         Snapshot s = new Snapshot();
         Set<String> personRows = new LinkedHashSet<>();
         Set<String> capped = new LinkedHashSet<>();
-        Map<String, CountGroup> groups = new HashMap<>();
+        Map<CountKey, CountGroup> groups = new HashMap<>();
         Map<String, Set<String>> topicsByWorkspace = new HashMap<>();
         boolean zone = false;
         boolean subscription = false;
-        int lowestPriority = Integer.MAX_VALUE;
-        long earliest = Long.MAX_VALUE;
-        long latest = Long.MIN_VALUE;
         for (Gate.Plan p : plans) {
             GateRequest r = p.request();
             if (p.subscription() || p.quiet()) personRows.add(r.personId());
@@ -144,16 +159,19 @@ final class Snapshot {
                 capped.add(r.personId());
                 groups.computeIfAbsent(countKey(r), k -> new CountGroup(r.workspaceId(), r.now(),
                         p.policies().frequencyCaps(), new LinkedHashSet<>())).people().add(r.personId());
-                lowestPriority = Math.min(lowestPriority, r.priority());
-                earliest = Math.min(earliest, r.now());
-                latest = Math.max(latest, r.now());
             }
         }
         for (String id : personRows) s.person(id); // a person without a row has no zone and no preferences
         boolean versions = ledger != null && !capped.isEmpty(); // (a capped request is a subscription check too)
         if (!personRows.isEmpty()) {
             // The preferences of a person without a person row are nobody's: joined to the row, as segments read them.
-            String head = "SELECT p.id, p.timezone, " + (zone ? "p.attributes" : "NULL") + ", "
+            // Attributes are read (for their timezone) only where they name one: most people's do not, and reading
+            // a profile's text across JNI and parsing it was a tenth of a round. Herald writes attributes with
+            // Jackson, which escapes no letter of a field name, so a document with a top-level "timezone" field
+            // holds that quoted name verbatim.
+            String attributes = zone ? "CASE WHEN " + dialect.contains("p.attributes", "'\"timezone\"'")
+                    + " THEN p.attributes END" : "NULL";
+            String head = "SELECT p.id, p.timezone, " + attributes + ", "
                     + (subscription ? "pp.preferences" : "NULL") + ", " + (versions ? "sv.version" : "NULL")
                     + " FROM persons p"
                     + (subscription ? " LEFT JOIN person_preferences pp ON pp.person_id = p.id" : "")
@@ -173,19 +191,37 @@ final class Snapshot {
                     rs -> s.topics.put(topicKey(workspace, rs.getString(1)), rs.getBoolean(2)));
         }
         if (!capped.isEmpty()) {
-            List<String> ids = List.copyOf(capped);
-            for (String id : ids) s.person(id);
+            for (String id : capped) s.person(id);
             s.readCounts(c, groups, dialect, ledger);
-            // Only deliveries above the round's lowest priority, due and not expired at some request's now can ever
-            // compete; the predicate on status is the partial index's own, so both engines read the index alone.
-            query(c, "SELECT person_id, id, channel, priority, next_attempt_at, expires_at FROM deliveries WHERE person_id IN (",
-                    ") AND status IN ('queued', 'deferred') AND priority > ? AND transactional = ? AND (next_attempt_at "
-                    + "IS NULL OR next_attempt_at <= ?) AND (expires_at IS NULL OR expires_at > ?)", new Object[0], ids,
-                    new Object[] {lowestPriority, false, latest, earliest},
-                    rs -> s.person(rs.getString(1)).waiting.add(new Waiting(rs.getString(2), rs.getString(3),
-                            rs.getInt(4), nullableLong(rs, 5), nullableLong(rs, 6))));
         }
         return s;
+    }
+
+    /**
+     * Reads the waiting deliveries that may compete with {@code contenders}' requests under the priority rule: the
+     * requests that can reach it (see {@link Gate#round}). Only deliveries above the lowest of their priorities, due
+     * and not expired at some request's now can ever compete; the predicate on status is the partial index's own, so
+     * both engines read the index alone.
+     */
+    void readWaiting(Connection c, List<Gate.Plan> contenders) throws SQLException {
+        if (contenders.isEmpty()) return;
+        Set<String> ids = new LinkedHashSet<>();
+        int lowestPriority = Integer.MAX_VALUE;
+        long earliest = Long.MAX_VALUE;
+        long latest = Long.MIN_VALUE;
+        for (Gate.Plan p : contenders) {
+            GateRequest r = p.request();
+            ids.add(r.personId());
+            lowestPriority = Math.min(lowestPriority, r.priority());
+            earliest = Math.min(earliest, r.now());
+            latest = Math.max(latest, r.now());
+        }
+        query(c, "SELECT person_id, id, channel, priority, next_attempt_at, expires_at FROM deliveries WHERE person_id IN (",
+                ") AND status IN ('queued', 'deferred') AND priority > ? AND transactional = ? AND (next_attempt_at "
+                + "IS NULL OR next_attempt_at <= ?) AND (expires_at IS NULL OR expires_at > ?)", new Object[0],
+                List.copyOf(ids), new Object[] {lowestPriority, false, latest, earliest},
+                rs -> person(rs.getString(1)).waiting.add(new Waiting(rs.getString(2), rs.getString(3), rs.getInt(4),
+                        nullableLong(rs, 5), nullableLong(rs, 6))));
     }
 
     /**
@@ -195,8 +231,11 @@ final class Snapshot {
     private record CountGroup(String workspaceId, long now, List<Policies.FrequencyCap> caps, Set<String> people) {
     }
 
-    private static String countKey(GateRequest r) {
-        return r.workspaceId() + '\n' + r.now();
+    private record CountKey(String workspaceId, long now) {
+    }
+
+    private static CountKey countKey(GateRequest r) {
+        return new CountKey(r.workspaceId(), r.now());
     }
 
     /**
@@ -204,7 +243,7 @@ final class Snapshot {
      * from the ledger where it remembers the person at the version just read, else from the store (one statement for
      * all the others, remembered afterwards where the version is known); counted in memory either way.
      */
-    private void readCounts(Connection c, Map<String, CountGroup> groups, Dialect dialect, SendLedger ledger)
+    private void readCounts(Connection c, Map<CountKey, CountGroup> groups, Dialect dialect, SendLedger ledger)
             throws SQLException {
         Map<String, Long> from = new HashMap<>(); // per person, the oldest instant a cap of theirs looks back to
         long oldest = Long.MAX_VALUE;
@@ -246,7 +285,7 @@ final class Snapshot {
         // Under the ledger's lock: a caller other than the dispatcher (whose gate steps take turns) may be applying
         // its sends to what this round counts.
         synchronized (ledger != null ? ledger : this) {
-            for (Map.Entry<String, CountGroup> e : groups.entrySet()) {
+            for (Map.Entry<CountKey, CountGroup> e : groups.entrySet()) {
                 CountGroup g = e.getValue();
                 for (String id : g.people()) {
                     SendLedger.Sends known = sends.get(id);
@@ -431,7 +470,7 @@ final class Snapshot {
                         p.skipChildren();
                     }
                 }
-                return new Choices(channels, topics);
+                return new Choices(Collections.unmodifiableMap(channels), Collections.unmodifiableMap(topics));
             }
         }
 
@@ -444,7 +483,7 @@ final class Snapshot {
                 out.put(key, v == JsonToken.VALUE_TRUE ? Boolean.TRUE : v == JsonToken.VALUE_FALSE ? Boolean.FALSE : null);
                 p.skipChildren();
             }
-            return out;
+            return Collections.unmodifiableMap(out);
         }
 
         private static <T> T skip(JsonParser p, T value) throws IOException {
@@ -457,15 +496,31 @@ final class Snapshot {
     Choices preferences(String personId) throws SQLException {
         Person p = people.get(personId);
         if (p.preferencesParsed) return p.preferences;
-        if (p.preferencesText != null) {
-            try {
-                p.preferences = Choices.parse(p.preferencesText);
-            } catch (IOException e) {
-                throw new SQLException("corrupt preferences in the store", e);
-            }
-        }
+        if (p.preferencesText != null) p.preferences = parsed(p.preferencesText);
         p.preferencesParsed = true;
         return p.preferences;
+    }
+
+    /** The choices of a preference document, parsed once while {@link #PARSED} keeps its text. */
+    private static Choices parsed(String text) throws SQLException {
+        Choices known = PARSED.get(text);
+        if (known != null) return known;
+        Choices choices;
+        try {
+            choices = Choices.parse(text);
+        } catch (IOException e) {
+            throw new SQLException("corrupt preferences in the store", e);
+        }
+        if (text.length() <= MAX_PARSED_TEXT) {
+            synchronized (PARSED) {
+                if (parsedChars + text.length() > MAX_PARSED_CHARS) { // start over rather than track an order of use
+                    PARSED.clear();
+                    parsedChars = 0;
+                }
+                if (PARSED.putIfAbsent(text, choices) == null) parsedChars += text.length();
+            }
+        }
+        return choices;
     }
 
     /** The person's zone: timezone attribute, else the profile's (latest device/context), else the workspace's. */
@@ -474,6 +529,15 @@ final class Snapshot {
         ZoneId z = zoneOrNull(attributeZone(p));
         if (z == null) z = zoneOrNull(p.profileZone);
         return z != null ? z : workspaceDefault;
+    }
+
+    private record QuietKey(Policies.QuietHours window, ZoneId zone, long now) {
+    }
+
+    /** When the quiet hours that hold {@code now} in {@code zone} end, or null when it is not quiet there then. */
+    Long quietEnd(Policies.QuietHours q, ZoneId zone, long now) {
+        return quietEnds.computeIfAbsent(new QuietKey(q, zone, now),
+                k -> Optional.ofNullable(QuietTime.endIfQuiet(q.start(), q.end(), zone, now))).orElse(null);
     }
 
     /** The {@code timezone} attribute, read once a round. */
@@ -491,7 +555,7 @@ final class Snapshot {
 
     private static ZoneId zoneOrNull(String id) {
         if (id == null || id.isBlank()) return null;
-        java.util.Optional<ZoneId> known = ZONES.get(id);
+        Optional<ZoneId> known = ZONES.get(id);
         if (known != null) return known.orElse(null);
         ZoneId zone;
         try {
@@ -499,7 +563,7 @@ final class Snapshot {
         } catch (DateTimeException e) {
             zone = null;
         }
-        if (ZONES.size() < MAX_ZONES) ZONES.put(id, java.util.Optional.ofNullable(zone));
+        if (ZONES.size() < MAX_ZONES) ZONES.put(id, Optional.ofNullable(zone));
         return zone;
     }
 

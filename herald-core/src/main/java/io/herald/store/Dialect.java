@@ -74,6 +74,11 @@ public final class Dialect {
         return (engine == Engine.POSTGRESQL ? "string_agg(" : "group_concat(") + expression + ", " + separator + ")";
     }
 
+    /** Whether the text {@code expression} contains {@code literal} (an SQL string literal) anywhere. */
+    public String contains(String expression, String literal) {
+        return (engine == Engine.POSTGRESQL ? "strpos(" : "instr(") + expression + ", " + literal + ") > 0";
+    }
+
     /** Case-insensitive LIKE. */
     public String ilike() {
         return engine == Engine.POSTGRESQL ? "ILIKE" : "LIKE";

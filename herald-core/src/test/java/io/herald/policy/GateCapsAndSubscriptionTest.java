@@ -50,6 +50,21 @@ class GateCapsAndSubscriptionTest {
 
     @ParameterizedTest
     @MethodSource("io.herald.testing.TestDatabase#engines")
+    void changedPreferencesCountAtOnceEvenBackToADocumentReadBefore(Engine engine) {
+        // Parsed documents are kept by their text for every gate: each answer must still be the person's document now.
+        String off = "{\"channels\":{\"push\":false},\"topics\":{}}";
+        String on = "{\"channels\":{\"push\":true},\"topics\":{}}";
+        try (GateFixture f = fixture(engine)) {
+            for (String doc : new String[] {off, on, off, on}) {
+                f.db().inTransaction(c -> io.herald.store.Sql.update(c, "DELETE FROM person_preferences"));
+                f.preferences(doc);
+                assertThat(f.request("push").check()).as(doc).isEqualTo(doc.equals(off) ? UNSUBSCRIBED : SEND);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.herald.testing.TestDatabase#engines")
     void topicFollowsThePersonsChoiceOnTheChannelElseItsDefault(Engine engine) {
         try (GateFixture f = fixture(engine)) {
             f.topic("product_tips", true);

@@ -143,6 +143,9 @@ class GateQuietHoursTest {
             f.person(GateFixture.PERSON, "{\"plan\":\"pro\",\"nested\":{\"timezone\":\"America/New_York\"}}", "Europe/Berlin");
             assertThat(f.request("push").check()).as("device/context timezone next")
                     .isEqualTo(deferUntil("2026-11-23T07:00:00Z"));
+            f.person(GateFixture.PERSON, "{\"about\":\"timezone\",\"note\":\"\\\"timezone\\\" is set\"}", "Europe/Berlin");
+            assertThat(f.request("push").check()).as("the word in values only (attributes read, no field found)")
+                    .isEqualTo(deferUntil("2026-11-23T07:00:00Z"));
             f.person(GateFixture.PERSON, "{\"timezone\":42}", null);
             assertThat(f.request("push").check()).as("then the workspace's (Tokyo, 08:00: over)").isEqualTo(SEND);
             f.person(GateFixture.PERSON, "{\"timezone\":-1}", null);
