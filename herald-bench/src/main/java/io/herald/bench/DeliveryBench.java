@@ -1,9 +1,12 @@
 package io.herald.bench;
 
+import io.herald.delivery.Channel;
 import io.herald.delivery.Channels;
 import io.herald.delivery.DispatchOptions;
 import io.herald.delivery.Dispatcher;
 import io.herald.delivery.InAppChannel;
+import io.herald.delivery.Outbound;
+import io.herald.delivery.Outcome;
 import io.herald.log.JdbcEventLog;
 import io.herald.message.Renderer;
 import io.herald.policy.Gate;
@@ -18,6 +21,7 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -26,8 +30,14 @@ import java.util.concurrent.TimeUnit;
  * The delivery pipeline end to end: {@code --deliveries} queued deliveries (default 200,000) for {@code --people}
  * people (default 20,000) taken from the outbox by one {@link Dispatcher} (claim with a lease → policy gate → render →
  * channel → outcome event appended to the log → status recorded), {@code --rounds} rounds at once as its background
- * threads run them (default: the server's, 2), to a channel that does nothing but answer "sent" (in_app, whose
- * sending is making the message available). Target (issue 5): ≥ 10,000 deliveries/s.
+ * threads run them (default: the server's, 2), to a channel that does nothing but answer "sent". Target (issue 5):
+ * ≥ 10,000 deliveries/s.
+ *
+ * <p>{@code --channel in_app} (the default) sends in-app messages through {@link InAppChannel}, whose sending is
+ * making the message available: their rows then enter the eligible-list index and bump the list versions (V16), as
+ * the server's do (the server also appends each to the person's feed, which this bench leaves out). {@code --channel
+ * push} sends push messages to a channel that answers "sent" and does nothing else, the target's no-op channel: the
+ * same gate and the same context, a push rendered, none of the in-app list's upkeep.
  *
  * <p>Baseline, same run, over the same rows before the pipeline: the floor a pipeline that writes each delivery's
  * outcome cannot beat, {@code --deliveries} plain batched UPDATEs of delivery rows (one statement per row, batches of
@@ -37,15 +47,17 @@ import java.util.concurrent.TimeUnit;
  * work costs.
  *
  * <p>Run: {@code java -jar herald-bench/target/herald-bench.jar delivery --engine sqlite [--deliveries 200000]
- * [--people 20000] [--batch 500] [--rounds 2] [--warmup 30000]}; the warm-up deliveries are dispatched (not measured)
- * first.
+ * [--people 20000] [--batch 500] [--rounds 2] [--warmup 30000] [--channel in_app|push]}; the warm-up deliveries are
+ * dispatched (not measured) first.
  */
 final class DeliveryBench {
     static final Set<String> FLAGS = Set.of("keep");
-    static final Set<String> OPTIONS = Set.of("engine", "deliveries", "people", "batch", "rounds", "warmup", "pg-url",
-            "pg-user", "pg-password", "tmp");
-    private static final String MESSAGE = "{\"format\":\"banner\",\"title\":\"Hi {{ person.name }}\","
+    static final Set<String> OPTIONS = Set.of("engine", "deliveries", "people", "batch", "rounds", "warmup", "channel",
+            "pg-url", "pg-user", "pg-password", "tmp");
+    private static final String IN_APP_MESSAGE = "{\"format\":\"banner\",\"title\":\"Hi {{ person.name }}\","
             + "\"steps\":[{\"blocks\":[{\"type\":\"text\",\"text\":\"Your trial ends in {{ journey.days }} days\"}]}]}";
+    private static final String PUSH_MESSAGE = "{\"title\":\"Hi {{ person.name }}\",\"body\":\"Your trial ends in "
+            + "{{ journey.days }} days\",\"deepLink\":\"app://plans\"}";
 
     private DeliveryBench() {
     }
@@ -56,10 +68,14 @@ final class DeliveryBench {
         int batch = o.integer("batch", 500, 1);
         int warmup = o.integer("warmup", 30_000, 0);
         int rounds = o.integer("rounds", DispatchOptions.defaults().rounds(), 1);
+        String channel = o.get("channel", "in_app");
+        if (!channel.equals("in_app") && !channel.equals("push")) {
+            throw new IllegalArgumentException("--channel must be in_app or push, was '" + channel + "'");
+        }
         InstantSource clock = InstantSource.system();
         try (BenchStore store = BenchStore.create(o)) {
-            LoadGenerator.log("delivery pipeline on %s: %,d deliveries for %,d people, rounds of %d, %d at once; "
-                    + "JVM %s, %d CPUs", store.engineName(), deliveries, people, batch, rounds, Runtime.version(),
+            LoadGenerator.log("delivery pipeline on %s: %,d %s deliveries for %,d people, rounds of %d, %d at once; "
+                    + "JVM %s, %d CPUs", store.engineName(), deliveries, channel, people, batch, rounds, Runtime.version(),
                     Runtime.getRuntime().availableProcessors());
             Database db = Database.open(store.heraldConfig());
             JdbcEventLog log = JdbcEventLog.open(db, store.heraldConfig(), 1, 8192);
@@ -70,13 +86,14 @@ final class DeliveryBench {
                 seed.people(people, now - 86_400_000L);
                 if (warmup > 0) {
                     // The JIT compiles the pipeline's code on these; they are sent before the measured ones are seeded.
-                    seedDeliveries(db, ws, seed, "warm", warmup, people, now - 120_000);
-                    int warmed = dispatchAll(dispatcher(db, log, clock, new SimpleMeterRegistry(), batch, rounds));
+                    seedDeliveries(db, ws, seed, channel, "warm", warmup, people, now - 120_000);
+                    int warmed = dispatchAll(dispatcher(db, log, clock, new SimpleMeterRegistry(), batch, rounds,
+                            channel));
                     LoadGenerator.log("warmed up on %,d deliveries", warmed);
                 }
                 SimpleMeterRegistry meters = new SimpleMeterRegistry();
-                Dispatcher dispatcher = dispatcher(db, log, clock, meters, batch, rounds);
-                List<String> ids = seedDeliveries(db, ws, seed, "dlv", deliveries, people, now - 60_000);
+                Dispatcher dispatcher = dispatcher(db, log, clock, meters, batch, rounds, channel);
+                List<String> ids = seedDeliveries(db, ws, seed, channel, "dlv", deliveries, people, now - 60_000);
                 LoadGenerator.log("seeded %,d people and %,d queued deliveries", people, deliveries);
 
                 long cpu0 = Cpu.now();
@@ -120,8 +137,9 @@ final class DeliveryBench {
     }
 
     private static Dispatcher dispatcher(Database db, JdbcEventLog log, InstantSource clock, SimpleMeterRegistry meters,
-                                         int batch, int rounds) {
-        return new Dispatcher(db, log, Channels.of(new InAppChannel()), new Gate(), new Renderer(),
+                                         int batch, int rounds, String channel) {
+        Channel noop = channel.equals("push") ? new NoopPush() : new InAppChannel();
+        return new Dispatcher(db, log, Channels.of(noop), new Gate(), new Renderer(),
                 new Links("https://herald.example.com"), clock, meters,
                 DispatchOptions.defaults().withBatchSize(batch).withRounds(rounds));
     }
@@ -147,9 +165,23 @@ final class DeliveryBench {
         return Double.NaN;
     }
 
+    /** A push channel that answers "sent" at once and sends nothing. */
+    private static final class NoopPush implements Channel {
+        @Override
+        public String name() {
+            return "push";
+        }
+
+        @Override
+        public CompletableFuture<Outcome> send(Outbound delivery) {
+            return CompletableFuture.completedFuture(new Outcome.Sent(delivery.deliveryId()));
+        }
+    }
+
     /** Deliveries as a campaign's message step writes them, spread round-robin over the people. */
-    private static List<String> seedDeliveries(Database db, String ws, WaitingSeed seed, String prefix, int n, int people,
-                                               long createdAt) {
+    private static List<String> seedDeliveries(Database db, String ws, WaitingSeed seed, String channel, String prefix,
+                                               int n, int people, long createdAt) {
+        String message = channel.equals("push") ? PUSH_MESSAGE : IN_APP_MESSAGE;
         List<String> ids = new ArrayList<>(n);
         String context = "{\"event\":{\"event\":\"trial_started\",\"properties\":{}},\"journey\":{\"days\":3},"
                 + "\"campaign\":{\"id\":\"bench\",\"name\":\"Trial ending\",\"version\":1},"
@@ -160,13 +192,13 @@ final class DeliveryBench {
             db.inTransaction(c -> {
                 try (PreparedStatement ps = c.prepareStatement("INSERT INTO deliveries (id, workspace_id, person_id, "
                         + "campaign_id, version, run_id, step, channel, idempotency_key, status, message, context, priority, "
-                        + "created_at, updated_at) VALUES (?, ?, ?, 'bench', 1, ?, 's1', 'in_app', ?, 'queued', ?, ?, 50, ?, ?)")) {
+                        + "created_at, updated_at) VALUES (?, ?, ?, 'bench', 1, ?, 's1', ?, ?, 'queued', ?, ?, 50, ?, ?)")) {
                     for (int i = start; i < end; i++) {
                         String id = String.format("%s_%012d", prefix, i);
                         String person = seed.personId(i % people);
-                        Sql.bind(ps, id, ws, person, prefix + "run_" + i, prefix + "run_" + i + ":s1:" + person + ":in_app",
-                                MESSAGE, context,
-                                createdAt + i, createdAt + i);
+                        Sql.bind(ps, id, ws, person, prefix + "run_" + i, channel,
+                                prefix + "run_" + i + ":s1:" + person + ":" + channel, message, context, createdAt + i,
+                                createdAt + i);
                         ps.addBatch();
                     }
                     ps.executeBatch();
