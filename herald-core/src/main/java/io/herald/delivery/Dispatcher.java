@@ -409,6 +409,9 @@ public final class Dispatcher implements AutoCloseable {
                     told.stream().map(t -> t.d().personId()).distinct().toList()));
             events.append(told, senders, now);
         }
+        // The rendered documents as text before the transaction: the store's one writer is what the rounds wait for.
+        Map<String, String> renderedText = new HashMap<>();
+        for (Final f : finals.values()) if (f.rendered() != null) renderedText.put(f.d().id(), f.rendered().content().toString());
         return db.inTransaction(c -> {
             List<SentHook.Sent> sent = new ArrayList<>();
             for (Final f : finals.values()) {
@@ -432,8 +435,8 @@ public final class Dispatcher implements AutoCloseable {
                 for (Final f : finals.values()) {
                     boolean keepsSentAt = f.status().equals("sent") || f.status().equals("unknown");
                     PreparedStatement ps = keepsSentAt ? keep : clear;
-                    Sql.bind(ps, f.status(), truncate(f.reason()), f.providerId(),
-                            f.rendered() == null ? null : f.rendered().content().toString(), f.variant(), f.nextAttemptAt(),
+                    Sql.bind(ps, f.status(), truncate(f.reason()), f.providerId(), renderedText.get(f.d().id()),
+                            f.variant(), f.nextAttemptAt(),
                             now, f.d().id(), token);
                     ps.addBatch();
                     if (keepsSentAt) kept = true;
