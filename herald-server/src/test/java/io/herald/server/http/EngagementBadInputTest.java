@@ -76,9 +76,9 @@ class EngagementBadInputTest {
                 new Case("GET", "GET", events, write, null, null, 405, "method_not_allowed", null),
                 new Case("tampered status token", "POST", status + "eyJ3IjoiYSJ9.AAAA", null, form,
                         "MessageStatus=delivered", 404, "not_found", null),
-                // Jetty refuses a control character in the path before any route (its JSON error, 400).
-                new Case("garbage status token", "POST", status + "%00%01garbage", null, form, "MessageStatus=delivered",
-                        400, null, null),
+                // A control character in the path (Jetty's own 400, which closes the connection) is sent on a
+                // connection of its own by BadInputCorpusTest: sent here, the shared client sometimes reused the closed
+                // connection and the next case got no answer ("header parser received no bytes").
                 new Case("oversized status token", "POST", status + "a".repeat(2000) + ".b", null, form,
                         "MessageStatus=delivered", 404, "not_found", null),
                 new Case("status callback as JSON", "POST", status + "x.y", null, json, "{\"MessageStatus\":\"delivered\"}",
