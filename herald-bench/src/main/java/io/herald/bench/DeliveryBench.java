@@ -7,6 +7,9 @@ import io.herald.delivery.Dispatcher;
 import io.herald.delivery.InAppChannel;
 import io.herald.delivery.Outbound;
 import io.herald.delivery.Outcome;
+import io.herald.delivery.SentHook;
+import io.herald.inapp.InAppFeed;
+import io.herald.inapp.LocalLiveFeed;
 import io.herald.log.JdbcEventLog;
 import io.herald.message.Renderer;
 import io.herald.policy.Gate;
@@ -34,8 +37,8 @@ import java.util.concurrent.TimeUnit;
  * ≥ 10,000 deliveries/s.
  *
  * <p>{@code --channel in_app} (the default) sends in-app messages through {@link InAppChannel}, whose sending is
- * making the message available: their rows then enter the eligible-list index and bump the list versions (V16), as
- * the server's do (the server also appends each to the person's feed, which this bench leaves out). {@code --channel
+ * making the message available: each is appended to the person's feed and its row enters the eligible-list index and
+ * bumps the list versions (V16), as the server's do. {@code --channel
  * push} sends push messages to a channel that answers "sent" and does nothing else, the target's no-op channel: the
  * same gate and the same context, a push rendered, none of the in-app list's upkeep.
  *
@@ -138,10 +141,12 @@ final class DeliveryBench {
 
     private static Dispatcher dispatcher(Database db, JdbcEventLog log, InstantSource clock, SimpleMeterRegistry meters,
                                          int batch, int rounds, String channel) {
-        Channel noop = channel.equals("push") ? new NoopPush() : new InAppChannel();
-        return new Dispatcher(db, log, Channels.of(noop), new Gate(), new Renderer(),
+        boolean push = channel.equals("push");
+        // In-app sends go to the people's feeds as the server's do (nobody listens here, so no stream is woken).
+        return new Dispatcher(db, log, Channels.of(push ? new NoopPush() : new InAppChannel()), new Gate(), new Renderer(),
                 new Links("https://herald.example.com"), clock, meters,
-                DispatchOptions.defaults().withBatchSize(batch).withRounds(rounds));
+                DispatchOptions.defaults().withBatchSize(batch).withRounds(rounds), Dispatcher.Probe.NONE,
+                push ? SentHook.NONE : new InAppFeed(db, new LocalLiveFeed(), clock));
     }
 
     /**

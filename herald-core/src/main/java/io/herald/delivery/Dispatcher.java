@@ -409,20 +409,22 @@ public final class Dispatcher implements AutoCloseable {
                     told.stream().map(t -> t.d().personId()).distinct().toList()));
             events.append(told, senders, now);
         }
-        // The rendered documents as text before the transaction: the store's one writer is what the rounds wait for.
+        // What can be computed without the store is, before the transaction: the store's one writer is what the
+        // rounds wait for (the rendered documents as text, what the hook writes).
         Map<String, String> renderedText = new HashMap<>();
         for (Final f : finals.values()) if (f.rendered() != null) renderedText.put(f.d().id(), f.rendered().content().toString());
+        List<SentHook.Sent> sent = new ArrayList<>();
+        for (Final f : finals.values()) {
+            if (!f.status().equals("sent")) continue;
+            Claimed d = f.d();
+            sent.add(new SentHook.Sent(d.id(), d.workspaceId(), d.personId(), d.campaignId(), d.channel(), d.createdAt(),
+                    d.expiresAt(), f.rendered() == null ? null : f.rendered().content()));
+        }
+        SentHook.Recording hook = sent.isEmpty() ? null : sentHook.prepare(sent);
         return db.inTransaction(c -> {
-            List<SentHook.Sent> sent = new ArrayList<>();
-            for (Final f : finals.values()) {
-                if (!f.status().equals("sent")) continue;
-                Claimed d = f.d();
-                sent.add(new SentHook.Sent(d.id(), d.workspaceId(), d.personId(), d.campaignId(), d.channel(), d.createdAt(),
-                        d.expiresAt(), f.rendered() == null ? null : f.rendered().content()));
-            }
             // The hook first, while the deliveries are still sending: what it writes on their rows then changes no
             // person's in-app list, so the list version (V16) is bumped once per delivery, by the status below.
-            if (!sent.isEmpty()) sentHook.recording(c, sent);
+            if (hook != null) hook.write(c);
             // sent_at stays only where the delivery may have reached the person (sent, unknown): caps count those. Two
             // statements, so that a delivery keeping its sent_at does not rewrite the (person_id, sent_at) index entry.
             String set = "UPDATE deliveries SET status = ?, reason = ?, provider_id = ?, rendered = COALESCE(?, rendered), "

@@ -7,20 +7,30 @@ import java.util.List;
 
 /**
  * Told about deliveries a dispatcher round recorded {@code sent}: in-app messages use it to reach the person's open
- * pages. {@link #recording} runs inside the transaction that records the round, before its statuses are written (the
- * deliveries are still {@code sending}), so what it writes commits with them; {@link #recorded} runs once that
- * transaction committed.
+ * pages. {@link #prepare} runs before the transaction that records the round, and the {@link Recording} it returns
+ * writes inside it, before the round's statuses are written (the deliveries are still {@code sending}), so what it
+ * writes commits with them; {@link #recorded} runs once that transaction committed.
+ *
+ * <p>Why two steps: on SQLite the rounds take turns at the store's one writer, so whatever a hook can compute
+ * without the store (building documents, say) is done before the transaction, not while holding it.
  */
 public interface SentHook {
     SentHook NONE = new SentHook() {
         @Override
-        public void recording(Connection c, List<Sent> sent) {
+        public Recording prepare(List<Sent> sent) {
+            return c -> { };
         }
 
         @Override
         public void recorded(List<Sent> sent) {
         }
     };
+
+    /** What a hook writes in the transaction that records the round; may run again if that transaction is retried. */
+    @FunctionalInterface
+    interface Recording {
+        void write(Connection c) throws SQLException;
+    }
 
     /**
      * One delivery recorded sent.
@@ -33,7 +43,8 @@ public interface SentHook {
                 Long expiresAt, ObjectNode content) {
     }
 
-    void recording(Connection c, List<Sent> sent) throws SQLException;
+    /** Prepares, outside any transaction, what the hook writes for {@code sent} in the round's record transaction. */
+    Recording prepare(List<Sent> sent);
 
     void recorded(List<Sent> sent);
 }

@@ -78,26 +78,36 @@ public final class InAppFeed implements SentHook {
     }
 
     @Override
-    public void recording(Connection c, List<Sent> sent) throws SQLException {
-        List<Sent> inApp = sent.stream().filter(s -> s.channel().equals("in_app") && s.content() != null).toList();
-        if (inApp.isEmpty()) return;
-        db.dialect().lockFeedAppends(c);
-        long now = clock.millis();
-        // The message its pages will get, built once here rather than on every page view that lists it.
-        try (PreparedStatement kept = c.prepareStatement("UPDATE deliveries SET expires_at = ?, inapp_message = ?, "
-                + "inapp_priority = ?, inapp_anonymous = ? WHERE id = ?");
-             PreparedStatement feed = c.prepareStatement(INSERT)) {
-            for (Sent s : inApp) {
-                Long at = InAppMessages.expiresAt(s.content(), s.createdAt(), s.expiresAt());
-                InAppMessages.Client m = InAppMessages.Client.of(s.id(), s.campaignId(), s.content(), s.createdAt(), at);
-                Sql.bind(kept, at, m.json(), m.priority(), m.anonymous(), s.id());
-                kept.addBatch();
-                Sql.bind(feed, s.workspaceId(), s.personId(), "message", s.id(), null, now);
-                feed.addBatch();
-            }
-            kept.executeBatch();
-            feed.executeBatch();
+    public Recording prepare(List<Sent> sent) {
+        // The message its pages will get, built once here (before the transaction) rather than on every page view.
+        List<Kept> inApp = new ArrayList<>();
+        for (Sent s : sent) {
+            if (!s.channel().equals("in_app") || s.content() == null) continue;
+            Long at = InAppMessages.expiresAt(s.content(), s.createdAt(), s.expiresAt());
+            inApp.add(new Kept(s, at, InAppMessages.Client.of(s.id(), s.campaignId(), s.content(), s.createdAt(), at)));
         }
+        if (inApp.isEmpty()) return c -> { };
+        return c -> {
+            db.dialect().lockFeedAppends(c);
+            long now = clock.millis();
+            try (PreparedStatement kept = c.prepareStatement("UPDATE deliveries SET expires_at = ?, inapp_message = ?, "
+                    + "inapp_priority = ?, inapp_anonymous = ? WHERE id = ?");
+                 PreparedStatement feed = c.prepareStatement(INSERT)) {
+                for (Kept k : inApp) {
+                    Sent s = k.sent();
+                    Sql.bind(kept, k.expiresAt(), k.message().json(), k.message().priority(), k.message().anonymous(), s.id());
+                    kept.addBatch();
+                    Sql.bind(feed, s.workspaceId(), s.personId(), "message", s.id(), null, now);
+                    feed.addBatch();
+                }
+                kept.executeBatch();
+                feed.executeBatch();
+            }
+        };
+    }
+
+    /** An in-app delivery recorded sent, with what its row keeps for the eligible list. */
+    private record Kept(Sent sent, Long expiresAt, InAppMessages.Client message) {
     }
 
     @Override
