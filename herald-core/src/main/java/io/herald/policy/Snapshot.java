@@ -1,30 +1,21 @@
 package io.herald.policy;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.herald.event.EventCodec;
 import io.herald.preference.Preferences;
 import io.herald.store.Dialect;
-import io.herald.store.Sql;
-import io.herald.store.Statements;
 import java.io.IOException;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.DateTimeException;
 import java.time.ZoneId;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Everything the gate reads about a round's people, read once for the round in a few set-based statements, and
@@ -46,41 +37,15 @@ import java.util.concurrent.ConcurrentHashMap;
  * claimed delivery has no {@code sent_at}: the dispatcher clears it on every outcome but sent and unknown).
  */
 final class Snapshot {
-    /**
-     * The streaming parser for the documents the gate reads a few fields of; field names are not canonicalized
-     * (interned in a shared symbol table), which cost more than the reading itself for documents read once.
-     */
-    private static final JsonFactory JSON = JsonFactory.builder().disable(JsonFactory.Feature.CANONICALIZE_FIELD_NAMES)
-            .build();
-    /** Zones by the ids people's profiles carry (empty: not a zone); a few hundred distinct ids in practice. */
-    private static final Map<String, Optional<ZoneId>> ZONES = new ConcurrentHashMap<>();
-    private static final int MAX_ZONES = 10_000;
     /** The channels an {@code any} cap counts in the store's sends and waiting counts (the five person channels). */
     private static final Set<String> PERSON_CHANNELS = Set.of("in_app", "push", "email", "sms", "whatsapp");
-    /**
-     * {@code IN} lists are padded (with their last value repeated) to one of these sizes, so that a handful of
-     * statement texts serve every round and stay prepared per connection ({@link Statements}).
-     */
-    private static final int[] LIST_SIZES = {1, 8, 64, Sql.MAX_IN_LIST};
-    private static final Map<String, String> SQL = new ConcurrentHashMap<>();
-
-    /**
-     * Preference documents' choices by their text, shared by every gate: people's documents are alike (a few
-     * channels and topics opted out of), and parsing the same text again was a tenth of a round. Bounded by the
-     * characters of the texts kept; a text over {@link #MAX_PARSED_TEXT} is parsed every time.
-     */
-    private static final Map<String, Choices> PARSED = new ConcurrentHashMap<>();
-    private static final int MAX_PARSED_TEXT = 2_000;
-    private static final long MAX_PARSED_CHARS = 2_000_000;
-    /** The characters of the texts {@link #PARSED} holds; guarded by it. */
-    private static long parsedChars;
 
     /** One person's facts; preferences and the attribute zone are parsed when a check first needs them. */
     private static final class Person {
         String profileZone;
         String attributes;
         String preferencesText;
-        Choices preferences;
+        PersonDocuments.Choices preferences;
         boolean preferencesParsed;
         String attributeZone;
         boolean attributeZoneParsed;
@@ -176,7 +141,7 @@ final class Snapshot {
                     + " FROM persons p"
                     + (subscription ? " LEFT JOIN person_preferences pp ON pp.person_id = p.id" : "")
                     + (versions ? " LEFT JOIN send_versions sv ON sv.person_id = p.id" : "") + " WHERE p.id IN (";
-            query(c, head, ")", new Object[0], List.copyOf(personRows), new Object[0], rs -> {
+            InListQuery.run(c, head, ")", new Object[0], List.copyOf(personRows), new Object[0], rs -> {
                 Person p = s.person(rs.getString(1));
                 p.profileZone = rs.getString(2);
                 p.attributes = rs.getString(3);
@@ -186,7 +151,7 @@ final class Snapshot {
         }
         for (Map.Entry<String, Set<String>> e : topicsByWorkspace.entrySet()) {
             String workspace = e.getKey();
-            query(c, "SELECT topic_key, default_opt_in FROM topics WHERE workspace_id = ? AND topic_key IN (", ")",
+            InListQuery.run(c, "SELECT topic_key, default_opt_in FROM topics WHERE workspace_id = ? AND topic_key IN (", ")",
                     new Object[] {workspace}, List.copyOf(e.getValue()), new Object[0],
                     rs -> s.topics.put(topicKey(workspace, rs.getString(1)), rs.getBoolean(2)));
         }
@@ -216,7 +181,7 @@ final class Snapshot {
             earliest = Math.min(earliest, r.now());
             latest = Math.max(latest, r.now());
         }
-        query(c, "SELECT person_id, id, channel, priority, next_attempt_at, expires_at FROM deliveries WHERE person_id IN (",
+        InListQuery.run(c, "SELECT person_id, id, channel, priority, next_attempt_at, expires_at FROM deliveries WHERE person_id IN (",
                 ") AND status IN ('queued', 'deferred') AND priority > ? AND transactional = ? AND (next_attempt_at "
                 + "IS NULL OR next_attempt_at <= ?) AND (expires_at IS NULL OR expires_at > ?)", new Object[0],
                 List.copyOf(ids), new Object[] {lowestPriority, false, latest, earliest},
@@ -271,7 +236,7 @@ final class Snapshot {
                 sends.put(id, new SendLedger.Sends(version == null ? 0 : version, oldest));
             }
             // One row a person, its sends as "sent_at channel" items: a row a send crossed JNI column by column.
-            query(c, "SELECT person_id, " + dialect.joined("sent_at || ' ' || channel", "','")
+            InListQuery.run(c, "SELECT person_id, " + dialect.joined("sent_at || ' ' || channel", "','")
                     + " FROM deliveries WHERE person_id IN (", ") AND sent_at > ? AND transactional = ? GROUP BY person_id",
                     new Object[0], unknown, new Object[] {oldest, false},
                     rs -> addAll(sends.get(rs.getString(1)), rs.getString(2)));
@@ -382,7 +347,7 @@ final class Snapshot {
         for (Waiting w : competing) if (w.heldToCaps == null) unknown.add(w.id);
         if (!unknown.isEmpty()) {
             Map<String, Boolean> held = new HashMap<>();
-            query(c, "SELECT id, context FROM deliveries WHERE id IN (", ")", new Object[0], unknown, new Object[0],
+            InListQuery.run(c, "SELECT id, context FROM deliveries WHERE id IN (", ")", new Object[0], unknown, new Object[0],
                     rs -> held.put(rs.getString(1), heldToCaps(rs.getString(2))));
             for (Waiting w : competing) if (w.heldToCaps == null) w.heldToCaps = held.getOrDefault(w.id, true);
         }
@@ -422,7 +387,7 @@ final class Snapshot {
         String channel = r.channel();
         String topic = r.topic();
         if (!Preferences.CHANNELS.contains(channel)) return true;
-        Choices preferences = preferences(r.personId());
+        PersonDocuments.Choices preferences = preferences(r.personId());
         if (preferences != null && Boolean.FALSE.equals(preferences.channels().get(channel))) return false;
         if (topic == null) return true;
         Boolean topicDefault = topics.get(topicKey(r.workspaceId(), topic));
@@ -433,101 +398,21 @@ final class Snapshot {
         return topicDefault;
     }
 
-    /**
-     * A person's preferences as the gate reads them: per channel, and per topic and channel, the boolean choices
-     * ({@code null} where the document holds anything else). Read with the streaming parser, not as a tree: the gate
-     * wants a few booleans of each person's document, and building the tree was a large part of a round.
-     */
-    private record Choices(Map<String, Boolean> channels, Map<String, Map<String, Boolean>> topics) {
-        static final Choices NONE = new Choices(Map.of(), Map.of());
-
-        /** As {@code readTree(json).path("channels")} and {@code .path("topics")} read: the last of duplicates wins. */
-        static Choices parse(String json) throws IOException {
-            try (JsonParser p = JSON.createParser(json)) {
-                JsonToken root = p.nextToken();
-                if (root != JsonToken.START_OBJECT) {
-                    if (root != null) p.skipChildren(); // read to the end of the value: a corrupt one still fails
-                    return NONE;
-                }
-                Map<String, Boolean> channels = Map.of();
-                Map<String, Map<String, Boolean>> topics = Map.of();
-                while (p.nextToken() == JsonToken.FIELD_NAME) {
-                    String name = p.currentName();
-                    JsonToken t = p.nextToken();
-                    if (name.equals("channels")) {
-                        channels = t == JsonToken.START_OBJECT ? booleans(p) : skip(p, Map.of());
-                    } else if (name.equals("topics")) {
-                        if (t != JsonToken.START_OBJECT) {
-                            topics = skip(p, Map.of());
-                            continue;
-                        }
-                        topics = new HashMap<>();
-                        while (p.nextToken() == JsonToken.FIELD_NAME) {
-                            String topic = p.currentName();
-                            topics.put(topic, p.nextToken() == JsonToken.START_OBJECT ? booleans(p) : skip(p, Map.of()));
-                        }
-                    } else {
-                        p.skipChildren();
-                    }
-                }
-                return new Choices(Collections.unmodifiableMap(channels), Collections.unmodifiableMap(topics));
-            }
-        }
-
-        /** The object's fields (the parser is on its start) whose values are booleans; the others map to null. */
-        private static Map<String, Boolean> booleans(JsonParser p) throws IOException {
-            Map<String, Boolean> out = new HashMap<>();
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String key = p.currentName();
-                JsonToken v = p.nextToken();
-                out.put(key, v == JsonToken.VALUE_TRUE ? Boolean.TRUE : v == JsonToken.VALUE_FALSE ? Boolean.FALSE : null);
-                p.skipChildren();
-            }
-            return Collections.unmodifiableMap(out);
-        }
-
-        private static <T> T skip(JsonParser p, T value) throws IOException {
-            p.skipChildren();
-            return value;
-        }
-    }
 
     /** The person's preference choices, parsed once a round; null without a person row or preferences. */
-    Choices preferences(String personId) throws SQLException {
+    PersonDocuments.Choices preferences(String personId) throws SQLException {
         Person p = people.get(personId);
         if (p.preferencesParsed) return p.preferences;
-        if (p.preferencesText != null) p.preferences = parsed(p.preferencesText);
+        if (p.preferencesText != null) p.preferences = PersonDocuments.choices(p.preferencesText);
         p.preferencesParsed = true;
         return p.preferences;
-    }
-
-    /** The choices of a preference document, parsed once while {@link #PARSED} keeps its text. */
-    private static Choices parsed(String text) throws SQLException {
-        Choices known = PARSED.get(text);
-        if (known != null) return known;
-        Choices choices;
-        try {
-            choices = Choices.parse(text);
-        } catch (IOException e) {
-            throw new SQLException("corrupt preferences in the store", e);
-        }
-        if (text.length() <= MAX_PARSED_TEXT) {
-            synchronized (PARSED) {
-                if (parsedChars + text.length() > MAX_PARSED_CHARS) { // start over rather than track an order of use
-                    PARSED.clear();
-                    parsedChars = 0;
-                }
-                if (PARSED.putIfAbsent(text, choices) == null) parsedChars += text.length();
-            }
-        }
-        return choices;
     }
 
     /** The person's zone: timezone attribute, else the profile's (latest device/context), else the workspace's. */
     ZoneId zone(String personId, ZoneId workspaceDefault) throws SQLException {
         Person p = people.get(personId);
-        ZoneId z = zoneOrNull(attributeZone(p));
-        if (z == null) z = zoneOrNull(p.profileZone);
+        ZoneId z = PersonDocuments.zone(attributeZone(p));
+        if (z == null) z = PersonDocuments.zone(p.profileZone);
         return z != null ? z : workspaceDefault;
     }
 
@@ -547,91 +432,14 @@ final class Snapshot {
 
     private static String attributeZone(Person p) throws SQLException {
         if (!p.attributeZoneParsed) {
-            p.attributeZone = p.attributes == null ? null : topLevelString(p.attributes, "timezone");
+            p.attributeZone = p.attributes == null ? null : PersonDocuments.topLevelString(p.attributes, "timezone");
             p.attributeZoneParsed = true;
         }
         return p.attributeZone;
     }
 
-    private static ZoneId zoneOrNull(String id) {
-        if (id == null || id.isBlank()) return null;
-        Optional<ZoneId> known = ZONES.get(id);
-        if (known != null) return known.orElse(null);
-        ZoneId zone;
-        try {
-            zone = ZoneId.of(id);
-        } catch (DateTimeException e) {
-            zone = null;
-        }
-        if (ZONES.size() < MAX_ZONES) ZONES.put(id, Optional.ofNullable(zone));
-        return zone;
-    }
-
-    /**
-     * One top-level string field of a JSON object, read without building the tree: a profile's attributes can be
-     * large, and the gate wants one field of them.
-     */
-    private static String topLevelString(String json, String field) throws SQLException {
-        try (JsonParser p = JSON.createParser(json)) {
-            if (p.nextToken() != JsonToken.START_OBJECT) return null;
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String name = p.currentName();
-                JsonToken t = p.nextToken();
-                if (name.equals(field)) return t == JsonToken.VALUE_STRING ? p.getText() : null;
-                p.skipChildren();
-            }
-            return null;
-        } catch (IOException e) {
-            throw new SQLException("corrupt attributes in the store", e);
-        }
-    }
-
-    /** Reads one row of a set-based statement. */
-    private interface Row {
-        void read(ResultSet rs) throws SQLException;
-    }
-
-    /**
-     * Runs {@code head IN-list tail} over {@code keys} in chunks, binding {@code before}, the chunk (padded to one of
-     * {@link #LIST_SIZES}) and {@code after}; statements are kept per connection.
-     */
-    private static void query(Connection c, String head, String tail, Object[] before, List<String> keys,
-                              Object[] after, Row row) throws SQLException {
-        for (List<String> chunk : Sql.chunks(keys)) {
-            int size = listSize(chunk.size());
-            String sql = SQL.computeIfAbsent(head + size + tail, k -> head + Sql.placeholders(size) + tail);
-            PreparedStatement cached = Statements.cached(c, sql);
-            PreparedStatement ps = cached != null ? cached : c.prepareStatement(sql);
-            try {
-                int i = 1;
-                for (Object v : before) bind(ps, i++, v);
-                for (int k = 0; k < size; k++) ps.setString(i++, chunk.get(Math.min(k, chunk.size() - 1)));
-                for (Object v : after) bind(ps, i++, v);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) row.read(rs);
-                }
-            } finally {
-                if (cached == null) ps.close();
-            }
-        }
-    }
-
-    private static void bind(PreparedStatement ps, int i, Object v) throws SQLException {
-        switch (v) {
-            case Boolean b -> ps.setBoolean(i, b);
-            case Long l -> ps.setLong(i, l);
-            case Integer n -> ps.setInt(i, n);
-            default -> ps.setString(i, (String) v);
-        }
-    }
-
     private static Long nullableLong(ResultSet rs, int column) throws SQLException {
         long v = rs.getLong(column);
         return rs.wasNull() ? null : v;
-    }
-
-    private static int listSize(int n) {
-        for (int size : LIST_SIZES) if (n <= size) return size;
-        throw new IllegalArgumentException("an IN list holds at most " + Sql.MAX_IN_LIST + " values, was " + n);
     }
 }
