@@ -53,14 +53,22 @@ final class Bodies {
     }
 
     /**
-     * Reads and discards what is left of the request's body, up to {@link #DRAIN_LIMIT}; the two places that answer a
-     * refusal ({@link ClientError}: the API's exception handler and the preference pages) call it first, whatever
-     * the refusal. Answered with the body unread (a 413 found from Content-Length, a 401 before the body was looked
-     * at), Jetty said {@code Connection: close} and closed on the unread bytes, and a client still sending could
-     * lose the answer to the connection reset. A body already read costs one read that finds its end; one larger
-     * than the limit is cut off (the connection closes), as it must be.
+     * Reads and discards what is left of the request's body, up to {@link #DRAIN_LIMIT}. Every API answer calls it
+     * before it is written (an after-handler, which also runs after refusals) and so do the preference pages' refusals.
+     * Answered with its body unread, a request cost the client its connection:
+     * <ul>
+     *   <li>a refusal (a 413 found from Content-Length, a 401 before the body was looked at) made Jetty say
+     *       {@code Connection: close} and close on the unread bytes, and a client still sending could lose the answer
+     *       to the reset;</li>
+     *   <li>a route that ignores bodies (activating a campaign with {@code {}}) could answer before the body arrived;
+     *       Jetty then closed after its answer without saying so, and the client's next request on the connection got
+     *       no answer at all.</li>
+     * </ul>
+     * A request without a body costs nothing; a body already read costs one read that finds its end; one larger than
+     * the limit is cut off (the connection closes), as it must be.
      */
     static void drain(Context ctx) {
+        if (ctx.req().getContentLengthLong() <= 0 && ctx.header("Transfer-Encoding") == null) return;
         try {
             InputStream raw = ctx.req().getInputStream();
             byte[] sink = new byte[16 * 1024];

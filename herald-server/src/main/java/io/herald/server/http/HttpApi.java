@@ -194,10 +194,13 @@ public final class HttpApi {
             r.post("/api/v1/deliveries/{deliveryId}/recall", inApp::recall);
 
             Counter.Builder requests = Counter.builder("herald.http.requests").description("HTTP requests answered");
-            r.after(ctx -> requests.tag("status", statusClass(ctx)).register(s.meters()).increment());
+            r.after(ctx -> {
+                // Before the answer goes out (Javalin writes it after these handlers): see Bodies.drain.
+                Bodies.drain(ctx);
+                requests.tag("status", statusClass(ctx)).register(s.meters()).increment();
+            });
 
             r.exception(ClientError.class, (e, ctx) -> {
-                Bodies.drain(ctx);
                 ApiErrors.write(ctx, e.status(), e.code(), e.getMessage(), e.field());
             });
             r.exception(Unavailable.class, (e, ctx) -> {
