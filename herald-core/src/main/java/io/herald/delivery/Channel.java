@@ -1,5 +1,6 @@
 package io.herald.delivery;
 
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -16,4 +17,14 @@ public interface Channel {
     String name();
 
     CompletableFuture<Outcome> send(Outbound delivery);
+
+    /**
+     * The channel as it sends one dispatcher round: the dispatcher calls it with the round's deliveries for this
+     * channel, then {@link #send} on what it returns for each of them. A channel that reads something per person
+     * (the push channel: the person's devices) reads it here once for the whole round, instead of one statement per
+     * delivery. By default the channel itself.
+     */
+    default Channel forRound(List<Outbound> round) {
+        return this;
+    }
 }

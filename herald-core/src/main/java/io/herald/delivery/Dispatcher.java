@@ -54,8 +54,9 @@ import org.slf4j.LoggerFactory;
  *   Gate#checkRound}), person by person, higher priority first, each answer counting the Sends decided before it.
  *   The rows told Send then become {@code sending} with {@code sent_at} set, in the transaction the gate read caps
  *   in. Defer is written in the same transaction; Suppress waits for the record step (below).</li>
- *   <li><b>Render and send</b>: every sending row of the round is handed to its channel at once (channels are
- *   asynchronous), then the round waits for all answers.</li>
+ *   <li><b>Render and send</b>: the round's sending rows are rendered, each channel is given its part of the round
+ *   ({@link Channel#forRound}: the push channel reads the round's devices there), then every row is handed to its
+ *   channel at once (channels are asynchronous), and the round waits for all answers.</li>
  *   <li><b>Tell, then record</b>: outcome events are appended to the log first, then every status is written in one
  *   transaction. A crash before the record leaves rows {@code sending}: they are never sent again, but become
  *   {@code unknown} (reason {@code answer_lost}) once their lease runs out; the events already appended carry
@@ -232,6 +233,7 @@ public final class Dispatcher implements AutoCloseable {
         Map<String, Person> people = sending.isEmpty() ? Map.of() : db.read(c -> Person.load(c, sending));
         Map<String, CompletableFuture<Outcome>> answers = new LinkedHashMap<>();
         Map<String, Rendered> rendered = new HashMap<>();
+        Map<String, List<Outbound>> byChannel = new LinkedHashMap<>();
         for (Claimed d : sending) {
             Person p = people.get(d.personId());
             if (p == null) {
@@ -250,15 +252,27 @@ public final class Dispatcher implements AutoCloseable {
                 continue;
             }
             rendered.put(d.id(), r);
-            Channel channel = channels.get(d.channel()).orElseThrow(); // checked before the gate
-            CompletableFuture<Outcome> answer;
+            byChannel.computeIfAbsent(d.channel(), k -> new ArrayList<>()).add(new Outbound(d.workspaceId(), d.id(),
+                    d.personId(), d.channel(), d.idempotencyKey(), r.content(), d.attempts() + 1));
+        }
+        for (Map.Entry<String, List<Outbound>> e : byChannel.entrySet()) {
+            Channel channel = channels.get(e.getKey()).orElseThrow(); // checked before the gate
+            Channel round;
             try {
-                answer = channel.send(new Outbound(d.workspaceId(), d.id(), d.personId(), d.channel(), d.idempotencyKey(),
-                        r.content(), d.attempts() + 1));
-            } catch (RuntimeException e) {
-                answer = CompletableFuture.failedFuture(e);
+                round = channel.forRound(e.getValue());
+            } catch (RuntimeException ex) {
+                log.atError().setCause(ex).addKeyValue("channel", e.getKey()).log("preparing a round failed");
+                round = channel;
             }
-            answers.put(d.id(), answer);
+            for (Outbound o : e.getValue()) {
+                CompletableFuture<Outcome> answer;
+                try {
+                    answer = round.send(o);
+                } catch (RuntimeException ex) {
+                    answer = CompletableFuture.failedFuture(ex);
+                }
+                answers.put(o.deliveryId(), answer);
+            }
         }
         Answers.awaitAll(answers.values(), options.lease());
         probe.at("answered");

@@ -7,10 +7,14 @@ import io.herald.delivery.Outbound;
 import io.herald.delivery.Outcome;
 import io.herald.person.Device;
 import io.herald.store.Database;
+import io.herald.store.Engine;
 import io.herald.store.Sql;
 import java.time.Duration;
 import java.time.InstantSource;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -48,6 +52,11 @@ public final class PushChannel implements Channel, AutoCloseable {
     private final Map<String, PushProvider> providers = new LinkedHashMap<>();
     private final InstantSource clock;
     private final Map<String, Cached> cache = new ConcurrentHashMap<>();
+    /**
+     * SQLite, without statistics, reads a round's people's devices through the (workspace, token) index, i.e. every
+     * device of the workspace (7 ms a round of 500 over 20,000 devices); the person index reads only theirs.
+     */
+    private final String byPerson;
     // Disabling a device writes to the store: never on a provider's I/O thread.
     private final ExecutorService writer = Executors.newVirtualThreadPerTaskExecutor();
 
@@ -63,6 +72,7 @@ public final class PushChannel implements Channel, AutoCloseable {
         this.credentials = credentials;
         for (PushProvider p : providers) this.providers.put(p.name(), p);
         this.clock = clock;
+        this.byPerson = db.engine() == Engine.SQLITE ? " INDEXED BY devices_person" : "";
     }
 
     @Override
@@ -72,11 +82,67 @@ public final class PushChannel implements Channel, AutoCloseable {
 
     @Override
     public CompletableFuture<Outcome> send(Outbound d) {
-        List<Device> devices = db.read(c -> Sql.query(c, "SELECT id, token, platform, provider, app_id, push_enabled, "
-                + "created_at, updated_at FROM devices WHERE workspace_id = ? AND person_id = ? AND push_enabled = ? "
-                + "ORDER BY created_at, id", rs -> new Device(rs.getString(1), rs.getString(2), rs.getString(3),
-                rs.getString(4), rs.getString(5), rs.getBoolean(6), rs.getLong(7), rs.getLong(8)),
-                d.workspaceId(), d.personId(), true));
+        return send(d, db.read(c -> Sql.query(c, "SELECT " + DEVICE_COLUMNS + " FROM devices WHERE workspace_id = ? "
+                + "AND person_id = ? AND push_enabled = ? ORDER BY created_at, id", PushChannel::device, d.workspaceId(),
+                d.personId(), true)));
+    }
+
+    /** The round's people's devices read at once (one statement per chunk of people), each send taking its own. */
+    @Override
+    public Channel forRound(List<Outbound> round) {
+        Map<String, Set<String>> peopleByWorkspace = new LinkedHashMap<>();
+        for (Outbound d : round) peopleByWorkspace.computeIfAbsent(d.workspaceId(), k -> new LinkedHashSet<>()).add(d.personId());
+        Map<String, List<Device>> devices = new HashMap<>();
+        List<Map.Entry<String, Device>> rows = db.read(c -> {
+            List<Map.Entry<String, Device>> out = new ArrayList<>();
+            for (Map.Entry<String, Set<String>> w : peopleByWorkspace.entrySet()) {
+                for (List<String> chunk : Sql.chunks(new ArrayList<>(w.getValue()))) {
+                    List<Object> params = new ArrayList<>(chunk.size() + 2);
+                    params.add(w.getKey());
+                    params.addAll(chunk);
+                    params.add(true);
+                    out.addAll(Sql.query(c, "SELECT person_id, " + DEVICE_COLUMNS + " FROM devices" + byPerson
+                            + " WHERE workspace_id = ? AND person_id IN (" + Sql.placeholders(chunk.size()) + ") AND push_enabled = ? "
+                            + "ORDER BY created_at, id", rs -> Map.entry(w.getKey() + '\n' + rs.getString(1),
+                            device(rs, 1)), params.toArray()));
+                }
+            }
+            return out;
+        });
+        for (Map.Entry<String, Device> row : rows) {
+            devices.computeIfAbsent(row.getKey(), k -> new ArrayList<>()).add(row.getValue());
+        }
+        return new Channel() {
+            @Override
+            public String name() {
+                return PushChannel.this.name();
+            }
+
+            @Override
+            public CompletableFuture<Outcome> send(Outbound d) {
+                // Someone outside the round (not the dispatcher's way) is read as before.
+                if (!peopleByWorkspace.getOrDefault(d.workspaceId(), Set.of()).contains(d.personId())) {
+                    return PushChannel.this.send(d);
+                }
+                return PushChannel.this.send(d, devices.getOrDefault(d.workspaceId() + '\n' + d.personId(), List.of()));
+            }
+        };
+    }
+
+    private static final String DEVICE_COLUMNS = "id, token, platform, provider, app_id, push_enabled, created_at, "
+            + "updated_at";
+
+    /** The device of a row of {@link #DEVICE_COLUMNS} starting after {@code skip} other columns. */
+    private static Device device(ResultSet rs, int skip) throws SQLException {
+        return new Device(rs.getString(skip + 1), rs.getString(skip + 2), rs.getString(skip + 3), rs.getString(skip + 4),
+                rs.getString(skip + 5), rs.getBoolean(skip + 6), rs.getLong(skip + 7), rs.getLong(skip + 8));
+    }
+
+    private static Device device(ResultSet rs) throws SQLException {
+        return device(rs, 0);
+    }
+
+    private CompletableFuture<Outcome> send(Outbound d, List<Device> devices) {
         if (devices.isEmpty()) return CompletableFuture.completedFuture(new Outcome.Rejected(NO_DEVICE));
         List<CompletableFuture<PushResult>> answers = new ArrayList<>(devices.size());
         for (Device device : devices) answers.add(sendTo(d, device));

@@ -74,16 +74,24 @@ class FcmPushTest {
     }
 
     private static void device(Setup s, String token) {
-        s.p().send(CallKind.DEVICE_REGISTER, "{\"userId\":\"ada\",\"token\":\"" + token + "\",\"platform\":\"android\","
-                + "\"provider\":\"fcm\"}");
+        device(s, "ada", token);
+    }
+
+    private static void device(Setup s, String userId, String token) {
+        s.p().send(CallKind.DEVICE_REGISTER, "{\"userId\":\"" + userId + "\",\"token\":\"" + token + "\","
+                + "\"platform\":\"android\",\"provider\":\"fcm\"}");
         s.p().settle();
     }
 
     private static String queue(Setup s, String message) {
+        return queue(s, "ada", message);
+    }
+
+    private static String queue(Setup s, String userId, String message) {
         String id = "d-" + UUID.randomUUID();
         long now = s.p().clock().millis();
         s.db().inTransaction(c -> {
-            String personId = person(c);
+            String personId = person(c, userId);
             return Sql.update(c, "INSERT INTO deliveries (id, workspace_id, person_id, campaign_id, version, run_id, step, "
                     + "channel, idempotency_key, status, message, context, priority, created_at, updated_at) "
                     + "VALUES (?, ?, ?, NULL, NULL, ?, 's1', 'push', ?, 'queued', ?, ?, 0, ?, ?)", id, Pipeline.WORKSPACE,
@@ -95,9 +103,9 @@ class FcmPushTest {
         return id;
     }
 
-    private static String person(java.sql.Connection c) throws java.sql.SQLException {
-        return Sql.queryOne(c, "SELECT person_id FROM identities WHERE kind = 'user' AND value = 'ada'",
-                rs -> rs.getString(1)).orElseThrow();
+    private static String person(java.sql.Connection c, String userId) throws java.sql.SQLException {
+        return Sql.queryOne(c, "SELECT person_id FROM identities WHERE kind = 'user' AND value = ?",
+                rs -> rs.getString(1), userId).orElseThrow();
     }
 
     private static Map<String, Object> row(Setup s, String id) {
@@ -147,6 +155,39 @@ class FcmPushTest {
             assertThat(m.at("/data/deliveryId").asText()).isEqualTo(id);
             assertThat(m.at("/data/plan").asText()).isEqualTo("pro");
             assertThat(m.at("/android/ttl").asText()).isEqualTo("3600s");
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.herald.testing.TestDatabase#engines")
+    void aRoundOverSeveralPeopleReachesEachPersonsOwnEnabledDevicesOnly(Engine engine) {
+        try (Setup s = setup(engine, fcm.credentials())) {
+            device(s, "ada", "ada-phone");
+            device(s, "ada", "ada-tablet");
+            device(s, "bob", "bob-phone");
+            device(s, "bob", "bob-old-phone");
+            s.db().inTransaction(c -> Sql.update(c, "UPDATE devices SET push_enabled = ? WHERE token = ?", false,
+                    "bob-old-phone"));
+            s.p().send(CallKind.IDENTIFY, "{\"userId\":\"cy\",\"traits\":{},\"timestamp\":\""
+                    + s.p().clock().instant() + "\"}");
+            s.p().settle();
+            String message = "{\"title\":\"Hi {{ person.userId }}\",\"body\":\"News\"}";
+            String ada = queue(s, "ada", message);
+            String bob = queue(s, "bob", message);
+            String cy = queue(s, "cy", message);
+
+            assertThat(s.dispatcher().dispatchDue()).isEqualTo(3); // one round
+
+            assertThat(row(s, ada)).containsEntry("status", "sent");
+            assertThat(((String) row(s, ada).get("provider_id")).split(",")).hasSize(2);
+            assertThat(row(s, bob)).containsEntry("status", "sent");
+            assertThat(row(s, cy)).containsEntry("status", "failed").containsEntry("reason", PushChannel.NO_DEVICE);
+            Map<String, String> titles = new HashMap<>();
+            for (JsonNode m : fcm.messages()) {
+                titles.put(m.at("/message/token").asText(), m.at("/message/notification/title").asText());
+            }
+            assertThat(titles).containsOnly(Map.entry("ada-phone", "Hi ada"), Map.entry("ada-tablet", "Hi ada"),
+                    Map.entry("bob-phone", "Hi bob"));
         }
     }
 
@@ -263,7 +304,7 @@ class FcmPushTest {
             assertThat(n.get("title").asText()).isEqualTo("Welcome to pro");
             assertThat(n.get("body").asText()).isEqualTo("Thanks, ada");
             List<String> events = s.db().read(c -> Sql.query(c, "SELECT event FROM person_events WHERE person_id = ? "
-                    + "AND event LIKE 'message.%'", rs -> rs.getString(1), person(c)));
+                    + "AND event LIKE 'message.%'", rs -> rs.getString(1), person(c, "ada")));
             assertThat(events).containsExactly("message.sent");
         }
     }
