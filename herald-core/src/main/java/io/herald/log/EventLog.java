@@ -32,6 +32,14 @@ public interface EventLog extends AutoCloseable {
     /** How many events of a partition stand after a position (the processing lag), counting at most a million. */
     long countAfter(int partition, long afterPosition);
 
+    /**
+     * As {@link #countAfter(int, long)}, counting at most {@code atMost}: for a caller that only needs to know whether
+     * the lag reached a bound, which a store counts in proportion to the bound, not to the lag.
+     */
+    default long countAfter(int partition, long afterPosition, long atMost) {
+        return Math.min(atMost, countAfter(partition, afterPosition));
+    }
+
     /** A counter that moves whenever this process appends; read it before {@link #read} to wait without a gap. */
     long appendVersion();
 

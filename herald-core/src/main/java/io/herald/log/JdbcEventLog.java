@@ -261,12 +261,18 @@ public final class JdbcEventLog implements EventLog {
 
     @Override
     public long countAfter(int partition, long afterPosition) {
-        long inMemory = recent.countAfter(partition, afterPosition);
-        if (inMemory >= 0) return inMemory;
         // Capped: every metrics scrape asks, and counting a backlog of millions each time would slow the catch-up.
+        return countAfter(partition, afterPosition, MAX_COUNTED_LAG);
+    }
+
+    @Override
+    public long countAfter(int partition, long afterPosition, long atMost) {
+        if (atMost <= 0) return 0;
+        long inMemory = recent.countAfter(partition, afterPosition);
+        if (inMemory >= 0) return Math.min(atMost, inMemory);
         return db.read(c -> Sql.queryOne(c, "SELECT COUNT(*) FROM (SELECT 1 FROM event_log WHERE partition_no = ? "
-                + "AND seq > ? LIMIT " + MAX_COUNTED_LAG + ") backlog", rs -> rs.getLong(1), partition, afterPosition))
-                .orElse(0L);
+                + "AND seq > ? LIMIT ?) backlog", rs -> rs.getLong(1), partition, afterPosition,
+                Math.min(atMost, MAX_COUNTED_LAG))).orElse(0L);
     }
 
     @Override

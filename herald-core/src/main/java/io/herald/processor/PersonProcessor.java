@@ -250,6 +250,15 @@ public final class PersonProcessor implements AutoCloseable {
         return lag;
     }
 
+    /** As {@link #lag()}, counting at most {@code atMost} (whether the lag reached a bound, cheaply). */
+    public long lag(long atMost) {
+        long lag = 0;
+        for (int p = 0; p < positions.length() && lag < atMost; p++) {
+            lag += eventLog.countAfter(p, positions.get(p), atMost - lag);
+        }
+        return lag;
+    }
+
     private boolean pause(long millis) {
         try {
             Thread.sleep(millis); // back-off before retrying a failing store, not a wait for time-based behavior

@@ -17,7 +17,7 @@ import java.util.OptionalLong;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.LongSupplier;
+import java.util.function.LongUnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,7 +52,9 @@ public final class Timers implements AutoCloseable {
     private final Database db;
     private final EventLog eventLog;
     private final InstantSource clock;
-    private final LongSupplier backlog;
+    private final LongUnaryOperator backlog;
+    /** The backlog the last round of {@link #fireDue} counted, -1 when it did not count (nothing was due). */
+    private volatile long lastBacklog = -1;
     private final long maxBacklog;
     private volatile Thread poller;
     private volatile boolean stopping;
@@ -63,15 +65,15 @@ public final class Timers implements AutoCloseable {
     }
 
     /**
-     * @param backlog events appended to the log and not yet processed (the processor's lag); while it is at
-     *                {@link #MAX_BACKLOG} or more, due timers wait (see the class comment)
+     * @param backlog events appended to the log and not yet processed (the processor's lag), counted up to the bound
+     *                it is given; while it is at {@link #MAX_BACKLOG} or more, due timers wait (see the class comment)
      */
-    public Timers(Database db, EventLog eventLog, InstantSource clock, LongSupplier backlog) {
+    public Timers(Database db, EventLog eventLog, InstantSource clock, LongUnaryOperator backlog) {
         this(db, eventLog, clock, backlog, MAX_BACKLOG);
     }
 
-    /** As {@link #Timers(Database, EventLog, InstantSource, LongSupplier)}, with a bound of the caller's (tests). */
-    public Timers(Database db, EventLog eventLog, InstantSource clock, LongSupplier backlog, long maxBacklog) {
+    /** As {@link #Timers(Database, EventLog, InstantSource, LongUnaryOperator)}, with a bound of the caller's (tests). */
+    public Timers(Database db, EventLog eventLog, InstantSource clock, LongUnaryOperator backlog, long maxBacklog) {
         if (backlog != null && maxBacklog < 1) throw new IllegalArgumentException("maxBacklog must be at least 1, was " + maxBacklog);
         this.db = db;
         this.eventLog = eventLog;
@@ -164,11 +166,21 @@ public final class Timers implements AutoCloseable {
      */
     public int fireDue() {
         int fired = 0;
+        lastBacklog = -1;
         while (true) {
-            int limit = backlog == null ? FIRE_BATCH
-                    : (int) Math.max(0, Math.min(FIRE_BATCH, maxBacklog - backlog.getAsLong()));
-            if (limit == 0) return fired;
             long now = clock.millis();
+            int room = FIRE_BATCH;
+            if (backlog != null) {
+                // The backlog is counted only when something is due: under a large backlog counting it costs more
+                // than looking for due timers (the first entry of an index), and most polls find nothing due. Up to
+                // twice the bound, which the poller's next wait depends on.
+                if (!anyDue(now)) return fired;
+                long waiting = backlog.applyAsLong(2 * maxBacklog);
+                lastBacklog = waiting;
+                room = (int) Math.max(0, Math.min(FIRE_BATCH, maxBacklog - waiting));
+            }
+            if (room == 0) return fired;
+            int limit = room;
             List<Due> due = db.read(c -> Sql.query(c, "SELECT id, workspace_id, person_id, partition_no, due_at, kind, payload "
                             + "FROM timers WHERE due_at <= ? ORDER BY due_at LIMIT ?",
                     rs -> new Due(rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4), rs.getLong(5),
@@ -197,6 +209,11 @@ public final class Timers implements AutoCloseable {
         }
     }
 
+    private boolean anyDue(long now) {
+        return db.read(c -> Sql.queryOne(c, "SELECT 1 FROM timers WHERE due_at <= ? LIMIT 1", rs -> true, now))
+                .isPresent();
+    }
+
     private static ObjectNode parse(String json) {
         try {
             return (ObjectNode) EventCodec.mapper().readTree(json);
@@ -219,10 +236,8 @@ public final class Timers implements AutoCloseable {
                     fireDue();
                     // Held back by the bound with the processor about to make room: look again soon, or the due
                     // timers waiting for that room would be a whole interval late each time the bound is reached.
-                    if (backlog != null) {
-                        long waiting = backlog.getAsLong();
-                        if (waiting >= maxBacklog && waiting < 2 * maxBacklog) wait = Math.min(pollMillis, HELD_BACK_MILLIS);
-                    }
+                    long waiting = lastBacklog;
+                    if (waiting >= maxBacklog && waiting < 2 * maxBacklog) wait = Math.min(pollMillis, HELD_BACK_MILLIS);
                 } catch (RuntimeException e) {
                     log.atError().setCause(e).log("firing due timers failed; will retry");
                 }

@@ -84,6 +84,29 @@ class JdbcEventLogTest {
 
     @ParameterizedTest
     @MethodSource("io.herald.testing.TestDatabase#engines")
+    void theLagIsCountedUpToTheBoundAskedForFromMemoryAndFromTheTable(Engine engine) throws Exception {
+        try (TestDatabase store = TestDatabase.open(engine, dir)) {
+            JdbcEventLog log = JdbcEventLog.open(store.db(), store.config(), 1, 64, 100, 1000);
+            List<Event> events = new ArrayList<>();
+            for (int i = 0; i < 10; i++) events.add(track("m" + i, "u" + i));
+            append(log, events);
+            // The second log has nothing in memory: it counts in the table.
+            JdbcEventLog reopened = JdbcEventLog.open(store.db(), store.config(), 1, 64, 100, 1000);
+            for (EventLog l : List.of(log, reopened)) {
+                assertThat(l.countAfter(0, 0)).isEqualTo(10);
+                assertThat(l.countAfter(0, 0, 3)).isEqualTo(3);
+                assertThat(l.countAfter(0, 0, 100)).isEqualTo(10);
+                assertThat(l.countAfter(0, 0, 0)).isZero();
+            }
+            reopened.close();
+            reopened.closeStore(); // see the first test
+            log.close();
+            log.closeStore();
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.herald.testing.TestDatabase#engines")
     void forgottenEventsAreGoneFromMemoryAndTable(Engine engine) throws Exception {
         try (TestDatabase store = TestDatabase.open(engine, dir)) {
             JdbcEventLog log = JdbcEventLog.open(store.db(), store.config(), 1, 64, 100, 1000);

@@ -144,4 +144,26 @@ class TimersTest {
             assertThat(reminder.fired).hasSize(5);
         }
     }
+
+    @ParameterizedTest
+    @MethodSource("io.herald.testing.TestDatabase#engines")
+    void theBacklogIsCountedOnlyWhenATimerIsDueAndOnlyUpToTwiceTheBound(Engine engine) {
+        Reminder reminder = new Reminder();
+        TestClock clock = TestClock.at("2026-11-22T10:00:00Z");
+        try (Pipeline p = new Pipeline(engine, dir, clock, reminder)) {
+            p.send(CallKind.TRACK, "{\"userId\":\"u1\",\"event\":\"setup_started\",\"messageId\":\"m1\"}");
+            p.process();
+            List<Long> asked = new ArrayList<>();
+            Timers bounded = new Timers(p.store().db(), p.log(), clock, atMost -> {
+                asked.add(atMost);
+                return p.processor().lag(atMost);
+            }, 3);
+
+            assertThat(bounded.fireDue()).as("nothing due yet").isZero();
+            assertThat(asked).as("a poll finding nothing due does not count the backlog").isEmpty();
+            clock.advance(Duration.ofMinutes(30));
+            assertThat(bounded.fireDue()).isEqualTo(1);
+            assertThat(asked).isNotEmpty().containsOnly(6L);
+        }
+    }
 }
