@@ -10,6 +10,7 @@ import com.eatthepath.pushy.apns.util.SimpleApnsPayloadBuilder;
 import com.eatthepath.pushy.apns.util.SimpleApnsPushNotification;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.herald.delivery.DispatchOptions;
 import io.herald.delivery.Dispatcher;
 import io.herald.event.EventCodec;
 import io.herald.log.JdbcEventLog;
@@ -51,12 +52,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * render → {@link PushChannel}: device lookup → {@link ApnsProvider} → outcome event + status).
  *
  * <p>Run: {@code java -jar herald-bench/target/herald-bench.jar apns --engine sqlite [--deliveries 100000]
- * [--people 20000] [--batch 500] [--warmup 20000]}.
+ * [--people 20000] [--batch 500] [--rounds 2] [--warmup 20000]}; {@code --rounds}: rounds at once, as the
+ * server's dispatcher threads (its default).
  */
 final class ApnsBench {
     static final Set<String> FLAGS = Set.of("keep");
-    static final Set<String> OPTIONS = Set.of("engine", "deliveries", "people", "batch", "warmup", "pg-url", "pg-user",
-            "pg-password", "tmp");
+    static final Set<String> OPTIONS = Set.of("engine", "deliveries", "people", "batch", "rounds", "warmup", "pg-url",
+            "pg-user", "pg-password", "tmp");
     private static final String TOPIC = "com.example.bench";
     private static final String MESSAGE = "{\"title\":\"Hi {{ person.userId }}\",\"body\":\"Your trial ends in "
             + "{{ journey.days }} days\",\"deepLink\":\"app://plans\",\"collapseKey\":\"trial\"}";
@@ -69,6 +71,7 @@ final class ApnsBench {
         int people = o.integer("people", 20_000, 1);
         int batch = o.integer("batch", 500, 1);
         int warmup = o.integer("warmup", 20_000, 0);
+        int rounds = o.integer("rounds", DispatchOptions.defaults().rounds(), 1);
         InstantSource clock = InstantSource.system();
         Path tmp = Files.createTempDirectory("herald-apns-bench");
         KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
@@ -83,8 +86,8 @@ final class ApnsBench {
         ObjectNode creds = EventCodec.mapper().createObjectNode().put("authKey", authKey).put("keyId", "BENCH12345")
                 .put("teamId", "TEAM123456").put("topic", TOPIC).put("server", "127.0.0.1:" + port);
         try (BenchStore store = BenchStore.create(o)) {
-            LoadGenerator.log("APNs on %s: %,d deliveries for %,d people, rounds of %d; JVM %s, %d CPUs",
-                    store.engineName(), deliveries, people, batch, Runtime.version(),
+            LoadGenerator.log("APNs on %s: %,d deliveries for %,d people, rounds of %d, %d at once; JVM %s, %d CPUs",
+                    store.engineName(), deliveries, people, batch, rounds, Runtime.version(),
                     Runtime.getRuntime().availableProcessors());
             // Direct Pushy: warm-up, then measured.
             ApnsClient direct = new ApnsClientBuilder().setApnsServer("127.0.0.1", port).setTrustedServerCertificateChain(cert)
@@ -109,16 +112,18 @@ final class ApnsBench {
                 PushSeed.devices(db, ws, seed, people, now - 86_400_000L, "ios", "apns", i -> String.format("%064x", i));
                 if (warmup > 0) {
                     PushSeed.deliveries(db, ws, seed, "warm", warmup, people, now - 120_000, MESSAGE);
-                    int warmed = PushSeed.dispatcher(db, log, push, clock, new SimpleMeterRegistry(), batch).dispatchDue();
+                    int warmed = PushSeed.dispatchAll(PushSeed.dispatcher(db, log, push, clock,
+                            new SimpleMeterRegistry(), batch, rounds));
                     LoadGenerator.log("warmed up on %,d deliveries", warmed);
                 }
-                Dispatcher dispatcher = PushSeed.dispatcher(db, log, push, clock, new SimpleMeterRegistry(), batch);
+                Dispatcher dispatcher = PushSeed.dispatcher(db, log, push, clock, new SimpleMeterRegistry(), batch,
+                        rounds);
                 PushSeed.deliveries(db, ws, seed, "dlv", deliveries, people, now - 60_000, MESSAGE);
                 System.gc();
                 long heap0 = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
                 long cpu1 = Cpu.now();
                 long t = System.nanoTime();
-                int done = dispatcher.dispatchDue();
+                int done = PushSeed.dispatchAll(dispatcher);
                 double seconds = (System.nanoTime() - t) / 1e9;
                 long pipelineCpu = Cpu.now() - cpu1;
                 long heap1 = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
@@ -132,7 +137,7 @@ final class ApnsBench {
                 LoadGenerator.log("pipeline: %,d deliveries in %.2f s", deliveries, seconds);
                 Report report = new Report("APNs to MockApnsServer on loopback, " + store.engineName() + " — "
                         + String.format("%,d", deliveries) + " notifications, " + String.format("%,d", people)
-                        + " people with one device each, rounds of " + batch);
+                        + " people with one device each, rounds of " + batch + ", " + rounds + " at once");
                 report.row("Herald pipeline: outbox → gate → render → push channel → APNs → event + status",
                         Report.rate(rate), "≥ 20,000/s", Report.verdict(rate >= 20_000));
                 report.row("Pushy directly (same server, same run)", Report.rate(directRate));

@@ -90,7 +90,7 @@ final class DeliveryBench {
                 if (warmup > 0) {
                     // The JIT compiles the pipeline's code on these; they are sent before the measured ones are seeded.
                     seedDeliveries(db, ws, seed, channel, "warm", warmup, people, now - 120_000);
-                    int warmed = dispatchAll(dispatcher(db, log, clock, new SimpleMeterRegistry(), batch, rounds,
+                    int warmed = PushSeed.dispatchAll(dispatcher(db, log, clock, new SimpleMeterRegistry(), batch, rounds,
                             channel));
                     LoadGenerator.log("warmed up on %,d deliveries", warmed);
                 }
@@ -106,7 +106,7 @@ final class DeliveryBench {
 
                 long cpu1 = Cpu.now();
                 long t = System.nanoTime();
-                int done = dispatchAll(dispatcher);
+                int done = PushSeed.dispatchAll(dispatcher);
                 double seconds = (System.nanoTime() - t) / 1e9;
                 long pipelineCpu = Cpu.now() - cpu1;
                 long sent = db.read(c -> Sql.queryOne(c, "SELECT COUNT(*) FROM deliveries WHERE status = 'sent' AND id LIKE 'dlv%'",
@@ -147,20 +147,6 @@ final class DeliveryBench {
                 new Links("https://herald.example.com"), clock, meters,
                 DispatchOptions.defaults().withBatchSize(batch).withRounds(rounds), Dispatcher.Probe.NONE,
                 push ? SentHook.NONE : new InAppFeed(db, new LocalLiveFeed(), clock));
-    }
-
-    /**
-     * Everything due, by as many threads as the dispatcher runs rounds at once, each doing what one of its background
-     * threads does ({@link Dispatcher#dispatchDue}: rounds until one comes back short); how many were processed.
-     */
-    private static int dispatchAll(Dispatcher dispatcher) throws Exception {
-        List<Future<Integer>> done = new ArrayList<>();
-        try (var threads = Executors.newThreadPerTaskExecutor(Thread.ofPlatform().factory())) {
-            for (int i = 0; i < dispatcher.options().rounds(); i++) done.add(threads.submit(dispatcher::dispatchDue));
-        }
-        int total = 0;
-        for (var f : done) total += f.get();
-        return total;
     }
 
     private static double percentile(Timer t, double p) {

@@ -3,6 +3,7 @@ package io.herald.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpServer;
+import io.herald.delivery.DispatchOptions;
 import io.herald.delivery.Dispatcher;
 import io.herald.event.EventCodec;
 import io.herald.log.JdbcEventLog;
@@ -70,12 +71,13 @@ import javax.net.ssl.TrustManagerFactory;
  * → render → {@link PushChannel}: device lookup → {@link FcmProvider} → outcome event + status).
  *
  * <p>Run: {@code java -jar herald-bench/target/herald-bench.jar fcm --engine sqlite [--deliveries 100000]
- * [--people 20000] [--batch 500] [--warmup 20000]}.
+ * [--people 20000] [--batch 500] [--rounds 2] [--warmup 20000]}; {@code --rounds}: rounds at once, as the
+ * server's dispatcher threads (its default).
  */
 final class FcmBench {
     static final Set<String> FLAGS = Set.of("keep");
-    static final Set<String> OPTIONS = Set.of("engine", "deliveries", "people", "batch", "warmup", "pg-url", "pg-user",
-            "pg-password", "tmp");
+    static final Set<String> OPTIONS = Set.of("engine", "deliveries", "people", "batch", "rounds", "warmup", "pg-url",
+            "pg-user", "pg-password", "tmp");
     private static final String PROJECT = "herald-bench";
     private static final String MESSAGE = "{\"title\":\"Hi {{ person.userId }}\",\"body\":\"Your trial ends in "
             + "{{ journey.days }} days\",\"deepLink\":\"app://plans\",\"collapseKey\":\"trial\"}";
@@ -150,6 +152,7 @@ final class FcmBench {
         int people = o.integer("people", 20_000, 1);
         int batch = o.integer("batch", 500, 1);
         int warmup = o.integer("warmup", 20_000, 0);
+        int rounds = o.integer("rounds", DispatchOptions.defaults().rounds(), 1);
         InstantSource clock = InstantSource.system();
         Path tmp = Files.createTempDirectory("herald-fcm-bench");
         X509Certificate[] cert = new X509Certificate[1];
@@ -185,8 +188,8 @@ final class FcmBench {
             creds.putObject("serviceAccount").put("type", "service_account").put("project_id", PROJECT)
                     .put("private_key", pem).put("client_email", "bench@" + PROJECT + ".iam.gserviceaccount.com")
                     .put("token_uri", "http://127.0.0.1:" + tokens.getAddress().getPort() + "/token");
-            LoadGenerator.log("FCM on %s: %,d deliveries for %,d people, rounds of %d; JVM %s, %d CPUs",
-                    store.engineName(), deliveries, people, batch, Runtime.version(),
+            LoadGenerator.log("FCM on %s: %,d deliveries for %,d people, rounds of %d, %d at once; JVM %s, %d CPUs",
+                    store.engineName(), deliveries, people, batch, rounds, Runtime.version(),
                     Runtime.getRuntime().availableProcessors());
 
             // A raw HTTP/2 client: warm-up, then measured.
@@ -217,17 +220,19 @@ final class FcmBench {
                         i -> String.format("fcm:%060x", i));
                 if (warmup > 0) {
                     PushSeed.deliveries(db, ws, seed, "warm", warmup, people, now - 120_000, MESSAGE);
-                    int warmed = PushSeed.dispatcher(db, log, push, clock, new SimpleMeterRegistry(), batch).dispatchDue();
+                    int warmed = PushSeed.dispatchAll(PushSeed.dispatcher(db, log, push, clock,
+                            new SimpleMeterRegistry(), batch, rounds));
                     LoadGenerator.log("warmed up on %,d deliveries", warmed);
                 }
-                Dispatcher dispatcher = PushSeed.dispatcher(db, log, push, clock, new SimpleMeterRegistry(), batch);
+                Dispatcher dispatcher = PushSeed.dispatcher(db, log, push, clock, new SimpleMeterRegistry(), batch,
+                        rounds);
                 PushSeed.deliveries(db, ws, seed, "dlv", deliveries, people, now - 60_000, MESSAGE);
                 System.gc();
                 fcmBefore = fcm.received.get();
                 long heap0 = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
                 long cpu1 = Cpu.now();
                 long t = System.nanoTime();
-                int done = dispatcher.dispatchDue();
+                int done = PushSeed.dispatchAll(dispatcher);
                 double seconds = (System.nanoTime() - t) / 1e9;
                 long pipelineCpu = Cpu.now() - cpu1;
                 long heap1 = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
@@ -250,7 +255,8 @@ final class FcmBench {
                         tokenRequests.get());
                 Report report = new Report("FCM HTTP v1 to a fake FCM (Netty, HTTP/2 over TLS) on loopback, "
                         + store.engineName() + " — " + String.format("%,d", deliveries) + " messages, "
-                        + String.format("%,d", people) + " people with one Android device each, rounds of " + batch);
+                        + String.format("%,d", people) + " people with one Android device each, rounds of " + batch + ", "
+                        + rounds + " at once");
                 report.row("Herald pipeline: outbox → gate → render → push channel → FCM → event + status",
                         Report.rate(rate), "≥ 5,000/s", Report.verdict(rate >= 5_000));
                 report.row("raw java.net.http HTTP/2 client directly (same server, same run)", Report.rate(directRate));

@@ -13,6 +13,10 @@ import io.herald.store.Sql;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.PreparedStatement;
 import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.IntFunction;
 
 /**
@@ -25,10 +29,25 @@ final class PushSeed {
     private PushSeed() {
     }
 
+    /** A dispatcher over the push channel alone, {@code rounds} rounds at once as the server's background runs. */
     static Dispatcher dispatcher(Database db, JdbcEventLog log, PushChannel push, InstantSource clock,
-                                 MeterRegistry meters, int batch) {
+                                 MeterRegistry meters, int batch, int rounds) {
         return new Dispatcher(db, log, Channels.of(push), new Gate(), new Renderer(), new Links("https://herald.example.com"),
-                clock, meters, DispatchOptions.defaults().withBatchSize(batch));
+                clock, meters, DispatchOptions.defaults().withBatchSize(batch).withRounds(rounds));
+    }
+
+    /**
+     * Everything due, by as many threads as the dispatcher runs rounds at once, each doing what one of its background
+     * threads does ({@link Dispatcher#dispatchDue}: rounds until one comes back short); how many were processed.
+     */
+    static int dispatchAll(Dispatcher dispatcher) throws Exception {
+        List<Future<Integer>> done = new ArrayList<>();
+        try (var threads = Executors.newThreadPerTaskExecutor(Thread.ofPlatform().factory())) {
+            for (int i = 0; i < dispatcher.options().rounds(); i++) done.add(threads.submit(dispatcher::dispatchDue));
+        }
+        int total = 0;
+        for (var f : done) total += f.get();
+        return total;
     }
 
     /** One enabled device per person: {@code platform}/{@code provider} with the token {@code token(i)}. */
