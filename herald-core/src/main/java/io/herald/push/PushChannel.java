@@ -9,10 +9,10 @@ import io.herald.person.Device;
 import io.herald.store.Database;
 import io.herald.store.Engine;
 import io.herald.store.Sql;
-import java.time.Duration;
-import java.time.InstantSource;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -91,7 +91,9 @@ public final class PushChannel implements Channel, AutoCloseable {
     @Override
     public Channel forRound(List<Outbound> round) {
         Map<String, Set<String>> peopleByWorkspace = new LinkedHashMap<>();
-        for (Outbound d : round) peopleByWorkspace.computeIfAbsent(d.workspaceId(), k -> new LinkedHashSet<>()).add(d.personId());
+        for (Outbound d : round) {
+            peopleByWorkspace.computeIfAbsent(d.workspaceId(), k -> new LinkedHashSet<>()).add(d.personId());
+        }
         Map<String, List<Device>> devices = new HashMap<>();
         List<Map.Entry<String, Device>> rows = db.read(c -> {
             List<Map.Entry<String, Device>> out = new ArrayList<>();
@@ -102,9 +104,9 @@ public final class PushChannel implements Channel, AutoCloseable {
                     params.addAll(chunk);
                     params.add(true);
                     out.addAll(Sql.query(c, "SELECT person_id, " + DEVICE_COLUMNS + " FROM devices" + byPerson
-                            + " WHERE workspace_id = ? AND person_id IN (" + Sql.placeholders(chunk.size()) + ") AND push_enabled = ? "
-                            + "ORDER BY created_at, id", rs -> Map.entry(w.getKey() + '\n' + rs.getString(1),
-                            device(rs, 1)), params.toArray()));
+                            + " WHERE workspace_id = ? AND person_id IN (" + Sql.placeholders(chunk.size())
+                            + ") AND push_enabled = ? ORDER BY created_at, id",
+                            rs -> Map.entry(w.getKey() + '\n' + rs.getString(1), device(rs, 1)), params.toArray()));
                 }
             }
             return out;

@@ -169,18 +169,8 @@ public final class Timers implements AutoCloseable {
         lastBacklog = -1;
         while (true) {
             long now = clock.millis();
-            int room = FIRE_BATCH;
-            if (backlog != null) {
-                // The backlog is counted only when something is due: under a large backlog counting it costs more
-                // than looking for due timers (the first entry of an index), and most polls find nothing due. Up to
-                // twice the bound, which the poller's next wait depends on.
-                if (!anyDue(now)) return fired;
-                long waiting = backlog.applyAsLong(2 * maxBacklog);
-                lastBacklog = waiting;
-                room = (int) Math.max(0, Math.min(FIRE_BATCH, maxBacklog - waiting));
-            }
-            if (room == 0) return fired;
-            int limit = room;
+            int limit = room(now);
+            if (limit == 0) return fired;
             List<Due> due = db.read(c -> Sql.query(c, "SELECT id, workspace_id, person_id, partition_no, due_at, kind, payload "
                             + "FROM timers WHERE due_at <= ? ORDER BY due_at LIMIT ?",
                     rs -> new Due(rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4), rs.getLong(5),
@@ -207,6 +197,20 @@ public final class Timers implements AutoCloseable {
             fired += due.size();
             if (due.size() < limit) return fired;
         }
+    }
+
+    /**
+     * How many due timers may fire now: a round's worth without a backlog bound, else what the bound leaves. The
+     * backlog is counted only when something is due (under a large backlog counting costs more than looking at the
+     * first entry of the due index, and most polls find nothing due), and only up to twice the bound, which the
+     * poller's next wait depends on.
+     */
+    private int room(long now) {
+        if (backlog == null) return FIRE_BATCH;
+        if (!anyDue(now)) return 0;
+        long waiting = backlog.applyAsLong(2 * maxBacklog);
+        lastBacklog = waiting;
+        return (int) Math.max(0, Math.min(FIRE_BATCH, maxBacklog - waiting));
     }
 
     private boolean anyDue(long now) {
