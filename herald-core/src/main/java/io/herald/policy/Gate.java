@@ -104,12 +104,15 @@ public final class Gate {
         // The priority rule needs the people's waiting deliveries, read only for the requests that can reach it: the
         // checks before it stop a request with the sends stored now, so they stop it after the round's sends too.
         List<Plan> contenders = new ArrayList<>();
-        for (Plan plan : plans) if (!plan.caps().isEmpty() && beforePriority(plan, s) == null) contenders.add(plan);
+        for (Plan plan : plans) {
+            if (!plan.caps().isEmpty() && beforePriority(plan, s, s.sentCounts(plan)) == null) contenders.add(plan);
+        }
         s.readWaiting(c, contenders);
         List<Decision> out = new ArrayList<>(plans.size());
         for (Plan plan : plans) {
-            Decision d = beforePriority(plan, s);
-            if (d == null) d = priority(c, plan, s);
+            int[] sent = plan.caps().isEmpty() ? NO_COUNTS : s.sentCounts(plan); // both checks count the same sends
+            Decision d = beforePriority(plan, s, sent);
+            if (d == null) d = priority(c, plan, s, sent);
             if (d instanceof Decision.Send) s.sent(plan.request());
             out.add(d);
         }
@@ -161,9 +164,10 @@ public final class Gate {
 
     /**
      * The first four checks for one request, in order: the decision of the first that stops it, or null when it
-     * passes them all. Caps count the round's sends decided so far ({@link #round} also asks before deciding any).
+     * passes them all. {@code sent}: the sends each of the plan's caps counts ({@link Snapshot#sentCounts}), the
+     * round's decided so far included ({@link #round} also asks before deciding any).
      */
-    private static Decision beforePriority(Plan plan, Snapshot s) throws SQLException {
+    private static Decision beforePriority(Plan plan, Snapshot s, int[] sent) throws SQLException {
         GateRequest r = plan.request();
         List<Policies.FrequencyCap> caps = plan.caps();
         // The person's stored documents are parsed before any check, as a statement reading them per delivery would:
@@ -173,7 +177,6 @@ public final class Gate {
 
         if (plan.subscription() && !s.subscribed(r)) return new Decision.Suppress("unsubscribed");
 
-        int[] sent = caps.isEmpty() ? NO_COUNTS : s.sentCounts(plan);
         for (int i = 0; i < caps.size(); i++) {
             if (sent[i] >= caps.get(i).max()) return new Decision.Suppress("frequency_capped");
         }
@@ -207,10 +210,10 @@ public final class Gate {
      * other (first come, first served), so two deliveries cannot keep deferring each other. Counted by
      * {@link Snapshot#outranked}.
      */
-    private static Decision priority(Connection c, Plan plan, Snapshot s) throws SQLException {
+    private static Decision priority(Connection c, Plan plan, Snapshot s, int[] sent) throws SQLException {
         GateRequest r = plan.request();
         List<Policies.FrequencyCap> caps = plan.caps();
-        if (!caps.isEmpty() && s.outranked(c, r, caps, s.sentCounts(plan))) {
+        if (!caps.isEmpty() && s.outranked(c, r, caps, sent)) {
             long retry = r.now() + OUTRANKED_RETRY_MS;
             if (r.expiresAt() != null && r.expiresAt() <= retry) return new Decision.Suppress("outranked");
             return new Decision.Defer(retry, "outranked");

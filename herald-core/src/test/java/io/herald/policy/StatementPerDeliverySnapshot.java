@@ -1,8 +1,5 @@
 package io.herald.policy;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.herald.event.EventCodec;
 import io.herald.preference.Preferences;
@@ -33,7 +30,6 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 record StatementPerDeliverySnapshot(int[] sent, int[] waiting, JsonNode preferences, boolean topicExists, boolean topicDefault,
                 String attributeZone, String profileZone) {
-    private static final JsonFactory JSON = EventCodec.mapper().getFactory();
     /**
      * The channels {@code any} counts, as comparisons: SQLite evaluates an {@code IN} list that no index reads by
      * building a temporary table from it on every run of the statement, which cost more than the counting itself.
@@ -195,26 +191,16 @@ record StatementPerDeliverySnapshot(int[] sent, int[] waiting, JsonNode preferen
         try {
             return EventCodec.mapper().readTree(json);
         } catch (IOException e) {
-            throw new SQLException("corrupt preferences in the store", e);
+            throw new SQLException("corrupt JSON in the store", e);
         }
     }
 
     /**
-     * One top-level string field of a JSON object, read without building the tree: a profile's attributes can be
-     * large, and the gate wants one field of them on every delivery.
+     * One top-level string field of a JSON object, read the plain way (the whole tree): the gate's streaming read
+     * ({@code PersonDocuments.topLevelString}) is what this reference checks, so it does not share it.
      */
     private static String topLevelString(String json, String field) throws SQLException {
-        try (JsonParser p = JSON.createParser(json)) {
-            if (p.nextToken() != JsonToken.START_OBJECT) return null;
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String name = p.currentName();
-                JsonToken t = p.nextToken();
-                if (name.equals(field)) return t == JsonToken.VALUE_STRING ? p.getText() : null;
-                p.skipChildren();
-            }
-            return null;
-        } catch (IOException e) {
-            throw new SQLException("corrupt attributes in the store", e);
-        }
+        JsonNode value = parse(json).get(field);
+        return value != null && value.isTextual() ? value.textValue() : null;
     }
 }
