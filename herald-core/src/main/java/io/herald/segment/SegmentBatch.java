@@ -30,8 +30,9 @@ final class SegmentBatch {
     static final String ENTERED = "segment.entered";
     static final String EXITED = "segment.exited";
 
-    private static final Comparator<Object[]> MEMBER_ORDER = Comparator.comparing((Object[] r) -> (String) r[0])
-            .thenComparing(r -> (String) r[1]);
+    /** Person, then segment: SQLite's key for memberships (V17), and one lock order on PostgreSQL. */
+    private static final Comparator<Object[]> MEMBER_ORDER = Comparator.comparing((Object[] r) -> (String) r[1])
+            .thenComparing(r -> (String) r[0]);
 
     private final Supplier<Connection> connection;
     private final Map<String, PersonSegments> people = new LinkedHashMap<>();
@@ -193,8 +194,8 @@ final class SegmentBatch {
                 ps.changes.clear();
             }
             if (states > 0) state.executeBatch();
-            // In the primary key's order: ~10 changes an event land on as many pages of the membership index, and
-            // writing them in key order visits each page once (and takes PostgreSQL's row locks in one order).
+            // In SQLite's key order: a batch's changes land on as many pages of the memberships, and writing them in
+            // key order visits each page once (and takes PostgreSQL's row locks in one order).
             outs.sort(MEMBER_ORDER);
             ins.sort(MEMBER_ORDER);
             for (Object[] r : outs) {
