@@ -9,7 +9,7 @@ import java.util.Arrays;
  * <pre>
  * java -jar herald-bench/target/herald-bench.jar load --engine sqlite|postgresql [--seconds 20] [--clients 8]
  *      [--batch 100] [--rate 10000[,2000…]] [--people 100000] [--warmup 15] [--partitions N] [--skip-baselines] [--ingest-only] [--keep]
- *      [--segments N] [--settle 120] [--traits random|stable] [--skip-max]
+ *      [--segments N] [--settle 120] [--traits random|stable] [--vocabulary workload|wide] [--skip-max]
  * java -jar herald-bench/target/herald-bench.jar footprint --engine sqlite [--people 100000] [--events 1000000]
  *      [--threads 4]
  * java -jar herald-bench/target/herald-bench.jar segment-compute --engine sqlite [--people 1000000]
@@ -70,7 +70,8 @@ public final class BenchMain {
                 usage: herald-bench load --engine sqlite|postgresql [--seconds 20] [--clients 8] [--batch 100]
                                          [--rate 10000[,2000…]] [--people 100000] [--warmup 15] [--partitions N]
                                          [--skip-baselines] [--ingest-only] [--keep] [--tmp DIR]
-                                         [--segments N] [--settle SECONDS] [--traits random|stable] [--skip-max]
+                                         [--segments N] [--settle SECONDS] [--traits random|stable]
+                                         [--vocabulary workload|wide] [--skip-max]
                                          [--pg-url URL] [--pg-user U] [--pg-password P]
                        herald-bench footprint --engine sqlite|postgresql [--people 100000] [--events 1000000]
                                          [--threads 4] [--batch 100] [--partitions N] [--keep] [--tmp DIR]

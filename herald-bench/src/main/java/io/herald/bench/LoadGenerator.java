@@ -31,6 +31,8 @@ import java.util.UUID;
  * herald_processor_latency_seconds}), p50/p99. Micrometer publishes those percentiles over a sliding two-minute
  * window, so each fixed rate starts after {@code --settle} seconds without load (default 120 whenever
  * {@code --segments} is given, 0 otherwise): the figures are that rate's alone. {@code --segments 0} is the baseline.
+ * {@code --vocabulary wide} draws the segments from a workspace's wider vocabulary instead, in which the workload's
+ * events and traits are the most popular ({@link SegmentMix.Vocabulary#WIDE}: fewer segments concern each event).
  * {@code --traits stable} has identify calls keep each person's plan, logins and newsletter choice (see
  * {@link Workload.Traits}); with the default, every identify redraws them and flips half the segments over them.
  * {@code --skip-max} leaves out the closed-loop maximum (and the baselines, which compare with it).
@@ -38,7 +40,7 @@ import java.util.UUID;
 final class LoadGenerator {
     static final Set<String> FLAGS = Set.of("keep", "skip-baselines", "ingest-only", "skip-max");
     static final Set<String> OPTIONS = Set.of("engine", "seconds", "warmup", "clients", "batch", "rate", "people",
-            "partitions", "pg-url", "pg-user", "pg-password", "tmp", "segments", "settle", "traits");
+            "partitions", "pg-url", "pg-user", "pg-password", "tmp", "segments", "settle", "traits", "vocabulary");
 
     private static final String WRITE_KEY = "wk_bench_0123456789abcdef";
     private static final String ADMIN_KEY = "ak_bench_0123456789abcdef";
@@ -65,6 +67,12 @@ final class LoadGenerator {
             case "random" -> Workload.Traits.RANDOM;
             case "stable" -> Workload.Traits.STABLE;
             default -> throw new IllegalArgumentException("--traits must be random or stable, was '" + o.get("traits", "") + "'");
+        };
+        SegmentMix.Vocabulary vocabulary = switch (o.get("vocabulary", "workload")) {
+            case "workload" -> SegmentMix.Vocabulary.WORKLOAD;
+            case "wide" -> SegmentMix.Vocabulary.WIDE;
+            default -> throw new IllegalArgumentException("--vocabulary must be workload or wide, was '"
+                    + o.get("vocabulary", "") + "'");
         };
         String runId = UUID.randomUUID().toString().substring(0, 8);
         String auth = "Basic " + Base64.getEncoder().encodeToString((WRITE_KEY + ":").getBytes(StandardCharsets.UTF_8));
@@ -110,11 +118,11 @@ final class LoadGenerator {
                     long t0 = System.nanoTime();
                     SegmentsAdmin admin = new SegmentsAdmin(herald.port(), ADMIN_KEY);
                     List<String> ids = admin.createAll("bench-", SegmentMix.conditions(segments, 42,
-                            SegmentMix.Vocabulary.WORKLOAD, SegmentsAdmin::forwardRef));
+                            vocabulary, SegmentsAdmin::forwardRef));
                     admin.awaitReady(ids, Duration.ofMinutes(30));
                     report.row("active segments", String.format("%,d", segments), "", String.format("SegmentMix, "
-                            + "workload vocabulary; created through the admin API after the warm-up, computed over its "
-                            + "people in %.1f s", (System.nanoTime() - t0) / 1e9));
+                            + "%s vocabulary; created through the admin API after the warm-up, computed over its "
+                            + "people in %.1f s", vocabulary.name().toLowerCase(), (System.nanoTime() - t0) / 1e9));
                 } else if (timings) {
                     report.row("active segments", "0", "", "baseline for the freshness runs");
                 }

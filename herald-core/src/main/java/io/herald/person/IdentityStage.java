@@ -123,8 +123,7 @@ public final class IdentityStage implements Stage {
             if (anon.isPresent()) {
                 PersonState a = cache.get(anon.get());
                 if (a.userId == null) { // the visitor just identified: they become the known person
-                    a.userId = userId;
-                    a.dirty = true;
+                    a.knownAs(userId);
                     cache.link(ws, PersonCache.USER, userId, a.id, now);
                     return a.id;
                 }
@@ -164,8 +163,7 @@ public final class IdentityStage implements Stage {
         if (target.isEmpty()) {
             // userId is the id the person goes by from now on; the previous one still finds them.
             PersonState p = cache.get(previous.get());
-            p.userId = userId;
-            p.dirty = true;
+            p.knownAs(userId);
             cache.link(ws, PersonCache.USER, userId, p.id, now);
             return p.id;
         }

@@ -29,6 +29,7 @@ final class PersonState {
     /** Something but the attributes changed: the row needs writing. */
     boolean dirty;
     private boolean attributesChanged;
+    private boolean userIdChanged;
 
     PersonState(String id, String workspaceId, String userId, String attributesJson, String timezone, String locale,
                 long createdAt, long lastSeenAt) {
@@ -54,6 +55,7 @@ final class PersonState {
         c.isNew = isNew;
         c.dirty = dirty;
         c.attributesChanged = attributesChanged;
+        c.userIdChanged = userIdChanged;
         return c;
     }
 
@@ -84,6 +86,21 @@ final class PersonState {
         return attributes != null ? attributes.toString() : attributesJson;
     }
 
+    /** The person is known by {@code userId} from now on. */
+    void knownAs(String userId) {
+        this.userId = userId;
+        userIdChanged = true;
+        dirty = true;
+    }
+
+    /**
+     * Whether the user id changed since the row was written: only then is it written, because an UPDATE that names
+     * the column rewrites its index entry even with the value unchanged (a random page of the index per row).
+     */
+    boolean userIdDirty() {
+        return userIdChanged;
+    }
+
     /** Moves last-seen forward; the row is written for it only once it is a granule ahead of the stored value. */
     void seenAt(long timestamp) {
         if (timestamp <= lastSeenAt) return;
@@ -96,6 +113,7 @@ final class PersonState {
         isNew = false;
         dirty = false;
         attributesChanged = false;
+        userIdChanged = false;
         storedLastSeenAt = lastSeenAt;
     }
 }

@@ -151,6 +151,37 @@ class IdentityTest {
         }
     }
 
+    @ParameterizedTest
+    @MethodSource("io.herald.testing.TestDatabase#engines")
+    void theStoredUserIdIsWrittenWhenAVisitorIdentifiesOrIsRenamedAndKeptByLaterUpdates(Engine engine) {
+        try (Pipeline p = pipeline(engine)) {
+            p.send(CallKind.TRACK, "{\"anonymousId\":\"a1\",\"event\":\"viewed\",\"messageId\":\"m1\"}");
+            p.process();
+            p.send(CallKind.IDENTIFY, "{\"anonymousId\":\"a1\",\"userId\":\"u1\",\"messageId\":\"m2\"}");
+            p.process();
+            String id = p.people().byUserId(ws(), "u1").orElseThrow().id();
+            assertThat(storedUserId(p, id)).isEqualTo("u1");
+
+            // a change of traits alone updates the row without the user id, which stays
+            p.send(CallKind.IDENTIFY, "{\"userId\":\"u1\",\"traits\":{\"plan\":\"pro\"},\"messageId\":\"m3\"}");
+            p.process();
+            assertThat(storedUserId(p, id)).isEqualTo("u1");
+
+            // the person goes by a new user id from now on (an alias to an id no one has)
+            p.send(CallKind.ALIAS, "{\"previousId\":\"u1\",\"userId\":\"u2\",\"messageId\":\"m4\"}");
+            p.send(CallKind.IDENTIFY, "{\"userId\":\"u2\",\"traits\":{\"plan\":\"team\"},\"messageId\":\"m5\"}");
+            p.process();
+            assertThat(storedUserId(p, id)).isEqualTo("u2");
+            assertThat(p.people().byUserId(ws(), "u2").orElseThrow().attributes().get("plan").asText()).isEqualTo("team");
+            assertThat(countPersons(p)).isEqualTo(1);
+        }
+    }
+
+    private static String storedUserId(Pipeline p, String personId) {
+        return p.store().db().read(c -> Sql.queryOne(c, "SELECT user_id FROM persons WHERE id = ?",
+                rs -> rs.getString(1), personId).orElseThrow());
+    }
+
     static long countPersons(Pipeline p) {
         return p.store().db().read(c -> Sql.queryOne(c, "SELECT COUNT(*) FROM persons", rs -> rs.getLong(1)).orElseThrow());
     }
