@@ -127,7 +127,9 @@ final class CampaignBatch implements Batch.Flushable {
                 + "exit_reason, goal_deadline, converted_at, last_message_at, path_length) "
                 + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
              // The journey is not among the columns: it never changes after entry (and would be re-serialised each time).
-             PreparedStatement upd = c().prepareStatement("UPDATE campaign_runs SET person_id = ?, status = ?, step = ?, "
+             // Nor is the person: a merge moves the rows with its own statement (onMerge), and naming the column
+             // here made SQLite rewrite the run's entry in the person index at every step, value unchanged.
+             PreparedStatement upd = c().prepareStatement("UPDATE campaign_runs SET status = ?, step = ?, "
                      + "waiting = ?, variant = ?, holdout = ?, updated_at = ?, finished_at = ?, exit_reason = ?, "
                      + "goal_deadline = ?, converted_at = ?, last_message_at = ?, path_length = ? WHERE id = ?");
              PreparedStatement path = c().prepareStatement("INSERT INTO run_steps (run_id, seq, at, step, outcome, detail) "
@@ -147,7 +149,7 @@ final class CampaignBatch implements Batch.Flushable {
                             r.exitReason, r.goalDeadline, r.convertedAt, r.lastMessageAt, r.pathLength);
                     ins.addBatch();
                 } else {
-                    Sql.bind(upd, r.personId, r.status, r.step, waiting, r.variant, r.holdout,
+                    Sql.bind(upd, r.status, r.step, waiting, r.variant, r.holdout,
                             batch.now(), r.finishedAt, r.exitReason, r.goalDeadline, r.convertedAt, r.lastMessageAt,
                             r.pathLength, r.id);
                     upd.addBatch();

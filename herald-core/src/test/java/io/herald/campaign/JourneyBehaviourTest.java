@@ -10,10 +10,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.herald.ingest.CallKind;
 import io.herald.store.Engine;
+import io.herald.store.Sql;
 import io.herald.testing.Pipeline;
 import io.herald.testing.TestClock;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -107,6 +109,33 @@ class JourneyBehaviourTest {
             assertThat(sent(p, "known")).containsExactly("in_app:m");
             assertThat(p.campaigns().runs(WS, id, "known", 10, null).data()).singleElement()
                     .satisfies(r -> assertThat(r.status()).isEqualTo("completed"));
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.herald.testing.TestDatabase#engines")
+    void aVisitorsRunMergedIntoAKnownPersonGoesOnAsTheirs(Engine engine) {
+        try (Pipeline p = new Pipeline(engine, dir, TestClock.at("2026-11-20T00:00:00Z"))) {
+            String id = launch(p, """
+                    {"name":"nudge","trigger":{"event":"pricing_viewed"},"start":"w",
+                     "steps":{"w":{"type":"delay","duration":"PT1H","next":"m"},
+                              "m":{"type":"message","channel":"in_app","message":{"format":"modal","steps":[{"blocks":[{"type":"text","text":"Questions?"}]}]},"next":"x"},
+                              "x":{"type":"exit"}}}""");
+            p.send(CallKind.IDENTIFY, "{\"userId\":\"known\",\"traits\":{}}");
+            p.send(CallKind.TRACK, "{\"anonymousId\":\"a2\",\"event\":\"pricing_viewed\",\"timestamp\":\"2026-11-20T00:00:00Z\"}");
+            p.settle();
+            // a2 was a visitor of their own; signing in as "known" merges them (and their waiting run) into that person
+            p.send(CallKind.IDENTIFY, "{\"userId\":\"known\",\"anonymousId\":\"a2\",\"traits\":{}}");
+            p.settle();
+            advance(p, Duration.ofHours(1));
+
+            assertThat(sent(p, "known")).containsExactly("in_app:m");
+            assertThat(p.campaigns().runs(WS, id, "known", 10, null).data()).singleElement()
+                    .satisfies(r -> assertThat(r.status()).isEqualTo("completed"));
+            String known = p.people().byUserId(WS, "known").orElseThrow().id();
+            List<String> owners = p.store().db().read(c -> Sql.query(c, "SELECT person_id FROM campaign_runs",
+                    rs -> rs.getString(1)));
+            assertThat(owners).containsExactly(known);
         }
     }
 
