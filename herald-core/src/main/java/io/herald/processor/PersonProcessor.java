@@ -243,11 +243,9 @@ public final class PersonProcessor implements AutoCloseable {
                 + "ON CONFLICT (partition_no) DO UPDATE SET position = excluded.position", partition, position);
     }
 
-    /** Events appended but not yet processed, over all partitions. */
+    /** Events appended but not yet processed, over all partitions (each counted as far as the log counts). */
     public long lag() {
-        long lag = 0;
-        for (int p = 0; p < positions.length(); p++) lag += eventLog.countAfter(p, positions.get(p));
-        return lag;
+        return lag(Long.MAX_VALUE);
     }
 
     /** As {@link #lag()}, counting at most {@code atMost} (whether the lag reached a bound, cheaply). */

@@ -94,26 +94,25 @@ public final class PushChannel implements Channel, AutoCloseable {
         for (Outbound d : round) {
             peopleByWorkspace.computeIfAbsent(d.workspaceId(), k -> new LinkedHashSet<>()).add(d.personId());
         }
-        Map<String, List<Device>> devices = new HashMap<>();
-        List<Map.Entry<String, Device>> rows = db.read(c -> {
-            List<Map.Entry<String, Device>> out = new ArrayList<>();
+        // By person id alone: it is the person's key, and each statement is scoped to the person's workspace.
+        Map<String, List<Device>> devices = db.read(c -> {
+            Map<String, List<Device>> out = new HashMap<>();
             for (Map.Entry<String, Set<String>> w : peopleByWorkspace.entrySet()) {
                 for (List<String> chunk : Sql.chunks(new ArrayList<>(w.getValue()))) {
                     List<Object> params = new ArrayList<>(chunk.size() + 2);
                     params.add(w.getKey());
                     params.addAll(chunk);
                     params.add(true);
-                    out.addAll(Sql.query(c, "SELECT person_id, " + DEVICE_COLUMNS + " FROM devices" + byPerson
-                            + " WHERE workspace_id = ? AND person_id IN (" + Sql.placeholders(chunk.size())
-                            + ") AND push_enabled = ? ORDER BY created_at, id",
-                            rs -> Map.entry(w.getKey() + '\n' + rs.getString(1), device(rs, 1)), params.toArray()));
+                    for (Map.Entry<String, Device> row : Sql.query(c, "SELECT person_id, " + DEVICE_COLUMNS
+                            + " FROM devices" + byPerson + " WHERE workspace_id = ? AND person_id IN ("
+                            + Sql.placeholders(chunk.size()) + ") AND push_enabled = ? ORDER BY created_at, id",
+                            rs -> Map.entry(rs.getString(1), device(rs, 1)), params.toArray())) {
+                        out.computeIfAbsent(row.getKey(), k -> new ArrayList<>()).add(row.getValue());
+                    }
                 }
             }
             return out;
         });
-        for (Map.Entry<String, Device> row : rows) {
-            devices.computeIfAbsent(row.getKey(), k -> new ArrayList<>()).add(row.getValue());
-        }
         return new Channel() {
             @Override
             public String name() {
@@ -126,7 +125,7 @@ public final class PushChannel implements Channel, AutoCloseable {
                 if (!peopleByWorkspace.getOrDefault(d.workspaceId(), Set.of()).contains(d.personId())) {
                     return PushChannel.this.send(d);
                 }
-                return PushChannel.this.send(d, devices.getOrDefault(d.workspaceId() + '\n' + d.personId(), List.of()));
+                return PushChannel.this.send(d, devices.getOrDefault(d.personId(), List.of()));
             }
         };
     }

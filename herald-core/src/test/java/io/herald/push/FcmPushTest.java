@@ -3,9 +3,12 @@ package io.herald.push;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.herald.delivery.Channel;
 import io.herald.delivery.Channels;
 import io.herald.delivery.DispatchOptions;
 import io.herald.delivery.Dispatcher;
+import io.herald.delivery.Outbound;
+import io.herald.delivery.Outcome;
 import io.herald.event.EventCodec;
 import io.herald.ingest.CallKind;
 import io.herald.message.Renderer;
@@ -189,6 +192,30 @@ class FcmPushTest {
             assertThat(titles).containsOnly(Map.entry("ada-phone", "Hi ada"), Map.entry("ada-tablet", "Hi ada"),
                     Map.entry("bob-phone", "Hi bob"));
         }
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.herald.testing.TestDatabase#engines")
+    void aRoundsChannelAskedForSomeoneOutsideTheRoundReadsTheirDevices(Engine engine) {
+        try (Setup s = setup(engine, fcm.credentials())) {
+            device(s, "ada", "ada-phone");
+            device(s, "bob", "bob-phone");
+            Outbound toAda = outbound(s, "ada");
+            Outbound toBob = outbound(s, "bob");
+
+            Channel round = s.push().forRound(List.of(toAda));
+
+            assertThat(round.send(toBob).join()).isInstanceOf(Outcome.Sent.class);
+            assertThat(round.send(toAda).join()).isInstanceOf(Outcome.Sent.class);
+            assertThat(fcm.messages()).extracting(m -> m.at("/message/token").asText())
+                    .containsExactlyInAnyOrder("bob-phone", "ada-phone");
+        }
+    }
+
+    private static Outbound outbound(Setup s, String userId) {
+        String personId = s.db().read(c -> person(c, userId));
+        return new Outbound(Pipeline.WORKSPACE, "d-" + UUID.randomUUID(), personId, "push", "k-" + UUID.randomUUID(),
+                EventCodec.mapper().createObjectNode().put("title", "Hi").put("body", "News"), 1);
     }
 
     @ParameterizedTest

@@ -44,8 +44,7 @@ class TimersTest {
         Reminder reminder = new Reminder();
         TestClock clock = TestClock.at("2026-11-22T10:00:00Z");
         try (Pipeline p = new Pipeline(engine, dir, clock, reminder)) {
-            p.send(CallKind.TRACK, "{\"userId\":\"u1\",\"event\":\"setup_started\",\"messageId\":\"m1\"}");
-            p.process();
+            u1StartsSetup(p);
             String personId = p.people().byUserId(Pipeline.WORKSPACE, "u1").orElseThrow().id();
 
             clock.advance(Duration.ofMinutes(29));
@@ -69,8 +68,7 @@ class TimersTest {
         Reminder reminder = new Reminder();
         TestClock clock = TestClock.at("2026-11-22T10:00:00Z");
         try (Pipeline p = new Pipeline(engine, dir, clock, reminder)) {
-            p.send(CallKind.TRACK, "{\"userId\":\"u1\",\"event\":\"setup_started\",\"messageId\":\"m1\"}");
-            p.process();
+            u1StartsSetup(p);
             p.people().erase(Pipeline.WORKSPACE, "u1", true);
 
             clock.advance(Duration.ofHours(1));
@@ -107,8 +105,7 @@ class TimersTest {
         TestClock clock = TestClock.at("2026-11-22T10:00:00Z");
         try (Pipeline p = new Pipeline(engine, dir, clock, reminder)) {
             assertThat(p.timers().nextDue()).isEmpty();
-            p.send(CallKind.TRACK, "{\"userId\":\"u1\",\"event\":\"setup_started\",\"messageId\":\"m1\"}");
-            p.process();
+            u1StartsSetup(p);
             clock.advance(Duration.ofMinutes(10));
             p.send(CallKind.TRACK, "{\"userId\":\"u2\",\"event\":\"setup_started\",\"messageId\":\"m2\"}");
             p.process();
@@ -151,8 +148,7 @@ class TimersTest {
         Reminder reminder = new Reminder();
         TestClock clock = TestClock.at("2026-11-22T10:00:00Z");
         try (Pipeline p = new Pipeline(engine, dir, clock, reminder)) {
-            p.send(CallKind.TRACK, "{\"userId\":\"u1\",\"event\":\"setup_started\",\"messageId\":\"m1\"}");
-            p.process();
+            u1StartsSetup(p);
             List<Long> asked = new ArrayList<>();
             Timers bounded = new Timers(p.store().db(), p.log(), clock, atMost -> {
                 asked.add(atMost);
@@ -165,5 +161,11 @@ class TimersTest {
             assertThat(bounded.fireDue()).isEqualTo(1);
             assertThat(asked).isNotEmpty().containsOnly(6L);
         }
+    }
+
+    /** u1 does "setup_started", processed: their reminder is due 30 minutes later. */
+    private static void u1StartsSetup(Pipeline p) {
+        p.send(CallKind.TRACK, "{\"userId\":\"u1\",\"event\":\"setup_started\",\"messageId\":\"m1\"}");
+        p.process();
     }
 }
