@@ -172,6 +172,9 @@ public final class Dispatcher implements AutoCloseable {
         return now + options.lease().toMillis();
     }
 
+    private static final String DUE = " WHERE status IN ('queued', 'deferred', 'retrying') "
+            + "AND (next_attempt_at IS NULL OR next_attempt_at <= ?) AND (lease_until IS NULL OR lease_until < ?)";
+
     /**
      * Leases the next due deliveries to a new round; returns its token and the ids it won. Candidates come from the
      * partial index of pending deliveries (V9) in claim order; each is then taken with a compare-and-set UPDATE, and
@@ -180,11 +183,16 @@ public final class Dispatcher implements AutoCloseable {
     private Claim claim() {
         String token = newToken();
         long now = clock.millis();
+        // A poll that finds nothing needs no write. On SQLite a write transaction queues for the one writer (behind a
+        // person processor's batch, often) and then makes the next writer wait its hand-off: an idle outbox polled
+        // twice every 200 ms did both, for nothing.
+        if (db.read(c -> Sql.query(c, "SELECT id FROM deliveries" + pendingIndex + DUE + " LIMIT 1",
+                rs -> rs.getString(1), now, now)).isEmpty()) {
+            return new Claim(token, List.of());
+        }
         List<String> won = db.inTransaction(c -> {
-            List<String> candidates = Sql.query(c, "SELECT id FROM deliveries" + pendingIndex
-                    + " WHERE status IN ('queued', 'deferred', 'retrying') "
-                    + "AND (next_attempt_at IS NULL OR next_attempt_at <= ?) AND (lease_until IS NULL OR lease_until < ?) "
-                    + "ORDER BY priority DESC, created_at, id LIMIT ?" + db.dialect().forUpdateSkipLocked(),
+            List<String> candidates = Sql.query(c, "SELECT id FROM deliveries" + pendingIndex + DUE
+                    + " ORDER BY priority DESC, created_at, id LIMIT ?" + db.dialect().forUpdateSkipLocked(),
                     rs -> rs.getString(1), now, now, options.batchSize());
             if (candidates.isEmpty()) return List.<String>of();
             // One compare-and-set for all: a candidate another dispatcher took since the SELECT no longer matches.

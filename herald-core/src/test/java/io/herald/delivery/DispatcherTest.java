@@ -13,6 +13,7 @@ import io.herald.preference.Links;
 import io.herald.store.Database;
 import io.herald.store.Engine;
 import io.herald.store.Sql;
+import io.herald.testing.OpenWriter;
 import io.herald.testing.Pipeline;
 import io.herald.testing.TestClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -261,6 +262,20 @@ class DispatcherTest {
             assertThat(d.dispatchDue()).isEqualTo(1);
             assertThat(Outbox.status(db, id)).isEqualTo("sent");
             assertThat(hook.received).hasSize(1);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.herald.testing.TestDatabase#engines")
+    void aPollThatFindsNothingDueDoesNotWaitForAWriter(Engine engine) throws Exception {
+        try (Pipeline p = new Pipeline(engine, dir, TestClock.at("2026-11-22T10:00:00Z"))) {
+            identify(p, "ada");
+            String later = Outbox.queue(p.store().db(), "ada", "in_app", "{}", now(p));
+            p.store().db().inTransaction(c -> Sql.update(c, "UPDATE deliveries SET next_attempt_at = ? WHERE id = ?",
+                    now(p) + 60_000, later));
+            Dispatcher dispatcher = dispatcher(p, new ScriptedChannel("in_app"));
+            assertThat(OpenWriter.whileOpen(p.store().db(), dispatcher::dispatchDue)).isZero();
+            assertThat(Outbox.status(p.store().db(), later)).isEqualTo("queued");
         }
     }
 
