@@ -186,8 +186,8 @@ public final class Dispatcher implements AutoCloseable {
         // A poll that finds nothing needs no write. On SQLite a write transaction queues for the one writer (behind a
         // person processor's batch, often) and then makes the next writer wait its hand-off: an idle outbox polled
         // twice every 200 ms did both, for nothing.
-        if (db.read(c -> Sql.query(c, "SELECT id FROM deliveries" + pendingIndex + DUE + " LIMIT 1",
-                rs -> rs.getString(1), now, now)).isEmpty()) {
+        if (db.read(c -> Sql.queryOne(c, "SELECT 1 FROM deliveries" + pendingIndex + DUE + " LIMIT 1", rs -> 1, now,
+                now)).isEmpty()) {
             return new Claim(token, List.of());
         }
         List<String> won = db.inTransaction(c -> {

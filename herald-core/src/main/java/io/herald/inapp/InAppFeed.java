@@ -208,8 +208,8 @@ public final class InAppFeed implements SentHook {
             long now = clock.millis();
             Set<String> people = new LinkedHashSet<>();
             // Nothing expired is the usual answer: it is read without taking the SQLite writer's turn from others.
-            if (db.read(c -> Sql.query(c, "SELECT id FROM deliveries" + EXPIRED + "LIMIT 1", rs -> rs.getString(1),
-                    now)).isEmpty()) {
+            if (db.read(c -> Sql.queryOne(c, "SELECT 1 FROM deliveries" + EXPIRED + "LIMIT 1", rs -> 1, now))
+                    .isEmpty()) {
                 break;
             }
             int[] counts = db.inTransaction(c -> {

@@ -34,7 +34,7 @@ final class SqliteCheckpointer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SqliteCheckpointer.class);
     /**
      * Pages of WAL (4 KiB each, so 256 MiB) after which the catch-up holds the writers and restarts the WAL. Each
-     * hold costs about the same whatever the limit (it copies and syncs the last commit: 0.25–0.4 s after a person
+     * hold costs about the same whatever the limit (it copies and syncs the last commit: 0.24–0.40 s after a person
      * processor batch), so the limit sets how often writers pause: at 64 MiB the processor waited for the writer
      * lock 30 % of the time while it drained a backlog.
      */
