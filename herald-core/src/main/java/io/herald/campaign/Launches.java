@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.f4b6a3.uuid.UuidCreator;
 import io.herald.event.EventCodec;
 import io.herald.processor.BatchGuard;
+import io.herald.segment.Segments;
 import io.herald.store.Database;
 import io.herald.store.Sql;
 import java.sql.Connection;
@@ -252,9 +253,10 @@ public final class Launches implements AutoCloseable {
         // Its members are known once the segment is computed over existing people.
         if (!"ready".equals(segmentStatus.get())) return Step.WAIT;
         List<Person> members = Sql.query(c, "SELECT m.person_id, p.attributes, p.timezone FROM segment_members m "
-                + "JOIN persons p ON p.id = m.person_id WHERE m.segment_id = ? AND m.workspace_id = ? AND m.person_id > ? "
-                + "ORDER BY m.person_id LIMIT ?", rs -> new Person(rs.getString(1), CampaignBatch.object(rs.getString(2)),
-                rs.getString(3)), b.segmentId(), l.workspaceId(), l.afterPerson(), CHUNK);
+                + "JOIN persons p ON p.id = m.person_id WHERE m.segment_id = " + Segments.OWN_SEGMENT
+                + " AND m.person_id > ? ORDER BY m.person_id LIMIT ?",
+                rs -> new Person(rs.getString(1), CampaignBatch.object(rs.getString(2)), rs.getString(3)),
+                b.segmentId(), l.workspaceId(), l.afterPerson(), CHUNK);
         ObjectNode state = l.state();
         boolean counting = "count".equals(state.path("phase").asText());
         if (members.isEmpty()) {

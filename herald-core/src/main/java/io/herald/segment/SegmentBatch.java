@@ -146,8 +146,8 @@ final class SegmentBatch {
                 + "generation = excluded.generation, state = excluded.state, next_check_at = excluded.next_check_at, "
                 + "timer_id = excluded.timer_id");
              PreparedStatement out = c.prepareStatement("DELETE FROM segment_members WHERE segment_id = ? AND person_id = ?");
-             PreparedStatement in = c.prepareStatement("INSERT INTO segment_members (segment_id, person_id, workspace_id, "
-                     + "entered_at) VALUES (?, ?, ?, ?) ON CONFLICT (segment_id, person_id) DO UPDATE SET "
+             PreparedStatement in = c.prepareStatement("INSERT INTO segment_members (segment_id, person_id, "
+                     + "entered_at) VALUES (?, ?, ?) ON CONFLICT (segment_id, person_id) DO UPDATE SET "
                      + "entered_at = excluded.entered_at");
              PreparedStatement history = c.prepareStatement("INSERT INTO person_events (workspace_id, message_id, "
                      + "person_id, seq, type, event, name, properties, context, ts, received_at) "
@@ -171,7 +171,7 @@ final class SegmentBatch {
                     if (!ps.entered.containsKey(s)) outs.add(new Object[] {s, ps.personId});
                 }
                 for (Map.Entry<String, Long> e : ps.entered.entrySet()) {
-                    ins.add(new Object[] {e.getKey(), ps.personId, ps.workspaceId, e.getValue()});
+                    ins.add(new Object[] {e.getKey(), ps.personId, e.getValue()});
                 }
                 ps.written();
                 for (PersonSegments.Change ch : ps.changes) {

@@ -29,6 +29,11 @@ public final class Segments implements AutoCloseable {
     static final int MAX_SEGMENTS = 2000;
     static final int MAX_KEY = 200;
     private static final java.util.regex.Pattern ID = java.util.regex.Pattern.compile("[A-Za-z0-9_.:-]{1,200}");
+    /**
+     * A segment id, bound with its workspace's: memberships name no workspace (V18), so a query reaches them
+     * through a segment of the caller's workspace, or through nothing.
+     */
+    public static final String OWN_SEGMENT = "(SELECT id FROM segments WHERE id = ? AND workspace_id = ?)";
 
     private final Database db;
     private final SegmentIndexes indexes;
@@ -201,7 +206,8 @@ public final class Segments implements AutoCloseable {
                         + "; change or archive that first", null);
             }
             Sql.update(c, "DELETE FROM segments WHERE id = ? AND workspace_id = ?", id, workspaceId);
-            Sql.update(c, "DELETE FROM segment_members WHERE segment_id = ? AND workspace_id = ?", id, workspaceId);
+            // the segment was found in this workspace above, and its id is nobody else's
+            Sql.update(c, "DELETE FROM segment_members WHERE segment_id = ?", id);
             return null;
         });
         indexes.reload(workspaceId);
@@ -220,7 +226,7 @@ public final class Segments implements AutoCloseable {
 
     public long count(String workspaceId, String id) {
         get(workspaceId, id);
-        return db.read(c -> Sql.queryOne(c, "SELECT COUNT(*) FROM segment_members WHERE segment_id = ? AND workspace_id = ?",
+        return db.read(c -> Sql.queryOne(c, "SELECT COUNT(*) FROM segment_members WHERE segment_id = " + OWN_SEGMENT,
                 rs -> rs.getLong(1), id, workspaceId).orElse(0L));
     }
 
@@ -229,7 +235,7 @@ public final class Segments implements AutoCloseable {
         String after = after(cursor);
         return db.read(c -> {
             List<Member> rows = Sql.query(c, "SELECT m.person_id, p.user_id, m.entered_at FROM segment_members m "
-                            + "JOIN persons p ON p.id = m.person_id WHERE m.segment_id = ? AND m.workspace_id = ? "
+                            + "JOIN persons p ON p.id = m.person_id WHERE m.segment_id = " + OWN_SEGMENT + " "
                             + "AND m.person_id > ? ORDER BY m.person_id LIMIT ?",
                     rs -> new Member(rs.getString(1), rs.getString(2), List.of(), rs.getLong(3)), id, workspaceId, after,
                     limit + 1);
@@ -247,7 +253,8 @@ public final class Segments implements AutoCloseable {
     /** The segments a person is in, for {@code GET /people/{userId}}. */
     public List<Membership> ofPerson(String workspaceId, String personId) {
         return db.read(c -> Sql.query(c, "SELECT s.id, s.name, m.entered_at FROM segment_members m JOIN segments s "
-                        + "ON s.id = m.segment_id WHERE m.person_id = ? AND m.workspace_id = ? ORDER BY m.entered_at, s.id",
+                        + "ON s.id = m.segment_id WHERE m.person_id = ? AND s.workspace_id = ? "
+                        + "ORDER BY m.entered_at, s.id",
                 rs -> new Membership(rs.getString(1), rs.getString(2), rs.getLong(3)), personId, workspaceId));
     }
 
