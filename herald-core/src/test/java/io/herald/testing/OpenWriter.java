@@ -31,7 +31,10 @@ public final class OpenWriter {
                 }
                 return null;
             }));
-            if (!open.await(30, TimeUnit.SECONDS)) writer.get(); // surfaces why the write never began
+            if (!open.await(30, TimeUnit.SECONDS)) {
+                if (writer.isDone()) writer.get(); // surfaces why the write failed
+                throw new AssertionError("the write transaction did not begin within 30 s");
+            }
             // A guard against a hang, not a wait for time: work that queued behind the writer never returns in it.
             return pool.submit(work).get(10, TimeUnit.SECONDS);
         } finally {
