@@ -2,6 +2,7 @@ package io.herald.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.herald.segment.Segments;
 import io.herald.testing.TestDatabase;
 import java.nio.file.Path;
 import java.util.List;
@@ -53,10 +54,10 @@ class SegmentMembersMigrationTest {
             List<String> ofP1 = db.read(c -> Sql.query(c, "SELECT segment_id, entered_at FROM segment_members "
                     + "WHERE person_id = ? ORDER BY segment_id", rs -> rs.getString(1) + "@" + rs.getLong(2), "p1"));
             List<String> inA = db.read(c -> Sql.query(c, "SELECT person_id, entered_at FROM segment_members "
-                    + "WHERE segment_id = " + io.herald.segment.Segments.OWN_SEGMENT + " AND person_id > ? "
+                    + "WHERE segment_id = " + Segments.OWN_SEGMENT + " AND person_id > ? "
                     + "ORDER BY person_id", rs -> rs.getString(1) + "@" + rs.getLong(2), "seg_a", "ws", "p1"));
             List<String> inAElsewhere = db.read(c -> Sql.query(c, "SELECT person_id FROM segment_members "
-                    + "WHERE segment_id = " + io.herald.segment.Segments.OWN_SEGMENT, rs -> rs.getString(1),
+                    + "WHERE segment_id = " + Segments.OWN_SEGMENT, rs -> rs.getString(1),
                     "seg_a", "another_ws"));
             assertThat(ofP1).containsExactly("seg_a@10", "seg_b@11");
             assertThat(inA).containsExactly("p2@20", "p3@13");
