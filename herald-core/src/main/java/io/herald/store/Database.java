@@ -103,7 +103,7 @@ public final class Database implements AutoCloseable {
             // Commits never checkpoint (and so never wait for a sync): SqliteCheckpointer does, on its own thread.
             sqlite.setPragma(SQLiteConfig.Pragma.WAL_AUTOCHECKPOINT, "0");
             // After a restart the WAL file is cut back to its soft limit: past that it only grew for a long reader.
-            sqlite.setJournalSizeLimit(SqliteCheckpointer.SOFT_LIMIT_PAGES * 4096);
+            sqlite.setJournalSizeLimit(SqliteCheckpointer.SOFT_LIMIT_BYTES);
             SQLiteDataSource ds = new SQLiteDataSource(sqlite);
             ds.setUrl("jdbc:sqlite:" + sqliteFile.toAbsolutePath());
             hikari.setDataSource(ds);

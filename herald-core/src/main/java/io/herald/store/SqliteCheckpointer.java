@@ -39,6 +39,8 @@ final class SqliteCheckpointer implements AutoCloseable {
      * lock 30 % of the time while it drained a backlog.
      */
     static final int SOFT_LIMIT_PAGES = 65_536;
+    /** The soft limit in bytes, at SQLite's default page size (Herald never sets another). */
+    static final int SOFT_LIMIT_BYTES = SOFT_LIMIT_PAGES * 4096;
     /** Pages of WAL (1 GiB) after which writers wait for a full checkpoint however long the readers take. */
     static final int HARD_LIMIT_PAGES = 262_144;
     /**
